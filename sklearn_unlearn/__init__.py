@@ -1,0 +1,17 @@
+"""Machine unlearning for scikit-learn.
+
+``sklearn_unlearn`` removes unwanted information from data and models with
+guarantees a user can audit. :class:`BarycenterFeatureUnlearner` removes what
+features reveal about a sensitive or unwanted attribute by moving every group's
+distribution onto the Wasserstein-2 barycenter of all groups, fully or part of
+the way.
+
+Submodules: :mod:`sklearn_unlearn.feature` (feature unlearning) and
+:mod:`sklearn_unlearn.datasets` (bundled data and synthetic generators).
+"""
+
+from sklearn_unlearn.feature import BarycenterFeatureUnlearner
+
+__version__ = "0.1.0"
+
+__all__ = ["BarycenterFeatureUnlearner", "__version__"]

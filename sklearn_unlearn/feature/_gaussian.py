@@ -1,0 +1,198 @@
+"""Pure kernels of the Gaussian (Bures-Wasserstein) barycenter repair.
+
+Arrays in, arrays or NamedTuples out; no validation and no scikit-learn objects.
+Row-vector convention throughout: an affine map acts as ``x @ linear + offset``
+(every linear part here is symmetric, so this is also ``linear @ x + offset``).
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sklearn_unlearn.utils._linalg import psd_power, psd_roots, symmetrize
+
+__all__ = [
+    "AffineMaps",
+    "BarycenterResult",
+    "GroupMoments",
+    "affine_inverse_transport",
+    "affine_transport",
+    "bures_wasserstein2",
+    "bures_maps",
+    "gaussian_barycenter_kernel",
+    "group_moments",
+    "mccann_affine",
+]
+
+
+class GroupMoments(NamedTuple):
+    """Per-group sample counts, means and (ddof=0) covariances, in float64."""
+
+    counts: np.ndarray  # (n_groups,)
+    means: np.ndarray  # (n_groups, n_features)
+    covariances: np.ndarray  # (n_groups, n_features, n_features)
+
+
+class BarycenterResult(NamedTuple):
+    """Bures-Wasserstein barycenter of Gaussians, with solver diagnostics."""
+
+    mean: np.ndarray
+    covariance: np.ndarray
+    n_iter: int
+    converged: bool
+
+
+class AffineMaps(NamedTuple):
+    """Stack of affine maps ``x -> x @ linear[s] + offset[s]``."""
+
+    linear: np.ndarray  # (n_groups, n_features, n_features)
+    offset: np.ndarray  # (n_groups, n_features)
+
+
+def group_moments(
+    X: np.ndarray, codes: np.ndarray, n_groups: int, chunk_rows: int = 65536
+) -> GroupMoments:
+    """Counts, means and biased covariances of each group, streamed by chunks.
+
+    Chunk statistics are merged with the pairwise update of Chan, Golub and
+    LeVeque, so the result is numerically stable and the extra memory is bounded by
+    one chunk whatever ``n_samples`` is.
+    """
+    d = X.shape[1]
+    counts = np.zeros(n_groups, dtype=np.int64)
+    means = np.zeros((n_groups, d))
+    scatter = np.zeros((n_groups, d, d))
+    for start in range(0, X.shape[0], chunk_rows):
+        Xc = X[start : start + chunk_rows]
+        cc = codes[start : start + chunk_rows]
+        order = np.argsort(cc, kind="stable")
+        bounds = np.searchsorted(cc[order], np.arange(n_groups + 1))
+        for g in range(n_groups):
+            rows = order[bounds[g] : bounds[g + 1]]
+            n_new = rows.size
+            if n_new == 0:
+                continue
+            block = Xc[rows].astype(np.float64, copy=False)
+            mean_new = block.mean(axis=0)
+            block = block - mean_new
+            m2_new = block.T @ block
+            n_old = counts[g]
+            n_tot = n_old + n_new
+            delta = mean_new - means[g]
+            means[g] += delta * (n_new / n_tot)
+            scatter[g] += m2_new + np.outer(delta, delta) * (n_old * n_new / n_tot)
+            counts[g] = n_tot
+    covariances = symmetrize(scatter / np.maximum(counts, 1)[:, None, None])
+    return GroupMoments(counts=counts, means=means, covariances=covariances)
+
+
+def gaussian_barycenter_kernel(
+    means: np.ndarray,
+    covariances: np.ndarray,
+    weights: np.ndarray,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+) -> BarycenterResult:
+    r"""Bures-Wasserstein barycenter by the fixed point of Alvarez-Esteban et al.
+
+    Iterates :math:`C \leftarrow C^{-1/2} (\sum_s w_s (C^{1/2} C_s C^{1/2})^{1/2})^2
+    C^{-1/2}` from :math:`C = \sum_s w_s C_s` until the relative Frobenius change
+    is below ``tol``. The mean is :math:`\sum_s w_s m_s`.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    mean = weights @ means
+    C = symmetrize(np.einsum("s,sij->ij", weights, covariances))
+    converged = False
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):  # noqa: B007
+        root, inv_root = psd_roots(C)
+        inner = psd_power(root @ covariances @ root, 0.5)
+        M = np.einsum("s,sij->ij", weights, inner)
+        C_new = symmetrize(inv_root @ M @ M @ inv_root)
+        change = np.linalg.norm(C_new - C) / max(np.linalg.norm(C), 1e-300)
+        C = C_new
+        if change <= tol:
+            converged = True
+            break
+    return BarycenterResult(mean=mean, covariance=C, n_iter=n_iter, converged=converged)
+
+
+def bures_maps(covariances: np.ndarray, target_covariance: np.ndarray) -> np.ndarray:
+    r"""Linear parts of the optimal maps from each ``N(., C_s)`` to ``N(., C_t)``.
+
+    :math:`A_s = C_s^{-1/2} (C_s^{1/2} C_t C_s^{1/2})^{1/2} C_s^{-1/2}`, symmetric
+    positive semi-definite; computed for the whole stack with batched ``eigh``.
+    """
+    root, inv_root = psd_roots(covariances)
+    middle = psd_power(root @ target_covariance @ root, 0.5)
+    return symmetrize(inv_root @ middle @ inv_root)
+
+
+def bures_wasserstein2(
+    mean0: np.ndarray, cov0: np.ndarray, mean1: np.ndarray, cov1: np.ndarray
+) -> np.ndarray:
+    r"""Squared W2 distance between Gaussians (broadcasts over leading axes).
+
+    :math:`\|m_0 - m_1\|^2 + \mathrm{tr}(C_0 + C_1 - 2 (C_0^{1/2} C_1
+    C_0^{1/2})^{1/2})`, clipped at zero against round-off.
+    """
+    root0 = psd_power(cov0, 0.5)
+    cross = psd_power(root0 @ cov1 @ root0, 0.5)
+    trace = np.trace(cov0 + cov1 - 2.0 * cross, axis1=-2, axis2=-1)
+    return np.clip(np.sum((mean0 - mean1) ** 2, axis=-1) + trace, 0.0, None)
+
+
+def mccann_affine(
+    linear: np.ndarray,
+    means: np.ndarray,
+    target_mean: np.ndarray,
+    repair_level: float,
+) -> AffineMaps:
+    r"""Affine maps of the McCann interpolation ``(1 - t) x + t T_s(x)``.
+
+    With :math:`T_s(x) = \bar m + A_s (x - m_s)` the interpolation is affine with
+    linear part :math:`(1 - t) I + t A_s` and offset :math:`t (\bar m - A_s m_s)`.
+    """
+    t = float(repair_level)
+    eye = np.eye(linear.shape[-1])
+    lin = (1.0 - t) * eye + t * linear
+    off = t * (target_mean - np.einsum("sj,sjk->sk", means, linear))
+    return AffineMaps(linear=lin, offset=off)
+
+
+def affine_transport(
+    X: np.ndarray, codes: np.ndarray, maps: AffineMaps, chunk_rows: int = 8192
+) -> np.ndarray:
+    """Apply ``x @ linear[s] + offset[s]`` row-wise by group; ``-1`` rows unchanged.
+
+    Works chunk by chunk (gather, GEMM, scatter inside a cache-sized block) so the
+    extra memory is bounded by a chunk; the output has the dtype of ``X``.
+    """
+    out = np.array(X, dtype=X.dtype, order="C", copy=True)
+    linear = maps.linear.astype(X.dtype, copy=False)
+    offset = maps.offset.astype(X.dtype, copy=False)
+    n_groups = linear.shape[0]
+    for start in range(0, X.shape[0], chunk_rows):
+        stop = min(start + chunk_rows, X.shape[0])
+        cc = codes[start:stop]
+        block = out[start:stop]
+        if n_groups == 1 or np.all(cc == cc[0]):
+            if cc[0] >= 0:
+                block[...] = block @ linear[cc[0]] + offset[cc[0]]
+            continue
+        for g in range(n_groups):
+            rows = np.flatnonzero(cc == g)
+            if rows.size:
+                block[rows] = block[rows] @ linear[g] + offset[g]
+    return out
+
+
+def affine_inverse_transport(
+    Z: np.ndarray, codes: np.ndarray, maps: AffineMaps, chunk_rows: int = 8192
+) -> np.ndarray:
+    """Invert :func:`affine_transport` (pseudo-inverse of singular linear parts)."""
+    inverse_linear = np.linalg.pinv(maps.linear, hermitian=True)
+    inverse_offset = -np.einsum("sj,sjk->sk", maps.offset, inverse_linear)
+    return affine_transport(
+        Z, codes, AffineMaps(inverse_linear, inverse_offset), chunk_rows
+    )

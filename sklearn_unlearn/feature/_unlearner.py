@@ -1,0 +1,520 @@
+"""BarycenterFeatureUnlearner: validation, group parsing and fitted state."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils._available_if import available_if
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from sklearn_unlearn.feature._methods import METHODS
+from sklearn_unlearn.utils._compat import (
+    Interval,
+    StrOptions,
+    _check_feature_names_in,
+    _fit_context,
+)
+from sklearn_unlearn.utils._validation import (
+    check_no_sparse,
+    encode_groups,
+    is_dataframe,
+    lookup_groups,
+    resolve_sensitive_columns,
+    sensitive_columns_from_metadata,
+    split_columns,
+    to_float_features,
+)
+
+__all__ = ["BarycenterFeatureUnlearner"]
+
+
+def _group_weights(weights, counts: np.ndarray) -> np.ndarray:
+    if isinstance(weights, str):
+        raw = counts.astype(np.float64) if weights == "proportional" else None
+        raw = np.ones(counts.size) if raw is None else raw
+    else:
+        raw = np.asarray(weights, dtype=np.float64)
+        if raw.ndim != 1 or raw.size != counts.size:
+            raise ValueError(
+                f"weights has shape {raw.shape} but there are {counts.size} groups: "
+                "pass one weight per group, in the order of groups_."
+            )
+        if not np.all(np.isfinite(raw)) or np.any(raw < 0) or raw.sum() <= 0:
+            raise ValueError(
+                "weights must be finite, nonnegative and not all zero; got "
+                f"{raw.tolist()}."
+            )
+    return raw / raw.sum()
+
+
+def _is_invertible(estimator) -> bool:
+    return METHODS[estimator.method].inverse is not None
+
+
+class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
+    r"""Remove a sensitive attribute from features by Wasserstein-2 barycenters.
+
+    Each group's law :math:`X \mid S = s` is moved onto the Wasserstein-2
+    barycenter of all groups, fully (``repair_level=1``: the output carries no
+    information about S that the method can see) or part of the way along the W2
+    geodesic. Among all representations independent of S this one moves the data
+    least (Xu & Strohmer).
+
+    Parameters
+    ----------
+    sensitive_features : str, int or list of str or int, default=None
+        Columns of ``X`` holding the sensitive attribute S (names for data frames,
+        positions otherwise). Several columns define intersectional groups. This
+        is the way that works everywhere (Pipeline, GridSearchCV with any scorer).
+        When None, S is passed as metadata ``sensitive_features=`` to ``fit``,
+        ``transform`` and ``fit_transform`` (enable metadata routing and call
+        ``set_fit_request``/``set_transform_request`` inside a Pipeline).
+    method : {"gaussian", "quantile", "empirical"}, default="gaussian"
+        How the barycenter and maps are computed.
+
+        - ``"gaussian"``: affine Bures-Wasserstein maps; equalises the groups'
+          means and covariances exactly (the exact W2 barycenter for Gaussian
+          groups). Fast: one GEMM per row block at transform.
+        - ``"quantile"``: per-feature exact 1-D barycenter on a quantile grid;
+          equalises every marginal (not the joint law). Ties of discrete features
+          are spread at random inside their quantile interval (see Notes).
+        - ``"empirical"``: free-support optimal transport barycenter of the
+          groups' joint laws (exact plans by POT) on subsamples; new points move
+          by the displacement of their nearest fitted point of their group.
+    repair_level : float in [0, 1], default=1.0
+        Position on the W2 geodesic: 0 is the identity, 1 full unlearning. It is
+        read at transform time, so it can be changed with ``set_params`` without
+        refitting.
+    weights : {"proportional", "uniform"} or array-like of shape (n_groups,), \
+            default="proportional"
+        Barycenter weights of the groups: their frequencies in the training
+        data (the theory's choice), equal weights, or explicit values in the
+        order of ``groups_`` (normalised to sum to one).
+    handle_unknown : {"error", "identity"}, default="error"
+        What ``transform`` does with a group not seen during ``fit``: raise, or
+        return those rows unchanged.
+    drop_sensitive : bool, default=True
+        Whether the sensitive columns are removed from the output. When False
+        they are kept unchanged in their positions (they must be numeric).
+    sensitive_bins : int >= 2, default=None
+        Cut every sensitive column into this many quantile bins (for a continuous
+        attribute). When None, each distinct value is a group and a float column
+        with more than 20 distinct values is rejected.
+    reg : float >= 0, default=1e-6
+        ``"gaussian"`` only: ridge added to every group covariance, relative to
+        the average feature variance (so the repair is scale equivariant). Needed
+        when a group covariance is singular (one-hot or constant columns).
+    n_quantiles : int >= 2, default=1000
+        ``"quantile"`` only: size of the probability grid storing each group's
+        quantile function (capped by the largest group's size).
+    max_samples_per_group : int >= 2, default=1000
+        ``"empirical"`` only: each group is subsampled to at most this many
+        points to fit the transport plans (cost grows cubically with it).
+    n_support : int >= 2, default=None
+        ``"empirical"`` only: number of barycenter support points; None uses
+        ``max_samples_per_group``.
+    tol : float >= 0, default=None
+        Convergence tolerance of the barycenter solver (relative change); None
+        uses 1e-10 for ``"gaussian"`` and 1e-6 for ``"empirical"``.
+    max_iter : int >= 1, default=100
+        Maximum number of barycenter fixed-point iterations.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the tie randomisation of ``"quantile"`` and the subsampling and
+        initialisation of ``"empirical"``. Pass an int for reproducible output.
+    n_jobs : int, default=None
+        ``"empirical"`` only: number of threads computing the groups' transport
+        plans. None means 1.
+
+    Attributes
+    ----------
+    groups_ : ndarray of shape (n_groups,)
+        Group labels, sorted (tuples of values for several sensitive columns,
+        bin indices with ``sensitive_bins``).
+    group_counts_ : ndarray of shape (n_groups,)
+        Number of training samples of each group.
+    group_weights_ : ndarray of shape (n_groups,)
+        Barycenter weights of the groups (sum to one).
+    sensitive_columns_ : ndarray of int
+        Positions of the sensitive columns in ``X`` (empty when S is metadata).
+    sensitive_bin_edges_ : list of ndarray
+        Inner bin edges of each sensitive column (only with ``sensitive_bins``).
+    barycenter_mean_, barycenter_covariance_ : ndarray
+        ``"gaussian"``: moments of the barycenter.
+    group_means_, group_covariances_ : ndarray
+        ``"gaussian"``: moments of each group (covariances regularised by
+        ``reg``).
+    transport_maps_ : ndarray of shape (n_groups, n_features, n_features)
+        ``"gaussian"``: symmetric linear parts :math:`A_s` of the maps
+        :math:`T_s(x) = \bar m + A_s (x - m_s)`.
+    references_, group_quantiles_, barycenter_quantiles_ : ndarray
+        ``"quantile"``: probability grid, each group's quantile functions
+        ``(n_groups, n_quantiles, n_features)`` and the barycenter's.
+    barycenter_support_ : ndarray of shape (n_support, n_features)
+        ``"empirical"``: support points of the barycenter (uniform mass).
+    n_iter_ : int
+        Barycenter iterations run (always 1 for ``"quantile"``, a closed form).
+    n_features_in_ : int
+        Number of features seen during ``fit`` (sensitive columns included).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn_unlearn.feature.gaussian_barycenter : The Gaussian barycenter on
+        moments, without an estimator.
+
+    Notes
+    -----
+    With group laws :math:`\mu_s` and weights :math:`p_s`, the barycenter is
+    :math:`\bar\nu = \arg\min_\nu \sum_s p_s W_2^2(\mu_s, \nu)` and :math:`T_s` the
+    optimal map from :math:`\mu_s` to :math:`\bar\nu`. The output is the McCann
+    interpolation :math:`Z = (1 - t) X + t\,T_S(X)` with ``t = repair_level``:
+    its distortion is :math:`E\|Z - X\|^2 = t^2 \sum_s p_s W_2^2(\mu_s, \bar\nu)`
+    and each group stays at W2 distance :math:`(1 - t) W_2(\mu_s, \bar\nu)` from
+    the barycenter.
+
+    ``"gaussian"`` uses :math:`\bar m = \sum_s p_s m_s`, the covariance fixed
+    point :math:`C \leftarrow C^{-1/2}(\sum_s p_s (C^{1/2} C_s C^{1/2})^{1/2})^2
+    C^{-1/2}` and :math:`A_s = C_s^{-1/2}(C_s^{1/2} \bar C C_s^{1/2})^{1/2}
+    C_s^{-1/2}`, all through symmetric eigendecompositions. ``"quantile"`` uses
+    :math:`\bar Q(u) = \sum_s p_s Q_s(u)` and :math:`T_s = \bar Q \circ F_s` per
+    feature; a sample on a flat stretch of :math:`F_s` (a tie) gets :math:`u`
+    uniform in :math:`[F_s(x^-), F_s(x)]`, from a hash of its row and
+    ``random_state``, so transform is reproducible and does not depend on the
+    other rows of the batch.
+
+    The maps depend on the sample's group, so S is needed at transform time too.
+
+    References
+    ----------
+    .. [1] S. Xu and T. Strohmer, "Machine Unlearning via Information Theoretic
+       Regularization", arXiv:2502.05684, 2025.
+    .. [2] S. Xu and T. Strohmer, "Fair Data Representation for Machine Learning
+       at the Pareto Frontier", JMLR 24, 2023.
+    .. [3] P. C. Alvarez-Esteban, E. del Barrio, J. A. Cuesta-Albertos and
+       C. Matran, "A fixed-point approach to barycenters in Wasserstein space",
+       J. Math. Anal. Appl. 441, 2016.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_unlearn import BarycenterFeatureUnlearner
+    >>> rng = np.random.default_rng(0)
+    >>> s = np.repeat([0, 1], 500)
+    >>> X = np.column_stack([s, rng.normal(size=1000) + 3 * s, rng.normal(size=1000)])
+    >>> unlearner = BarycenterFeatureUnlearner(sensitive_features=[0])
+    >>> Z = unlearner.fit_transform(X)
+    >>> Z.shape
+    (1000, 2)
+    >>> bool(np.allclose(Z[s == 0].mean(axis=0), Z[s == 1].mean(axis=0)))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "sensitive_features": [None, str, Integral, "array-like"],
+        "method": [StrOptions(set(METHODS))],
+        "repair_level": [Interval(Real, 0, 1, closed="both")],
+        "weights": [StrOptions({"proportional", "uniform"}), "array-like"],
+        "handle_unknown": [StrOptions({"error", "identity"})],
+        "drop_sensitive": ["boolean"],
+        "sensitive_bins": [None, Interval(Integral, 2, None, closed="left")],
+        "reg": [Interval(Real, 0, None, closed="left")],
+        "n_quantiles": [Interval(Integral, 2, None, closed="left")],
+        "max_samples_per_group": [Interval(Integral, 2, None, closed="left")],
+        "n_support": [None, Interval(Integral, 2, None, closed="left")],
+        "tol": [None, Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [None, Integral],
+    }
+
+    def __init__(
+        self,
+        sensitive_features=None,
+        *,
+        method="gaussian",
+        repair_level=1.0,
+        weights="proportional",
+        handle_unknown="error",
+        drop_sensitive=True,
+        sensitive_bins=None,
+        reg=1e-6,
+        n_quantiles=1000,
+        max_samples_per_group=1000,
+        n_support=None,
+        tol=None,
+        max_iter=100,
+        random_state=None,
+        n_jobs=None,
+    ):
+        self.sensitive_features = sensitive_features
+        self.method = method
+        self.repair_level = repair_level
+        self.weights = weights
+        self.handle_unknown = handle_unknown
+        self.drop_sensitive = drop_sensitive
+        self.sensitive_bins = sensitive_bins
+        self.reg = reg
+        self.n_quantiles = n_quantiles
+        self.max_samples_per_group = max_samples_per_group
+        self.n_support = n_support
+        self.tol = tol
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------- validation
+    def _split(self, X, sensitive_features, *, reset: bool):
+        """Validate X once; return float features and the sensitive columns."""
+        check_no_sparse(X)
+        if not is_dataframe(X):
+            X = check_array(X, dtype=None, ensure_all_finite=False)
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        if self.sensitive_features is not None:
+            if sensitive_features is not None:
+                raise ValueError(
+                    "The sensitive attribute is given twice: sensitive_features="
+                    f"{self.sensitive_features!r} names columns of X and "
+                    "sensitive_features values were also passed. Use one of them."
+                )
+            if reset:
+                self.sensitive_columns_ = resolve_sensitive_columns(
+                    self.sensitive_features,
+                    self.n_features_in_,
+                    getattr(self, "feature_names_in_", None),
+                )
+            X_features, columns = split_columns(X, self.sensitive_columns_)
+        else:
+            if sensitive_features is None:
+                raise ValueError(
+                    "No sensitive attribute: name its columns of X with "
+                    "BarycenterFeatureUnlearner(sensitive_features=[...]), or pass "
+                    "its values as fit(X, sensitive_features=S) and "
+                    "transform(X, sensitive_features=S)."
+                )
+            if reset:
+                self.sensitive_columns_ = np.empty(0, dtype=np.intp)
+            X_features = X
+            columns = sensitive_columns_from_metadata(sensitive_features, X.shape[0])
+        features = to_float_features(X_features, ensure_min_samples=2 if reset else 1)
+        if not self.drop_sensitive:
+            self._numeric_sensitive(columns)
+        return features, columns
+
+    def _numeric_sensitive(self, columns):
+        try:
+            return [np.asarray(c, dtype=np.float64) for c in columns]
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                "drop_sensitive=False keeps the sensitive columns in the numeric "
+                "output, but they are not numeric: encode them as numbers or use "
+                "drop_sensitive=True."
+            ) from exc
+
+    def _codes(self, columns) -> np.ndarray:
+        codes = lookup_groups(columns, self._encoding)
+        if self.handle_unknown == "error" and np.any(codes < 0):
+            first = np.flatnonzero(codes < 0)[0]
+            value = tuple(c[first] for c in columns)
+            value = value[0] if len(value) == 1 else value
+            raise ValueError(
+                f"{int(np.sum(codes < 0))} sample(s) belong to groups unseen during "
+                f"fit, e.g. {value!r} (fitted groups: {self.groups_.tolist()}). Use "
+                "handle_unknown='identity' to pass them through unchanged."
+            )
+        return codes
+
+    def _assemble(self, Z, columns):
+        if self.drop_sensitive or self.sensitive_columns_.size == 0:
+            return Z
+        out = np.empty((Z.shape[0], self.n_features_in_), dtype=Z.dtype)
+        keep = np.setdiff1d(np.arange(self.n_features_in_), self.sensitive_columns_)
+        out[:, keep] = Z
+        for j, values in zip(self.sensitive_columns_, self._numeric_sensitive(columns)):
+            out[:, j] = values
+        return out
+
+    # --------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, *, sensitive_features=None):
+        """Fit the barycenter and the per-group transport maps.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training data; holds the sensitive columns when
+            ``self.sensitive_features`` names them.
+        y : None
+            Ignored.
+        sensitive_features : array-like of shape (n_samples,) or \
+                (n_samples, n_attributes), default=None
+            Sensitive values, when they are not columns of ``X``.
+
+        Returns
+        -------
+        self : BarycenterFeatureUnlearner
+            The fitted transformer.
+        """
+        features, columns = self._split(X, sensitive_features, reset=True)
+        encoding = encode_groups(
+            columns,
+            positions=self.sensitive_columns_ if self.sensitive_columns_.size else None,
+            feature_names=getattr(self, "feature_names_in_", None),
+            n_bins=self.sensitive_bins,
+        )
+        counts = np.bincount(encoding.codes, minlength=encoding.groups.size)
+        if counts.size < 2:
+            raise ValueError(
+                f"Only one group ({encoding.groups.tolist()}) in the sensitive "
+                "attribute: unlearning needs at least two groups."
+            )
+        if counts.min() < 2:
+            small = encoding.groups[counts < 2].tolist()
+            raise ValueError(
+                f"Group(s) {small} have fewer than 2 samples: every group needs at "
+                "least 2. Merge rare groups, or bin the attribute (sensitive_bins)."
+            )
+        self._encoding = encoding
+        self.groups_ = encoding.groups
+        self.group_counts_ = counts
+        self.group_weights_ = _group_weights(self.weights, counts)
+        if encoding.bin_edges is not None:
+            self.sensitive_bin_edges_ = encoding.bin_edges
+        self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        fitted = METHODS[self.method].fit(
+            self, features, encoding.codes, counts.size, self.group_weights_
+        )
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self._fitted_method = self.method
+        return self
+
+    def _check_method_unchanged(self):
+        check_is_fitted(self)
+        if self.method != self._fitted_method:
+            raise ValueError(
+                f"method was changed from {self._fitted_method!r} to "
+                f"{self.method!r} after fit: call fit again."
+            )
+        self._validate_params()
+
+    def transform(self, X, *, sensitive_features=None):
+        """Move each sample along the W2 geodesic towards the barycenter.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Data to repair, with the same columns as in ``fit``.
+        sensitive_features : array-like of shape (n_samples,) or \
+                (n_samples, n_attributes), default=None
+            Sensitive values, when they are not columns of ``X``.
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features_out)
+            Repaired features (float32 input stays float32).
+        """
+        self._check_method_unchanged()
+        features, columns = self._split(X, sensitive_features, reset=False)
+        codes = self._codes(columns)
+        Z = METHODS[self.method].transport(self, features, codes)
+        return self._assemble(Z, columns)
+
+    def fit_transform(self, X, y=None, *, sensitive_features=None):
+        """Fit, then transform ``X`` (forwarding ``sensitive_features`` to both).
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored.
+        sensitive_features : array-like of shape (n_samples,) or \
+                (n_samples, n_attributes), default=None
+            Sensitive values, when they are not columns of ``X``.
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features_out)
+            Repaired training features.
+        """
+        return self.fit(X, y, sensitive_features=sensitive_features).transform(
+            X, sensitive_features=sensitive_features
+        )
+
+    @available_if(_is_invertible)
+    def inverse_transform(self, X, *, sensitive_features=None):
+        """Recover the original features from repaired ones, given S.
+
+        Available for ``"gaussian"`` (exact) and ``"quantile"`` (exact on
+        continuous features, up to the grid and the tie randomisation on discrete
+        ones). ``X`` has the layout of the ``transform`` output; when the sensitive
+        columns were dropped, pass their values as ``sensitive_features``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_out)
+            Repaired data.
+        sensitive_features : array-like, default=None
+            Sensitive values when they are not columns of ``X``.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features_out)
+            Data moved back from the barycenter to each group's law.
+        """
+        self._check_method_unchanged()
+        check_no_sparse(X)
+        Z = check_array(X, dtype=[np.float64, np.float32])
+        n_out = self.get_feature_names_out().size
+        if Z.shape[1] != n_out:
+            raise ValueError(
+                f"X has {Z.shape[1]} features, but inverse_transform expects the "
+                f"{n_out} columns of the transform output."
+            )
+        in_output = not self.drop_sensitive and self.sensitive_columns_.size > 0
+        if sensitive_features is None and not in_output:
+            raise ValueError(
+                "The sensitive columns are not in X: pass their values as "
+                "inverse_transform(X, sensitive_features=S)."
+            )
+        keep = np.arange(Z.shape[1])
+        if in_output:
+            keep = np.setdiff1d(keep, self.sensitive_columns_)
+            if sensitive_features is None:
+                sensitive_features = Z[:, self.sensitive_columns_]
+        columns = sensitive_columns_from_metadata(sensitive_features, Z.shape[0])
+        codes = self._codes(columns)
+        out = Z.copy()
+        out[:, keep] = METHODS[self.method].inverse(
+            self, np.ascontiguousarray(Z[:, keep]), codes
+        )
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features (the sensitive columns removed if dropped).
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Input feature names; defaults to ``feature_names_in_`` or
+            ``x0, x1, ...``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            Output feature names.
+        """
+        check_is_fitted(self, "n_features_in_")
+        names = _check_feature_names_in(self, input_features)
+        if not self.drop_sensitive:
+            return names
+        return np.delete(names, self.sensitive_columns_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        return tags

@@ -1,0 +1,298 @@
+"""Input validation shared by the estimators: the ONE place groups are parsed.
+
+A sensitive attribute S arrives either as columns of ``X`` (named by the
+``sensitive_features`` constructor parameter) or as a separate array passed as
+metadata. Either way it ends up as a list of 1-D columns, which
+:func:`encode_groups` turns into integer group codes at fit time and
+:func:`lookup_groups` maps again at transform time (``-1`` for unseen groups).
+"""
+
+from numbers import Integral
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.utils.validation import check_array
+
+__all__ = [
+    "GroupEncoding",
+    "MAX_FLOAT_LEVELS",
+    "check_no_sparse",
+    "encode_groups",
+    "is_dataframe",
+    "lookup_groups",
+    "resolve_sensitive_columns",
+    "sensitive_columns_from_metadata",
+    "split_columns",
+    "to_float_features",
+]
+
+#: A float sensitive column with more distinct values than this looks continuous.
+MAX_FLOAT_LEVELS = 20
+
+
+class GroupEncoding(NamedTuple):
+    """How raw sensitive values map to group codes ``0 .. n_groups - 1``."""
+
+    groups: np.ndarray  # (n_groups,) group labels (tuples for several columns)
+    codes: np.ndarray  # (n_samples,) intp codes of the fitted samples
+    categories: list  # per column: sorted distinct values (or bin indices)
+    combined: np.ndarray  # (n_groups,) sorted mixed-radix keys of the groups
+    bin_edges: list | None  # per column: inner quantile edges when binning
+
+
+def is_dataframe(X) -> bool:
+    """True for pandas and polars data frames (without importing polars)."""
+    if isinstance(X, pd.DataFrame):
+        return True
+    return type(X).__module__.split(".")[0] == "polars" and hasattr(X, "columns")
+
+
+def check_no_sparse(X, name: str = "X") -> None:
+    """Raise a clear TypeError for scipy sparse input."""
+    if sparse.issparse(X):
+        raise TypeError(
+            f"Sparse input is not supported for {name}: the barycenter maps produce "
+            "dense output. Convert it with X.toarray() first."
+        )
+
+
+def resolve_sensitive_columns(
+    sensitive_features, n_features: int, feature_names
+) -> np.ndarray:
+    """Positions in ``X`` of the columns named by ``sensitive_features``."""
+    items = (
+        [sensitive_features]
+        if isinstance(sensitive_features, str | Integral)
+        else list(sensitive_features)
+    )
+    if not items:
+        raise ValueError(
+            "sensitive_features is empty: name at least one column of X, or pass "
+            "None and give the sensitive values as sensitive_features= to fit."
+        )
+    names = None if feature_names is None else list(feature_names)
+    positions = []
+    for item in items:
+        if isinstance(item, str):
+            if names is None:
+                raise ValueError(
+                    f"sensitive_features names the column {item!r} but X has no "
+                    "column names: pass a DataFrame, or integer column indices."
+                )
+            if item not in names:
+                raise ValueError(
+                    f"sensitive_features: column {item!r} is not in X. Columns of "
+                    f"X: {names[:20]}{' ...' if len(names) > 20 else ''}."
+                )
+            positions.append(names.index(item))
+        elif isinstance(item, Integral) and not isinstance(item, bool):
+            if not -n_features <= item < n_features:
+                raise ValueError(
+                    f"sensitive_features: column index {item} is out of range for X "
+                    f"with {n_features} feature(s)."
+                )
+            positions.append(int(item) % n_features)
+        else:
+            raise TypeError(
+                "sensitive_features must hold column names (str) or integer "
+                f"indices; got {item!r} of type {type(item).__name__}."
+            )
+    positions = np.asarray(positions, dtype=np.intp)
+    if np.unique(positions).size != positions.size:
+        raise ValueError("sensitive_features names the same column twice.")
+    if positions.size >= n_features:
+        raise ValueError(
+            f"X has {n_features} feature(s) and all are sensitive columns: there is "
+            "nothing to repair. Add the features to unlearn S from."
+        )
+    return positions
+
+
+def split_columns(X, sensitive_idx: np.ndarray) -> tuple[object, list]:
+    """Split ``X`` into its non-sensitive part and a list of sensitive columns."""
+    n_features = X.shape[1]
+    keep = np.setdiff1d(np.arange(n_features), sensitive_idx)
+    if isinstance(X, pd.DataFrame):
+        columns = [np.asarray(X.iloc[:, i]) for i in sensitive_idx]
+        return X.iloc[:, keep], columns
+    if is_dataframe(X):  # polars
+        names = list(X.columns)
+        columns = [X.get_column(names[i]).to_numpy() for i in sensitive_idx]
+        return X.select([names[i] for i in keep]), columns
+    X = np.asarray(X)
+    return X[:, keep], [X[:, i] for i in sensitive_idx]
+
+
+def sensitive_columns_from_metadata(values, n_samples: int) -> list:
+    """Turn metadata ``sensitive_features`` (1-D, 2-D or a frame) into columns."""
+    check_no_sparse(values, "sensitive_features")
+    if is_dataframe(values):
+        columns = (
+            [np.asarray(values.iloc[:, j]) for j in range(values.shape[1])]
+            if isinstance(values, pd.DataFrame)
+            else [s.to_numpy() for s in values.iter_columns()]
+        )
+    else:
+        arr = np.asarray(values)
+        if arr.ndim == 1:
+            columns = [arr]
+        elif arr.ndim == 2:
+            columns = [arr[:, j] for j in range(arr.shape[1])]
+        else:
+            raise ValueError(
+                "sensitive_features must be 1-D (one attribute) or 2-D (several "
+                f"attributes, intersectional groups); got {arr.ndim} dimensions."
+            )
+    if not columns:
+        raise ValueError("sensitive_features has no column.")
+    if len(columns[0]) != n_samples:
+        raise ValueError(
+            f"sensitive_features has {len(columns[0])} samples but X has "
+            f"{n_samples}: pass one sensitive value per row of X."
+        )
+    return columns
+
+
+def to_float_features(X_features, *, ensure_min_samples: int = 1) -> np.ndarray:
+    """Validate the non-sensitive features as a finite float64/float32 array."""
+    if isinstance(X_features, pd.DataFrame):
+        bad = [
+            str(c)
+            for c, dt in X_features.dtypes.items()
+            if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
+        ]
+        if bad:
+            raise ValueError(
+                f"Non-numeric non-sensitive feature column(s) {bad}: encode them "
+                "first, e.g. with a ColumnTransformer (OneHotEncoder for "
+                "categories) before this step, or list them in sensitive_features "
+                "if they hold the sensitive attribute."
+            )
+    try:
+        return check_array(
+            X_features,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=ensure_min_samples,
+            ensure_min_features=1,
+            input_name="X",
+        )
+    except ValueError as exc:
+        if "could not convert" in str(exc):
+            raise ValueError(
+                f"Non-numeric non-sensitive features in X ({exc}): encode them "
+                "first, e.g. with a ColumnTransformer (OneHotEncoder for "
+                "categories), or list them in sensitive_features if they hold the "
+                "sensitive attribute."
+            ) from exc
+        raise
+
+
+def _column_name(position, feature_names) -> str:
+    if feature_names is not None and position is not None:
+        return repr(str(feature_names[position]))
+    return f"#{position}" if position is not None else "(metadata)"
+
+
+def _check_no_missing(values: np.ndarray, label: str) -> None:
+    if values.dtype.kind in "fc":
+        missing = not np.isfinite(values).all()
+    elif values.dtype.kind == "O":
+        missing = bool(pd.isna(values).any())
+    else:
+        missing = False
+    if missing:
+        raise ValueError(
+            f"Sensitive column {label} contains missing or infinite values: fill or "
+            "drop them, or encode missingness as a category of its own."
+        )
+
+
+def _bin_column(values: np.ndarray, n_bins: int, label: str) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    _check_no_missing(values, label)
+    quantiles = np.quantile(values, np.linspace(0.0, 1.0, n_bins + 1)[1:-1])
+    return np.unique(quantiles)
+
+
+def encode_groups(
+    columns: list, *, positions=None, feature_names=None, n_bins: int | None = None
+) -> GroupEncoding:
+    """Encode sensitive columns into groups (intersections for several columns).
+
+    Float columns with more than :data:`MAX_FLOAT_LEVELS` distinct values are
+    rejected as continuous unless ``n_bins`` asks for quantile binning.
+    """
+    positions = [None] * len(columns) if positions is None else list(positions)
+    categories, inverses, bin_edges = [], [], [] if n_bins is not None else None
+    for values, pos in zip(columns, positions):
+        label = _column_name(pos, feature_names)
+        if n_bins is not None:
+            edges = _bin_column(values, n_bins, label)
+            bin_edges.append(edges)
+            codes = np.searchsorted(edges, np.asarray(values, dtype=np.float64), "right")
+            cats = np.arange(edges.size + 1)
+        else:
+            values = np.asarray(values)
+            _check_no_missing(values, label)
+            try:
+                cats, codes = np.unique(values, return_inverse=True)
+            except TypeError as exc:
+                raise ValueError(
+                    f"Sensitive column {label} mixes value types that cannot be "
+                    "ordered (e.g. strings and numbers): cast it to one type."
+                ) from exc
+            if values.dtype.kind == "f" and cats.size > MAX_FLOAT_LEVELS:
+                raise ValueError(
+                    f"Sensitive column {label} is float with {cats.size} distinct "
+                    "values: it looks continuous. Bin it into groups first, e.g. "
+                    "sensitive_bins=4 (quantile bins) or a KBinsDiscretizer, or cast "
+                    "it to int/str if its values are categories."
+                )
+        categories.append(cats)
+        inverses.append(np.asarray(codes, dtype=np.intp).ravel())
+    dims = [c.size for c in categories]
+    keys = np.ravel_multi_index(inverses, dims) if len(dims) > 1 else inverses[0]
+    combined, codes = np.unique(keys, return_inverse=True)
+    if len(dims) == 1:
+        groups = categories[0][combined]
+    else:
+        parts = np.unravel_index(combined, dims)
+        groups = np.empty(combined.size, dtype=object)
+        groups[:] = [
+            tuple(cat[p[g]] for cat, p in zip(categories, parts))
+            for g in range(combined.size)
+        ]
+    return GroupEncoding(
+        groups=groups,
+        codes=codes.astype(np.intp).ravel(),
+        categories=categories,
+        combined=combined,
+        bin_edges=bin_edges,
+    )
+
+
+def lookup_groups(columns: list, encoding: GroupEncoding) -> np.ndarray:
+    """Group codes of new sensitive values; ``-1`` marks groups unseen at fit."""
+    dims = [c.size for c in encoding.categories]
+    per_column = []
+    for j, values in enumerate(columns):
+        if encoding.bin_edges is not None:
+            values = np.asarray(values, dtype=np.float64)
+            _check_no_missing(values, f"#{j}")
+            codes = np.searchsorted(encoding.bin_edges[j], values, side="right")
+        else:
+            values = np.asarray(values)
+            _check_no_missing(values, f"#{j}")
+            codes = pd.Index(encoding.categories[j]).get_indexer(values)
+        per_column.append(np.asarray(codes, dtype=np.intp))
+    unseen = np.zeros(per_column[0].shape, dtype=bool)
+    for codes in per_column:
+        unseen |= codes < 0
+    safe = [np.where(unseen, 0, c) for c in per_column]
+    keys = np.ravel_multi_index(safe, dims) if len(dims) > 1 else safe[0]
+    position = np.searchsorted(encoding.combined, keys)
+    position = np.minimum(position, encoding.combined.size - 1)
+    found = (encoding.combined[position] == keys) & ~unseen
+    return np.where(found, position, -1).astype(np.intp)
