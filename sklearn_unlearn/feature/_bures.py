@@ -11,7 +11,12 @@ from threadpoolctl import threadpool_limits
 from sklearn_unlearn.feature._gaussian import bures_maps, gaussian_barycenter_kernel
 from sklearn_unlearn.utils._compat import Interval, validate_params
 
-__all__ = ["AffineMap", "GaussianBarycenter", "gaussian_barycenter", "gaussian_transport_map"]
+__all__ = [
+    "AffineMap",
+    "GaussianBarycenter",
+    "gaussian_barycenter",
+    "gaussian_transport_map",
+]
 
 
 class GaussianBarycenter(NamedTuple):
@@ -39,7 +44,10 @@ def _check_moments(means, covariances, *, stacked: bool):
             f"means must have shape {shape} and covariances one more axis of "
             f"n_features; got {means.shape} and {covariances.shape}."
         )
-    if covariances.shape[:-1] != means.shape or covariances.shape[-1] != means.shape[-1]:
+    if (
+        covariances.shape[:-1] != means.shape
+        or covariances.shape[-1] != means.shape[-1]
+    ):
         raise ValueError(
             f"covariances has shape {covariances.shape}, which does not match means "
             f"{means.shape}: each covariance is (n_features, n_features)."
@@ -150,7 +158,9 @@ def gaussian_barycenter(means, covariances, weights, *, tol=1e-10, max_iter=100)
     },
     prefer_skip_nested_validation=True,
 )
-def gaussian_transport_map(mean_source, covariance_source, mean_target, covariance_target):
+def gaussian_transport_map(
+    mean_source, covariance_source, mean_target, covariance_target
+):
     r"""Optimal (Brenier) map from one Gaussian to another, or from a stack of them.
 
     Parameters

@@ -331,7 +331,9 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         out = np.empty((Z.shape[0], self.n_features_in_), dtype=Z.dtype)
         keep = np.setdiff1d(np.arange(self.n_features_in_), self.sensitive_columns_)
         out[:, keep] = Z
-        for j, values in zip(self.sensitive_columns_, self._numeric_sensitive(columns)):
+        for j, values in zip(
+            self.sensitive_columns_, self._numeric_sensitive(columns), strict=True
+        ):
             out[:, j] = values
         return out
 

@@ -226,12 +226,14 @@ def encode_groups(
     """
     positions = [None] * len(columns) if positions is None else list(positions)
     categories, inverses, bin_edges = [], [], [] if n_bins is not None else None
-    for values, pos in zip(columns, positions):
+    for values, pos in zip(columns, positions, strict=True):
         label = _column_name(pos, feature_names)
         if n_bins is not None:
             edges = _bin_column(values, n_bins, label)
             bin_edges.append(edges)
-            codes = np.searchsorted(edges, np.asarray(values, dtype=np.float64), "right")
+            codes = np.searchsorted(
+                edges, np.asarray(values, dtype=np.float64), "right"
+            )
             cats = np.arange(edges.size + 1)
         else:
             values = np.asarray(values)
@@ -261,7 +263,7 @@ def encode_groups(
         parts = np.unravel_index(combined, dims)
         groups = np.empty(combined.size, dtype=object)
         groups[:] = [
-            tuple(cat[p[g]] for cat, p in zip(categories, parts))
+            tuple(cat[p[g]] for cat, p in zip(categories, parts, strict=True))
             for g in range(combined.size)
         ]
     return GroupEncoding(

@@ -1,0 +1,8 @@
+"""Run the command line interface: ``python -m sklearn_unlearn demo``."""
+
+import sys
+
+from sklearn_unlearn._cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
