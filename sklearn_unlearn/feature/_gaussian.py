@@ -86,6 +86,20 @@ def group_moments(
     return GroupMoments(counts=counts, means=means, covariances=covariances)
 
 
+def _two_group_barycenter(
+    means: np.ndarray, covariances: np.ndarray, weights: np.ndarray
+) -> BarycenterResult:
+    """Closed form for two groups: the barycenter lies on the W2 geodesic.
+
+    The map from group 0 is ``p0 I + p1 T_{0->1}``, so the barycenter covariance
+    is ``(p0 I + p1 T) C0 (p0 I + p1 T)``: exact, no iteration.
+    """
+    T = bures_maps(covariances[:1], covariances[1])[0]
+    A0 = weights[0] * np.eye(T.shape[0]) + weights[1] * T
+    covariance = symmetrize(A0 @ covariances[0] @ A0)
+    return BarycenterResult(weights @ means, covariance, n_iter=1, converged=True)
+
+
 def gaussian_barycenter_kernel(
     means: np.ndarray,
     covariances: np.ndarray,
@@ -93,15 +107,22 @@ def gaussian_barycenter_kernel(
     tol: float = 1e-10,
     max_iter: int = 100,
 ) -> BarycenterResult:
-    r"""Bures-Wasserstein barycenter by the fixed point of Alvarez-Esteban et al.
+    r"""Bures-Wasserstein barycenter of Gaussians.
 
-    Iterates :math:`C \leftarrow C^{-1/2} (\sum_s w_s (C^{1/2} C_s C^{1/2})^{1/2})^2
-    C^{-1/2}` from :math:`C = \sum_s w_s C_s` until the relative Frobenius change
-    is below ``tol``. The mean is :math:`\sum_s w_s m_s`.
+    Two groups use the exact geodesic closed form. Otherwise iterate the fixed
+    point of Alvarez-Esteban et al., :math:`C \leftarrow C^{-1/2} (\sum_s w_s
+    (C^{1/2} C_s C^{1/2})^{1/2})^2 C^{-1/2}` from :math:`C = \sum_s w_s C_s`,
+    until the relative Frobenius change is below ``max(tol, 10 d eps cond(C))``:
+    round-off in :math:`C^{-1/2}` sets a floor proportional to the condition
+    number below which the change cannot fall. The mean is
+    :math:`\sum_s w_s m_s`.
     """
     weights = np.asarray(weights, dtype=np.float64)
+    if weights.size == 2:
+        return _two_group_barycenter(means, covariances, weights)
     mean = weights @ means
     C = symmetrize(np.einsum("s,sij->ij", weights, covariances))
+    eps_floor = 10.0 * C.shape[-1] * np.finfo(np.float64).eps
     converged = False
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007
@@ -111,7 +132,9 @@ def gaussian_barycenter_kernel(
         C_new = symmetrize(inv_root @ M @ M @ inv_root)
         change = np.linalg.norm(C_new - C) / max(np.linalg.norm(C), 1e-300)
         C = C_new
-        if change <= tol:
+        eigenvalues = np.linalg.eigvalsh(C)
+        condition = eigenvalues[-1] / max(eigenvalues[0], 1e-300 * eigenvalues[-1])
+        if change <= max(tol, eps_floor * condition):
             converged = True
             break
     return BarycenterResult(mean=mean, covariance=C, n_iter=n_iter, converged=converged)

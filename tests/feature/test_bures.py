@@ -30,8 +30,10 @@ def test_gaussian_barycenter_returns_named_tuple():
 
 
 def test_gaussian_barycenter_convergence_warning():
+    # Three groups iterate (two groups have a closed form and never warn).
+    covs = [*COVS, [[3.0, -1.0], [-1.0, 1.0]]]
     with pytest.warns(ConvergenceWarning, match="max_iter=1"):
-        gaussian_barycenter(MEANS, COVS, [0.5, 0.5], max_iter=1)
+        gaussian_barycenter([*MEANS, [1.0, 1.0]], covs, [0.3, 0.3, 0.4], max_iter=1)
 
 
 @pytest.mark.parametrize(

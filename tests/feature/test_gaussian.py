@@ -15,6 +15,7 @@ from sklearn_unlearn.feature._gaussian import (
     group_moments,
     mccann_affine,
 )
+from sklearn_unlearn.utils._linalg import psd_power
 
 C_NONCOMMUTING = np.array([[[2.0, 1.0], [1.0, 2.0]], [[1.0, 0.0], [0.0, 4.0]]])
 M_NONCOMMUTING = np.array([[0.0, 0.0], [2.0, -1.0]])
@@ -112,6 +113,33 @@ def test_w2_between_groups_and_two_group_identity():
         )
         assert_allclose(w @ cost, expected, atol=1e-9)
         assert_allclose(w @ cost, p0 * (1 - p0) * w2, atol=1e-9)
+
+
+def test_two_group_closed_form_equals_fixed_point():
+    # A third group of weight zero forces the iterative path on the same problem.
+    rng = np.random.default_rng(8)
+    covs = np.stack([_random_spd(rng, 4) for _ in range(3)])
+    means = rng.normal(size=(3, 4))
+    closed = gaussian_barycenter_kernel(means[:2], covs[:2], np.array([0.35, 0.65]))
+    iterated = gaussian_barycenter_kernel(means, covs, np.array([0.35, 0.65, 0.0]))
+    assert iterated.n_iter > 1 and iterated.converged
+    assert_allclose(closed.covariance, iterated.covariance, atol=1e-9)
+    assert_allclose(closed.mean, iterated.mean, atol=1e-12)
+
+
+def test_ill_conditioned_groups_converge_to_the_round_off_floor():
+    # One-hot-like near-singular directions: tol=1e-10 is below the round-off
+    # floor; the solver stops at it and the fixed-point residual is still tiny.
+    rng = np.random.default_rng(9)
+    covs = np.stack([_random_spd(rng, 6, 1e-7, 3.0) for _ in range(3)])
+    w = np.array([0.5, 0.3, 0.2])
+    result = gaussian_barycenter_kernel(np.zeros((3, 6)), covs, w, tol=1e-10)
+    assert result.converged
+    root = psd_power(result.covariance, 0.5)
+    residual = result.covariance - np.einsum(
+        "s,sij->ij", w, psd_power(root @ covs @ root, 0.5)
+    )
+    assert np.linalg.norm(residual) < 1e-5 * np.linalg.norm(result.covariance)
 
 
 def test_w2_matches_pot():
