@@ -1,4 +1,4 @@
-"""Command line interface: ``sklearn-unlearn demo`` (also ``python -m sklearn_unlearn``)."""
+"""Command line: ``sklearn-unlearn demo``, also ``python -m sklearn_unlearn``."""
 
 import argparse
 import sys

@@ -167,9 +167,9 @@ def gaussian_transport_map(
     ----------
     mean_source : array-like of shape (n_features,) or (n_groups, n_features)
         Source mean(s).
-    covariance_source : array-like of shape (n_features, n_features) or \
-            (n_groups, n_features, n_features)
-        Source covariance(s), symmetric PSD.
+    covariance_source : array-like of shape (n_features, n_features)
+        Source covariance(s), symmetric PSD; stacked as (n_groups, n_features,
+        n_features) for stacked source means.
     mean_target : array-like of shape (n_features,)
         Target mean.
     covariance_target : array-like of shape (n_features, n_features)

@@ -86,11 +86,10 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         Position on the W2 geodesic: 0 is the identity, 1 full unlearning. It is
         read at transform time, so it can be changed with ``set_params`` without
         refitting.
-    weights : {"proportional", "uniform"} or array-like of shape (n_groups,), \
-            default="proportional"
+    weights : {"proportional", "uniform"} or array-like, default="proportional"
         Barycenter weights of the groups: their frequencies in the training
-        data (the theory's choice), equal weights, or explicit values in the
-        order of ``groups_`` (normalised to sum to one).
+        data (the theory's choice), equal weights, or an array of shape
+        (n_groups,) in the order of ``groups_`` (normalised to sum to one).
     handle_unknown : {"error", "identity"}, default="error"
         What ``transform`` does with a group not seen during ``fit``: raise, or
         return those rows unchanged.
@@ -156,7 +155,7 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         Barycenter iterations run (always 1 for ``"quantile"``, a closed form).
     n_features_in_ : int
         Number of features seen during ``fit`` (sensitive columns included).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column names.
 
     See Also
