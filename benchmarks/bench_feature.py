@@ -31,8 +31,12 @@ import sklearn_unlearn
 from sklearn_unlearn import BarycenterFeatureUnlearner
 
 METHODS = ("gaussian", "quantile", "empirical")
-#: Above this many matrix entries (n * d), a single repeat is used (n=1e6, d=100).
+#: From this many matrix entries (n * d) on (n=1e6, d=100), at most BIG_REPEAT
+#: repeats are used. Not 1: the first run that raises the process's peak memory
+#: pays for first-touch page faults (several times the floor in a VM), and the
+#: best of two runs drops it.
 BIG_ENTRIES = 50_000_000
+BIG_REPEAT = 2
 #: Rows per block of the nearest-neighbour floor.
 NN_CHUNK = 8192
 
@@ -250,6 +254,14 @@ def warm_up(methods):
 
 
 # ------------------------------------------------------------------- threads
+def load_average():
+    """1, 5 and 15 minute load averages (other processes distort the timings)."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return "n/a"
+
+
 def summarise_threadpools():
     return [
         {
@@ -326,7 +338,7 @@ def print_header(args, pools, have):
         f"{scipy.__version__}, scikit-learn {sklearn.__version__}, sklearn_unlearn "
         f"{getattr(sklearn_unlearn, '__version__', '?')}; {platform.machine()}"
     )
-    log(f"os.cpu_count() = {os.cpu_count()}")
+    log(f"os.cpu_count() = {os.cpu_count()}, load average at start = {load_average()}")
     log("threadpoolctl.threadpool_info():")
     for p in pools:
         log(
@@ -336,7 +348,7 @@ def print_header(args, pools, have):
     log(
         f"n = {[fmt_n(n) for n in args.n]}, d = {args.d} (features, S is an extra "
         f"column 0), groups = {args.groups}, methods = {list(args.methods)}, "
-        f"repeat = {args.repeat} (1 when n*d >= {BIG_ENTRIES:.0e})"
+        f"repeat = {args.repeat} (at most {BIG_REPEAT} when n*d >= {BIG_ENTRIES:.0e})"
     )
     log(
         f"empirical: run only for n <= {fmt_n(args.max_n_empirical)} "
@@ -357,9 +369,9 @@ def run_case(args, n, d, dtype, methods, have, peers_wanted):
     if dtype != np.float64:
         X = X.astype(dtype)
         gc.collect()
-    repeat = 1 if n * d >= BIG_ENTRIES else args.repeat
+    repeat = min(args.repeat, BIG_REPEAT) if n * d >= BIG_ENTRIES else args.repeat
     dname = np.dtype(dtype).name
-    log(f"## n={fmt_n(n)} d={d} {dname} (repeat {repeat})")
+    log(f"## n={fmt_n(n)} d={d} {dname} (repeat {repeat}, load {load_average()})")
     F = np.ascontiguousarray(X[:, 1:])
     nn = "empirical" in methods and n <= args.max_n_empirical
     floors = measure_floors(F, codes, args.groups, repeat, nn_anchors=1000 if nn else 0)
@@ -474,9 +486,10 @@ def main(argv=None):
         )
     )
     log(
-        "(ratio > 1: the default thread count is slower on small d x d work, which is "
-        "why the library runs its eigh-heavy barycenter code under "
-        "threadpool_limits(1).)"
+        "(ratio > 1: the default BLAS threads are slower than one thread on small "
+        "d x d work. One thread is never much slower here, while extra threads lose "
+        "badly as soon as other processes compete for the cores: this is why the "
+        "library runs its eigh-heavy barycenter code under threadpool_limits(1).)"
     )
     log()
 
@@ -571,6 +584,7 @@ def main(argv=None):
             "scipy": scipy.__version__,
             "sklearn": sklearn.__version__,
             "cpu_count": os.cpu_count(),
+            "load_average_end": load_average(),
             "machine": platform.machine(),
             "threadpools": pools,
             "peers_available": have,
@@ -580,6 +594,7 @@ def main(argv=None):
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(payload, indent=2))
+    log(f"load average at end = {load_average()} (on {os.cpu_count()} cores)")
     log()
     log(f"JSON written to {args.output}")
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sklearn_unlearn.utils._groups import group_order, row_chunks
 from sklearn_unlearn.utils._linalg import psd_power, psd_roots, symmetrize
 
 __all__ = [
@@ -50,32 +51,32 @@ class AffineMaps(NamedTuple):
 
 
 def group_moments(
-    X: np.ndarray, codes: np.ndarray, n_groups: int, chunk_rows: int = 65536
+    X: np.ndarray, codes: np.ndarray, n_groups: int, chunk_rows: int | None = None
 ) -> GroupMoments:
-    """Counts, means and biased covariances of each group, streamed by chunks.
+    """Counts, means and biased covariances of each group, streamed by blocks.
 
-    Chunk statistics are merged with the pairwise update of Chan, Golub and
-    LeVeque, so the result is numerically stable and the extra memory is bounded by
-    one chunk whatever ``n_samples`` is.
+    Rows are visited group by group (one radix sort of the codes) in blocks of
+    ``chunk_rows`` rows (default: about 1 MB). Block statistics are merged with
+    the pairwise update of Chan, Golub and LeVeque, so the result is numerically
+    stable, accumulated in float64 whatever the dtype of ``X``, and the extra
+    memory is one block whatever ``n_samples`` is.
     """
     d = X.shape[1]
+    order, bounds = group_order(codes, n_groups)
+    rows_per_block = chunk_rows or row_chunks(d, 8)
     counts = np.zeros(n_groups, dtype=np.int64)
     means = np.zeros((n_groups, d))
     scatter = np.zeros((n_groups, d, d))
-    for start in range(0, X.shape[0], chunk_rows):
-        Xc = X[start : start + chunk_rows]
-        cc = codes[start : start + chunk_rows]
-        order = np.argsort(cc, kind="stable")
-        bounds = np.searchsorted(cc[order], np.arange(n_groups + 1))
-        for g in range(n_groups):
-            rows = order[bounds[g] : bounds[g + 1]]
-            n_new = rows.size
-            if n_new == 0:
-                continue
-            block = Xc[rows].astype(np.float64, copy=False)
+    for g in range(n_groups):
+        rows = order[bounds[g] : bounds[g + 1]]
+        for start in range(0, rows.size, rows_per_block):
+            block = X[rows[start : start + rows_per_block]].astype(
+                np.float64, copy=False
+            )
+            n_new = block.shape[0]
             mean_new = block.mean(axis=0)
-            block = block - mean_new
-            m2_new = block.T @ block
+            block -= mean_new
+            m2_new = block.T @ block  # one SYRK
             n_old = counts[g]
             n_tot = n_old + n_new
             delta = mean_new - means[g]
@@ -184,34 +185,51 @@ def mccann_affine(
 
 
 def affine_transport(
-    X: np.ndarray, codes: np.ndarray, maps: AffineMaps, chunk_rows: int = 8192
+    X: np.ndarray, codes: np.ndarray, maps: AffineMaps, chunk_rows: int | None = None
 ) -> np.ndarray:
     """Apply ``x @ linear[s] + offset[s]`` row-wise by group; ``-1`` rows unchanged.
 
-    Works chunk by chunk (gather, GEMM, scatter inside a cache-sized block) so the
-    extra memory is bounded by a chunk; the output has the dtype of ``X``.
+    Rows are visited group by group (one radix sort of the codes). Each block of
+    ``chunk_rows`` rows (default: about 1 MB) is gathered into a reused buffer,
+    multiplied by one GEMM into a second buffer and scattered into the output, so
+    the cost is one GEMM plus one read of ``X`` and one write of the output, and
+    the extra memory is two blocks whatever ``n_samples`` is. The output has the
+    dtype of ``X``.
     """
-    out = np.array(X, dtype=X.dtype, order="C", copy=True)
+    n, d = X.shape
+    out = np.empty((n, d), dtype=X.dtype)
     linear = maps.linear.astype(X.dtype, copy=False)
     offset = maps.offset.astype(X.dtype, copy=False)
     n_groups = linear.shape[0]
-    for start in range(0, X.shape[0], chunk_rows):
-        stop = min(start + chunk_rows, X.shape[0])
-        cc = codes[start:stop]
-        block = out[start:stop]
-        if n_groups == 1 or np.all(cc == cc[0]):
-            if cc[0] >= 0:
-                block[...] = block @ linear[cc[0]] + offset[cc[0]]
-            continue
-        for g in range(n_groups):
-            rows = np.flatnonzero(cc == g)
-            if rows.size:
-                block[rows] = block[rows] @ linear[g] + offset[g]
+    order, bounds = group_order(codes, n_groups)
+    unknown = order[: bounds[0]]
+    if unknown.size:
+        out[unknown] = X[unknown]
+    rows_per_block = chunk_rows or row_chunks(d, X.itemsize)
+    gathered = np.empty((min(rows_per_block, n), d), dtype=X.dtype)
+    mapped = np.empty_like(gathered)
+    contiguous = X.flags.c_contiguous
+    for g in range(n_groups):
+        rows = order[bounds[g] : bounds[g + 1]]
+        if rows.size == n:  # a single group: no gather or scatter needed
+            np.matmul(X, linear[g], out=out)
+            out += offset[g]
+            break
+        for start in range(0, rows.size, rows_per_block):
+            block_rows = rows[start : start + rows_per_block]
+            m = block_rows.size
+            if contiguous:
+                np.take(X, block_rows, axis=0, out=gathered[:m], mode="clip")
+            else:  # np.take into a buffer is very slow on strided input
+                gathered[:m] = X[block_rows]
+            np.matmul(gathered[:m], linear[g], out=mapped[:m])
+            mapped[:m] += offset[g]
+            out[block_rows] = mapped[:m]
     return out
 
 
 def affine_inverse_transport(
-    Z: np.ndarray, codes: np.ndarray, maps: AffineMaps, chunk_rows: int = 8192
+    Z: np.ndarray, codes: np.ndarray, maps: AffineMaps, chunk_rows: int | None = None
 ) -> np.ndarray:
     """Invert :func:`affine_transport` (pseudo-inverse of singular linear parts)."""
     inverse_linear = np.linalg.pinv(maps.linear, hermitian=True)

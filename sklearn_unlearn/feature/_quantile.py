@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sklearn_unlearn.utils._groups import group_order
 from sklearn_unlearn.utils._random import _row_uniforms
 
 __all__ = [
@@ -33,20 +34,6 @@ class QuantileBarycenter(NamedTuple):
     group_quantiles: np.ndarray  # (n_groups, n_quantiles, n_features) float64
     barycenter_quantiles: np.ndarray  # (n_quantiles, n_features) float64
     has_ties: np.ndarray  # (n_features,) bool: a flat stretch in some group
-
-
-def _group_order(codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Stable order of the rows by code, and the bounds of groups 0..n_groups-1.
-
-    Rows of group ``g`` are ``order[bounds[g]:bounds[g + 1]]``; rows with code -1
-    come first and belong to no group. Codes are narrowed to int16 when possible,
-    where NumPy's stable sort is a linear-time radix sort.
-    """
-    small = n_groups < np.iinfo(np.int16).max
-    keys = codes.astype(np.int16) if small else codes
-    order = np.argsort(keys, kind="stable")
-    bounds = np.searchsorted(keys[order], np.arange(n_groups + 1))
-    return order, bounds
 
 
 class _GridIndex(NamedTuple):
@@ -226,7 +213,7 @@ def _fit_quantile_barycenter(
     array([5. , 6.5, 8. ])
     """
     n_features = X.shape[1]
-    order, bounds = _group_order(codes, n_groups)
+    order, bounds = group_order(codes, n_groups)
     sizes = np.diff(bounds)
     q = int(max(2, min(n_quantiles, sizes.max())))
     steps = np.arange(q, dtype=np.float64)
@@ -342,7 +329,7 @@ def _quantile_transport(
     tie_column = np.cumsum(has_ties) - 1  # column of the uniforms of tied feature j
     n_tied = int(has_ties.sum())
     bary_q = np.ascontiguousarray(barycenter_quantiles.T)
-    order, bounds = _group_order(codes, n_groups)
+    order, bounds = group_order(codes, n_groups)
     Z = np.empty_like(X)  # every row is written below: rows of code -1 first
     Z[order[: bounds[0]]] = X[order[: bounds[0]]]
     for g in range(n_groups):
@@ -411,7 +398,7 @@ def _quantile_inverse_transport(
         return np.array(Z, copy=True, order="K")
     _, group_quantiles, barycenter_quantiles, _ = model
     n_groups, _, n_features = group_quantiles.shape
-    order, bounds = _group_order(codes, n_groups)
+    order, bounds = group_order(codes, n_groups)
     X = np.empty_like(Z)  # every row is written below: rows of code -1 first
     X[order[: bounds[0]]] = Z[order[: bounds[0]]]
     for g in range(n_groups):

@@ -122,7 +122,7 @@ def split_columns(X, sensitive_idx: np.ndarray) -> tuple[object, list]:
         columns = [X.get_column(names[i]).to_numpy() for i in sensitive_idx]
         return X.select([names[i] for i in keep]), columns
     X = np.asarray(X)
-    return X[:, keep], [X[:, i] for i in sensitive_idx]
+    return np.take(X, keep, axis=1), [X[:, i] for i in sensitive_idx]
 
 
 def sensitive_columns_from_metadata(values, n_samples: int) -> list:
@@ -174,6 +174,7 @@ def to_float_features(X_features, *, ensure_min_samples: int = 1) -> np.ndarray:
         return check_array(
             X_features,
             dtype=[np.float64, np.float32],
+            order="C",  # the kernels gather rows: C order keeps that cheap
             ensure_min_samples=ensure_min_samples,
             ensure_min_features=1,
             input_name="X",
@@ -238,13 +239,14 @@ def encode_groups(
         else:
             values = np.asarray(values)
             _check_no_missing(values, label)
-            try:
-                cats, codes = np.unique(values, return_inverse=True)
+            try:  # hash the distinct values (O(n)), sort only those
+                cats = np.sort(pd.unique(values))
             except TypeError as exc:
                 raise ValueError(
                     f"Sensitive column {label} mixes value types that cannot be "
                     "ordered (e.g. strings and numbers): cast it to one type."
                 ) from exc
+            codes = _category_codes(values, cats)
             if values.dtype.kind == "f" and cats.size > MAX_FLOAT_LEVELS:
                 raise ValueError(
                     f"Sensitive column {label} is float with {cats.size} distinct "
@@ -256,7 +258,13 @@ def encode_groups(
         inverses.append(np.asarray(codes, dtype=np.intp).ravel())
     dims = [c.size for c in categories]
     keys = np.ravel_multi_index(inverses, dims) if len(dims) > 1 else inverses[0]
-    combined, codes = np.unique(keys, return_inverse=True)
+    n_keys = int(np.prod(dims))
+    if n_keys <= 4 * keys.size + 1024:  # compact the present keys in O(n)
+        present = np.bincount(keys, minlength=n_keys) > 0
+        combined = np.flatnonzero(present)
+        codes = (np.cumsum(present) - 1)[keys]
+    else:
+        combined, codes = np.unique(keys, return_inverse=True)
     if len(dims) == 1:
         groups = categories[0][combined]
     else:
@@ -275,6 +283,16 @@ def encode_groups(
     )
 
 
+def _category_codes(values: np.ndarray, categories: np.ndarray) -> np.ndarray:
+    """Position of each value in the sorted ``categories``, -1 when absent."""
+    numeric = values.dtype.kind in "biuf" and categories.dtype.kind in "biuf"
+    if not numeric:  # hashing copes with mixed and mismatched types
+        return pd.Index(categories).get_indexer(values)
+    position = np.searchsorted(categories, values)
+    np.minimum(position, categories.size - 1, out=position)
+    return np.where(categories[position] == values, position, -1)
+
+
 def lookup_groups(columns: list, encoding: GroupEncoding) -> np.ndarray:
     """Group codes of new sensitive values; ``-1`` marks groups unseen at fit."""
     dims = [c.size for c in encoding.categories]
@@ -287,7 +305,7 @@ def lookup_groups(columns: list, encoding: GroupEncoding) -> np.ndarray:
         else:
             values = np.asarray(values)
             _check_no_missing(values, f"#{j}")
-            codes = pd.Index(encoding.categories[j]).get_indexer(values)
+            codes = _category_codes(values, encoding.categories[j])
         per_column.append(np.asarray(codes, dtype=np.intp))
     unseen = np.zeros(per_column[0].shape, dtype=bool)
     for codes in per_column:
