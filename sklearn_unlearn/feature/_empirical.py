@@ -5,6 +5,12 @@ Each group's joint law is represented by (a uniform subsample of) its rows, the
 barycenter by ``k`` free support points of equal mass, and the group maps by the
 barycentric projections of exact optimal transport plans computed with
 :func:`ot.emd`. New points move like their nearest training point of their group.
+
+Exact copies of a row (discrete or one-hot features) are one anchor carrying their
+total mass. Its plan may split that mass over several barycenter points; the
+anchor then keeps them all, with their shares, and each row drawn to it at
+transform time picks one at random (reproducibly), so that a group's repaired
+training rows follow the barycenter instead of all sharing one image.
 """
 
 import inspect
@@ -14,6 +20,8 @@ from typing import NamedTuple
 import numpy as np
 import ot
 from joblib import Parallel, delayed
+
+from sklearn_unlearn.utils._random import _row_uniforms
 
 __all__ = [
     "EmpiricalBarycenter",
@@ -25,13 +33,28 @@ __all__ = [
 # 0.9.7 on; across fixed-point iterations this makes each plan several times faster.
 _EMD_WARM_START = "potentials_init" in inspect.signature(ot.emd).parameters
 
+# Smallest share of a duplicated anchor's mass kept as one of its images.
+_MIN_SHARE = 1e-12
+
 
 class EmpiricalBarycenter(NamedTuple):
-    """Free-support barycenter, the groups' anchor points and their images."""
+    """Free-support barycenter, the groups' anchor points and their images.
+
+    Group ``s`` is the measure with mass ``anchor_counts[s][i] / m_s`` on each of
+    its ``u_s`` distinct anchors (``m_s = anchor_counts[s].sum()`` sampled rows).
+    The images of anchor ``i`` are the rows ``image_offsets[s][i]`` to
+    ``image_offsets[s][i + 1] - 1`` of ``images[s]``, with probabilities
+    ``image_weights[s]`` (summing to one over each block). An anchor with a single
+    copy has one image, its barycentric projection; an anchor with several copies
+    has the support points its plan sends mass to, with the shares of that mass.
+    """
 
     support: np.ndarray  # (n_support, n_features) float64, uniform mass
-    anchors: list[np.ndarray]  # per group (m_s, n_features) float64 sample points
-    images: list[np.ndarray]  # per group (m_s, n_features) float64 T_s(anchors)
+    anchors: list[np.ndarray]  # per group (u_s, n_features) float64 distinct points
+    anchor_counts: list[np.ndarray]  # per group (u_s,) intp copies in the sample
+    images: list[np.ndarray]  # per group (n_images_s, n_features) float64
+    image_offsets: list[np.ndarray]  # per group (u_s + 1,) intp block bounds
+    image_weights: list[np.ndarray]  # per group (n_images_s,) float64
     n_iter: int
     converged: bool
 
@@ -58,19 +81,23 @@ def _sq_distances(
 
 def _group_step(
     anchors: np.ndarray,
+    masses: np.ndarray,
     support: np.ndarray,
     support_sq: np.ndarray,
     scale: float,
     potentials: tuple[np.ndarray, np.ndarray] | None,
     project_onto: np.ndarray | None,
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], bool]:
-    """Exact plan ``P`` between a group and the support, both of uniform mass.
+    split_rows: np.ndarray | None = None,
+) -> tuple:
+    """Exact plan ``P`` between a group (anchor masses ``masses``) and the support.
 
-    Returns ``scale * P.T @ anchors`` (the group's term of the support update) or,
-    given ``project_onto`` (the support, possibly translated), the barycentric
-    projection of the anchors onto these points; then the dual
-    potentials (to warm-start the next call) and whether the solver reached
-    optimality within its pivot budget. Only one plan per thread is in memory.
+    The support has uniform mass. Returns ``scale * P.T @ anchors`` (the group's
+    term of the support update) or, given ``project_onto`` (the support, possibly
+    translated), the barycentric projection of the anchors onto these points;
+    then the dual potentials (to warm-start the next call), whether the solver
+    reached optimality within its pivot budget and the rows ``split_rows`` of the
+    row-normalised plan (None when not asked for). Only one plan per thread is in
+    memory.
     """
     m, k = anchors.shape[0], support.shape[0]
     cost = _sq_distances(anchors, support, support_sq)
@@ -78,7 +105,7 @@ def _group_step(
     if _EMD_WARM_START and potentials is not None:
         kwargs["potentials_init"] = potentials
     plan, log = ot.emd(
-        np.full(m, 1.0 / m),
+        masses,
         np.full(k, 1.0 / k),
         cost,
         numItermax=_emd_max_iter(m, k),
@@ -86,29 +113,101 @@ def _group_step(
         **kwargs,
     )
     del cost
+    rows = None
     if project_onto is not None:
         # Normalise rows first: a row with one nonzero entry gets weight exactly
         # 1.0, so permutation plans give images that are exactly support points.
         plan /= plan.sum(axis=1, keepdims=True)
         out = plan @ project_onto
+        if split_rows is not None:
+            rows = plan[split_rows]
     else:
         out = plan.T @ (scale * anchors)
-    return out, (log["u"], log["v"]), log["warning"] is None
+    return out, (log["u"], log["v"]), log["warning"] is None, rows
 
 
-def _all_steps(parallel, anchors, support, scales, potentials, project_onto=None):
+def _all_steps(
+    parallel,
+    anchors,
+    masses,
+    support,
+    scales,
+    potentials,
+    project_onto=None,
+    split_rows=None,
+):
     """:func:`_group_step` for every group; the groups are independent."""
     support_sq = np.einsum("ij,ij->i", support, support)
+    if split_rows is None:
+        split_rows = [None] * len(anchors)
     tasks = [
-        (A, support, support_sq, c, pot, project_onto)
-        for A, c, pot in zip(anchors, scales, potentials, strict=True)
+        (A, a, support, support_sq, c, pot, project_onto, rows)
+        for A, a, c, pot, rows in zip(
+            anchors, masses, scales, potentials, split_rows, strict=True
+        )
     ]
     if parallel is None:
         results = [_group_step(*task) for task in tasks]
     else:
         results = parallel(delayed(_group_step)(*task) for task in tasks)
-    outs, new_potentials, optimal = zip(*results, strict=True)
-    return list(outs), list(new_potentials), all(optimal)
+    outs, new_potentials, optimal, rows = zip(*results, strict=True)
+    return list(outs), list(new_potentials), all(optimal), list(rows)
+
+
+def _collapse_duplicates(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of ``A`` in order of first occurrence, and their counts.
+
+    Rows are compared as numbers (``-0.0 == 0.0``). Without duplicates this
+    returns ``A`` itself (not a copy) and ones.
+    """
+    m = A.shape[0]
+    order = np.lexsort(A.T[::-1])  # stable: copies stay in row order
+    ordered = A[order]
+    new_run = np.ones(m, dtype=bool)
+    new_run[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    if new_run.all():
+        return A, np.ones(m, dtype=np.intp)
+    starts = np.flatnonzero(new_run)
+    counts = np.diff(np.append(starts, m))
+    first = order[starts]  # index of each run's first copy in ``A``
+    by_first = np.argsort(first)
+    return A[first[by_first]], counts[by_first].astype(np.intp)
+
+
+def _split_images(
+    projections: np.ndarray,
+    counts: np.ndarray,
+    split_plan: np.ndarray,
+    support: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Image blocks of one group: projections for single anchors, else the split.
+
+    ``split_plan`` holds the row-normalised plan rows of the anchors with more
+    than one copy, in order. Returns ``images``, ``image_offsets`` and
+    ``image_weights`` as described in :class:`EmpiricalBarycenter`.
+    """
+    split = counts > 1
+    sizes = np.ones(counts.shape[0], dtype=np.intp)
+    # Shares of at most 1e-12 are round-off of the network simplex (true ones are
+    # multiples of 1 / (m_s * k) over the anchor's mass); row-major nonzero groups
+    # the entries by anchor.
+    owner, target = np.nonzero(split_plan > _MIN_SHARE)
+    sizes[split] = np.bincount(owner, minlength=split_plan.shape[0])
+    offsets = np.zeros(counts.shape[0] + 1, dtype=np.intp)
+    np.cumsum(sizes, out=offsets[1:])
+    images = np.empty((offsets[-1], support.shape[1]), dtype=np.float64)
+    weights = np.ones(offsets[-1], dtype=np.float64)
+    single = offsets[:-1][~split]
+    images[single] = projections[~split]
+    # entry e of split anchor a (e-th nonzero of the plan, rank r in row a) goes to
+    # position offsets[a] + r of the images
+    block_start = offsets[:-1][split]
+    entry_start = np.cumsum(sizes[split]) - sizes[split]
+    position = block_start[owner] + (np.arange(owner.size) - entry_start[owner])
+    shares = split_plan[owner, target]
+    images[position] = support[target]
+    weights[position] = shares / np.bincount(owner, weights=shares)[owner]
+    return images, offsets, weights
 
 
 def _subsample_groups(
@@ -208,13 +307,15 @@ def _fit_empirical_barycenter(
 
     Notes
     -----
-    Group ``s`` is the uniform measure :math:`\mu_s` on its ``m_s`` anchors
-    :math:`A_s`; the barycenter is :math:`\nu = \frac1k \sum_j \delta_{y_j}`. The
-    Cuturi-Doucet fixed point alternates exact plans and a support update,
+    Group ``s`` is the empirical measure :math:`\mu_s` of its ``m_s`` sampled
+    rows, held as its ``u_s`` distinct rows (the anchors :math:`A_s`) with masses
+    :math:`\alpha_s` = copies / ``m_s``; the barycenter is
+    :math:`\nu = \frac1k \sum_j \delta_{y_j}`. The Cuturi-Doucet fixed point
+    alternates exact plans and a support update,
 
     .. math::
 
-        P_s = \arg\min_{P \in \Pi(\mathbf 1/m_s, \mathbf 1/k)}
+        P_s = \arg\min_{P \in \Pi(\alpha_s, \mathbf 1/k)}
               \langle P, M_s(Y) \rangle, \quad
         M_s(Y)_{ij} = \|a_{s,i} - y_j\|^2, \qquad
         Y \leftarrow k \sum_s w_s P_s^\top A_s,
@@ -222,11 +323,18 @@ def _fit_empirical_barycenter(
     each step lowering :math:`F(Y) = \sum_s w_s W_2^2(\mu_s, \nu)`; it stops at a
     local minimum (in 1-D with equal sizes ``m_s = k`` at the exact barycenter,
     the average of the sorted samples). The support starts at ``k`` distinct
-    anchors drawn with probability :math:`w_s / m_s`. The map of group ``s`` is
-    the barycentric projection of its final plan,
-    :math:`T_s(a_{s,i}) = \sum_j P_{s,ij} y_j / \sum_j P_{s,ij}`, a permutation of
-    the support when ``m_s = k``; in general the mean of the images is the mean
-    of the support.
+    sampled rows drawn with probability :math:`w_s / m_s`. The map of group ``s``
+    sends an anchor with one copy to the barycentric projection of its final
+    plan, :math:`T_s(a_{s,i}) = \sum_j P_{s,ij} y_j / \sum_j P_{s,ij}`, a
+    support point when ``m_s = k``. An anchor with several copies (a discrete
+    value) keeps the support points :math:`y_j` with :math:`P_{s,ij} > 0` and
+    their shares :math:`P_{s,ij} / \alpha_{s,i}` (shares of at most 1e-12, the
+    solver's round-off, are dropped): averaging them would send every copy to
+    one point where the plan splits the value's mass, and the groups would stay
+    apart. If every anchor has several copies, the images' law is exactly
+    :math:`\nu`; in general its mean is the mean of the support. Without
+    duplicates the fit is the same as on the uniform measure of the rows; with
+    them it is faster, the plans having ``u_s`` rows.
 
     The cost is ``O(n_iter * K * EMD(m_s x k))`` time and ``O(n_threads * m_s *
     k)`` memory (one dense cost matrix and plan per running group); the network
@@ -255,13 +363,16 @@ def _fit_empirical_barycenter(
     array([5. , 6.5, 8. ])
     """
     rng = np.random.default_rng(seed)
-    anchors = _subsample_groups(X, codes, n_groups, max_samples_per_group, rng)
-    k = min(n_support, sum(A.shape[0] for A in anchors))
-    initial = _initial_support(anchors, weights, k, rng)
-    # Translation commutes with every step; working around the pooled anchor mean
+    samples = _subsample_groups(X, codes, n_groups, max_samples_per_group, rng)
+    k = min(n_support, sum(A.shape[0] for A in samples))
+    initial = _initial_support(samples, weights, k, rng)
+    # Translation commutes with every step; working around the pooled sample mean
     # keeps the GEMM-based squared distances accurate for data far from 0.
-    offset = np.concatenate(anchors).mean(axis=0)
+    offset = np.concatenate(samples).mean(axis=0)
+    anchors, counts = zip(*map(_collapse_duplicates, samples), strict=True)
+    masses = [c / c.sum() for c in counts]
     centred = [A - offset for A in anchors]
+    split_rows = [np.flatnonzero(c > 1) for c in counts]
     support = initial - offset
     scales = k * np.asarray(weights, dtype=np.float64)  # w_s / b with b = 1 / k
     potentials = [None] * n_groups
@@ -272,8 +383,8 @@ def _fit_empirical_barycenter(
         warnings.filterwarnings("ignore", "numItermax reached", UserWarning)
         parallel = par if par.n_jobs != 1 and n_groups > 1 else None
         while n_iter < max_iter:
-            terms, potentials, optimal = _all_steps(
-                parallel, centred, support, scales, potentials
+            terms, potentials, optimal, _ = _all_steps(
+                parallel, centred, masses, support, scales, potentials
             )
             new = sum(terms)
             n_iter += 1
@@ -284,16 +395,62 @@ def _fit_empirical_barycenter(
                 converged = True
                 break
         final = support + offset if n_iter else initial
-        images, _, final_optimal = _all_steps(
-            parallel, centred, support, scales, potentials, final
+        projections, _, final_optimal, split_plans = _all_steps(
+            parallel, centred, masses, support, scales, potentials, final, split_rows
         )
+    blocks = [
+        _split_images(T, c, P, final)
+        for T, c, P in zip(projections, counts, split_plans, strict=True)
+    ]
+    images, image_offsets, image_weights = map(list, zip(*blocks, strict=True))
     return EmpiricalBarycenter(
         support=final,
-        anchors=anchors,
+        anchors=list(anchors),
+        anchor_counts=list(counts),
         images=images,
+        image_offsets=image_offsets,
+        image_weights=image_weights,
         n_iter=n_iter,
         converged=converged and optimal and final_optimal,
     )
+
+
+def _draw_images(
+    X: np.ndarray,
+    codes: np.ndarray,
+    rows: np.ndarray,
+    nearest: np.ndarray,
+    offsets: np.ndarray,
+    weights: np.ndarray,
+    seed: int,
+) -> np.ndarray:
+    """Index into the images of the image drawn for each of ``rows``.
+
+    Row ``rows[i]`` gets an image of anchor ``nearest[i]``, drawn with the
+    image weights from a uniform of :func:`_row_uniforms` (identical rows of the
+    batch get independent draws).
+    """
+    first = offsets[nearest]
+    sizes = offsets[nearest + 1] - first
+    split = np.flatnonzero(sizes > 1)
+    if split.size == 0:
+        return first
+    # Image j of anchor i gets the key i + (cumulative weight of its block up to
+    # j), the last one exactly i + 1; keys never decrease, and the key searched for
+    # a row drawn to anchor i is i + v with v in [0, 1): it falls in block i.
+    block_sizes = np.diff(offsets)
+    owner = np.repeat(np.arange(block_sizes.size), block_sizes)
+    cumulative = np.cumsum(weights)
+    before = np.concatenate(([0.0], cumulative))[offsets[:-1]]
+    cdf = np.clip(cumulative - before[owner], 0.0, 1.0)
+    cdf[offsets[1:] - 1] = 1.0
+    keys = owner + cdf
+    picked = rows[split]
+    v = _row_uniforms(X[picked], codes[picked], seed, 1, spread_duplicates=True)[:, 0]
+    drawn = np.searchsorted(keys, nearest[split] + v, side="right")
+    # ``i + v`` may round up to ``i + 1`` for v within 2**-53 * i of 1
+    first[split] = np.minimum(drawn, first[split] + sizes[split] - 1)
+    return first
 
 
 def _empirical_transport(
@@ -302,6 +459,7 @@ def _empirical_transport(
     model: EmpiricalBarycenter,
     repair_level: float,
     *,
+    seed: int = 0,
     chunk_size: int = 4096,
 ) -> np.ndarray:
     r"""Move each row part of the way along its group's barycenter map.
@@ -316,9 +474,11 @@ def _empirical_transport(
         Output of :func:`_fit_empirical_barycenter`.
     repair_level : float
         Interpolation parameter ``t`` in [0, 1] (0: identity, 1: full repair).
+    seed : int, default=0
+        Seed of the draws among the images of duplicated anchors (see Notes).
     chunk_size : int, default=4096
         Rows per block of the nearest-anchor search; memory is
-        ``O(chunk_size * m_s)``.
+        ``O(chunk_size * u_s)`` plus ``O(n_samples)`` indices.
 
     Returns
     -------
@@ -328,21 +488,41 @@ def _empirical_transport(
     Notes
     -----
     A row ``x`` of group ``s`` takes the displacement of its nearest anchor
-    :math:`a = a_{s,i}` (squared Euclidean distance, ties to the first anchor):
-    :math:`T_s(x) = x + T_s(a) - a`, and the output is the McCann interpolation
-    :math:`z = (1 - t) x + t T_s(x)`, affine in ``t``. It is computed as
-    :math:`(1 - t) x + t (T_s(a) + (x - a))`, so ``t = 0`` returns ``x`` and, on an
-    anchor, ``t = 1`` returns its image exactly (before casting to the dtype of
-    ``X``). Cost: ``O(n_samples * m_s * n_features)`` by GEMM; 1e5 rows against
-    ``m_s = 1000`` anchors take about 0.6 s for d = 10 and 1.4 s for d = 100.
+    :math:`a = a_{s,i}` (squared Euclidean distance, ties to the first anchor)
+    towards an image :math:`b` of it: :math:`T_s(x) = x + b - a`, and the output
+    is the McCann interpolation :math:`z = (1 - t) x + t T_s(x)`, affine in
+    ``t``. It is computed as :math:`(1 - t) x + t (b + (x - a))`, so ``t = 0``
+    returns ``x`` and, on an anchor, ``t = 1`` returns ``b`` exactly (before
+    casting to the dtype of ``X``).
+
+    An anchor with a single copy in the sample has one image, its barycentric
+    projection :math:`T_s(a)`, and the map is deterministic. An anchor with
+    several copies (a discrete value) has the barycenter points its plan sends
+    mass to; each row is given one of them at random with the plan's shares,
+    using :func:`~sklearn_unlearn.utils._random._row_uniforms` with
+    ``spread_duplicates=True``: the draw is reproducible given ``seed``, a pure
+    function of the row (values and group) for a row without an identical copy
+    in ``X``, and independent across identical copies. The repaired training
+    rows of each group then follow the barycenter up to sampling, where
+    following one image per distinct value would keep the groups apart. Hence
+    ``transform(X[subset])`` equals ``transform(X)[subset]`` when ``X`` has no
+    duplicate rows (or when no duplicated row is near a duplicated anchor).
+
+    Cost: ``O(n_samples * u_s * n_features)`` by GEMM; 1e5 rows against
+    ``u_s = 1000`` anchors take about 0.6 s for d = 10 and 1.4 s for d = 100.
     An exact copy of an anchor finds that anchor unless another anchor of its
-    group lies within about ``sqrt(eps) * radius`` of it; duplicated anchors
-    resolve to the first one.
+    group lies within about ``sqrt(eps) * radius`` of it.
     """
     Z = X.copy()
     t = float(repair_level)
-    for s, (anchors, images) in enumerate(
-        zip(model.anchors, model.images, strict=True)
+    for s, (anchors, images, offsets, weights) in enumerate(
+        zip(
+            model.anchors,
+            model.images,
+            model.image_offsets,
+            model.image_weights,
+            strict=True,
+        )
     ):
         rows = np.flatnonzero(codes == s)
         if rows.size == 0:
@@ -353,12 +533,26 @@ def _empirical_transport(
         centred = anchors - center
         centred_sq = np.einsum("ij,ij->i", centred, centred)
         minus_twice = -2.0 * centred.T
+        first = offsets[:-1]
+        nearest = np.empty(rows.size, dtype=np.intp)
         for start in range(0, rows.size, chunk_size):
             block = rows[start : start + chunk_size]
             x = X[block].astype(np.float64)
             scores = (x - center) @ minus_twice
             scores += centred_sq[None, :]
-            nearest = np.argmin(scores, axis=1)
-            moved = images[nearest] + (x - anchors[nearest])
+            i = nearest[start : start + chunk_size] = np.argmin(scores, axis=1)
+            moved = images[first[i]] + (x - anchors[i])
+            Z[block] = (1.0 - t) * x + t * moved
+        if offsets[-1] == anchors.shape[0]:
+            continue  # one image per anchor: no draws
+        # Rows of anchors with several images: draw one and redo the rows whose
+        # draw is not the anchor's first image.
+        chosen = _draw_images(X, codes, rows, nearest, offsets, weights, seed)
+        redo = np.flatnonzero(chosen != first[nearest])
+        for start in range(0, redo.size, chunk_size):
+            sub = redo[start : start + chunk_size]
+            block = rows[sub]
+            x = X[block].astype(np.float64)
+            moved = images[chosen[sub]] + (x - anchors[nearest[sub]])
             Z[block] = (1.0 - t) * x + t * moved
     return Z

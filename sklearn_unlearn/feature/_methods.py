@@ -171,7 +171,9 @@ def _fit_empirical(estimator, X, codes, n_groups, weights) -> dict:
 def _transport_empirical(estimator, X, codes):
     from sklearn_unlearn.feature._empirical import _empirical_transport
 
-    return _empirical_transport(X, codes, estimator._model, estimator.repair_level)
+    return _empirical_transport(
+        X, codes, estimator._model, estimator.repair_level, seed=estimator._seed
+    )
 
 
 METHODS = {

@@ -313,8 +313,11 @@ def _quantile_transport(
     (up to the grid resolution ``1 / (q - 1)``). ``U`` comes from
     :func:`~sklearn_unlearn.utils._random._row_uniforms`: it is reproducible
     given ``seed`` and a pure function of the row (its values and group), so a
-    subset of rows is transformed as within the whole; but identical rows of one
-    group get identical draws. Only features with ``has_ties`` pay for it.
+    subset of rows without duplicates is transformed as within the whole.
+    Identical rows of one group (e.g. a binary feature alone) get independent
+    draws: their rank among their copies within a block of rows is mixed into
+    the hash, so copies spread over ``[F_s(x-), F_s(x)]`` instead of collapsing
+    onto one output. Only features with ``has_ties`` pay for it.
 
     Cost: ``O(n)`` per feature, vectorised over blocks of rows. Points are
     located on the grid by a bucket table (arithmetic, then a few branchless
@@ -339,7 +342,9 @@ def _quantile_transport(
             block = np.asarray(X[rows], dtype=np.float64)
             uniforms = None
             if n_tied:
-                uniforms = _row_uniforms(block, codes[rows], seed, n_tied)
+                uniforms = _row_uniforms(
+                    block, codes[rows], seed, n_tied, spread_duplicates=True
+                )
             out = np.empty(block.shape, dtype=np.float64, order="F")
             for j in range(n_features):
                 u_j = uniforms[:, tie_column[j]] if has_ties[j] else None

@@ -7,6 +7,7 @@ upstream is fixed here once.
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
@@ -15,6 +16,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import _check_feature_names_in
 
 __all__ = [
+    "HasMethods",
     "Interval",
     "InvalidParameterError",
     "StrOptions",

@@ -52,8 +52,26 @@ def _row_hashes(X: np.ndarray, codes: np.ndarray, seed: int) -> np.ndarray:
     return h
 
 
+def _occurrence_ranks(h: np.ndarray) -> np.ndarray:
+    """Rank of each row among the rows with the same hash (0 for the first)."""
+    order = np.argsort(h, kind="stable")
+    sorted_h = h[order]
+    new_run = np.ones(h.shape[0], dtype=bool)
+    np.not_equal(sorted_h[1:], sorted_h[:-1], out=new_run[1:])
+    positions = np.arange(h.shape[0])
+    run_start = np.maximum.accumulate(np.where(new_run, positions, 0))
+    ranks = np.empty(h.shape[0], dtype=np.int64)
+    ranks[order] = positions - run_start
+    return ranks
+
+
 def _row_uniforms(
-    X: np.ndarray, codes: np.ndarray, seed: int, n_columns: int
+    X: np.ndarray,
+    codes: np.ndarray,
+    seed: int,
+    n_columns: int,
+    *,
+    spread_duplicates: bool = False,
 ) -> np.ndarray:
     """Pseudo-random uniforms in ``[0, 1)`` that are a pure function of each row.
 
@@ -70,12 +88,20 @@ def _row_uniforms(
         Any Python integer (reduced modulo ``2**64``).
     n_columns : int
         Number of independent uniforms wanted per row.
+    spread_duplicates : bool, default=False
+        If True, rows equal in values and code get distinct draws: the rank of a
+        row among its identical copies in this batch (in row order) is mixed into
+        its hash. Rows without a copy are unaffected.
 
     Returns
     -------
     U : ndarray of shape (n_samples, n_columns), dtype float64
-        ``U[i]`` depends only on ``(X[i], codes[i], seed)``: equal rows get equal
-        draws, so any subset of rows gets the corresponding subset of ``U``.
+        Without ``spread_duplicates``, ``U[i]`` depends only on ``(X[i],
+        codes[i], seed)``: equal rows get equal draws, and any subset of rows gets
+        the corresponding subset of ``U``. With it, this still holds for rows
+        without an identical copy in the batch; copies get independent draws
+        (what randomising ties needs: a deterministic function of the row alone
+        would send all copies of a discrete value to one output).
 
     Notes
     -----
@@ -101,6 +127,16 @@ def _row_uniforms(
     (True, True)
     """
     h = _row_hashes(X, codes, seed)
+    if spread_duplicates:
+        ranks = _occurrence_ranks(h)
+        copies = ranks > 0
+        if np.any(copies):
+            salt = ranks[copies].astype(np.uint64) * np.uint64(_GOLDEN)
+            _mix64(salt)
+            mixed = h[copies]  # fancy indexing copies: mix, then write back
+            mixed ^= salt
+            mixed += np.uint64(_GOLDEN)
+            h[copies] = _mix64(mixed)
     U = np.empty((h.shape[0], n_columns), dtype=np.float64)
     for c in range(n_columns):
         g = h + np.uint64(((c + 1) * _GOLDEN) & _MASK64)

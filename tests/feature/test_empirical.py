@@ -64,9 +64,10 @@ def _objective(model, weights):
     """sum_s w_s W2^2(mu_s, nu) at the model's support, by POT's exact solver."""
     k = model.support.shape[0]
     total = 0.0
-    for w, A in zip(weights, model.anchors, strict=True):
-        a = np.full(A.shape[0], 1.0 / A.shape[0])
-        total += w * ot.emd2(a, np.full(k, 1.0 / k), ot.dist(A, model.support))
+    for w, A, c in zip(weights, model.anchors, model.anchor_counts, strict=True):
+        total += w * ot.emd2(
+            c / c.sum(), np.full(k, 1.0 / k), ot.dist(A, model.support)
+        )
     return total
 
 
@@ -74,9 +75,8 @@ def _relative_step(model, weights):
     """Relative squared displacement of one more fixed-point update."""
     k = model.support.shape[0]
     new = np.zeros_like(model.support)
-    for w, A in zip(weights, model.anchors, strict=True):
-        a = np.full(A.shape[0], 1.0 / A.shape[0])
-        P = ot.emd(a, np.full(k, 1.0 / k), ot.dist(A, model.support))
+    for w, A, c in zip(weights, model.anchors, model.anchor_counts, strict=True):
+        P = ot.emd(c / c.sum(), np.full(k, 1.0 / k), ot.dist(A, model.support))
         new += k * w * (P.T @ A)
     shift = np.mean(np.sum((new - model.support) ** 2, axis=1))
     spread = np.mean(np.sum((new - new.mean(axis=0)) ** 2, axis=1))
@@ -90,6 +90,13 @@ def _energy_distance(X, Y):
 
 def _sorted_rows(A):
     return A[np.lexsort(A.T[::-1])]
+
+
+def _image_law(model, s):
+    """Images of group ``s`` and their probabilities under the group's measure."""
+    counts, offsets = model.anchor_counts[s], model.image_offsets[s]
+    mass = np.repeat(counts / counts.sum(), np.diff(offsets))
+    return model.images[s], mass * model.image_weights[s]
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +142,8 @@ def test_w2_objective_decreases_and_matches_pot_reference():
         [A0, A1], [uniform, uniform], init.support, weights=weights, stopThr=1e-10
     )
     ours = _objective(model, weights)
-    ref = EmpiricalBarycenter(reference, model.anchors, [], 0, True)
+    ref = model._replace(support=reference)
+    assert isinstance(ref, EmpiricalBarycenter)
     # Both are local fixed points of the same iteration from the same start; allow
     # a relative 1e-6 in case ties in the plans send them to different ones.
     assert ours <= _objective(init, weights)
@@ -303,9 +311,10 @@ def test_ties_and_tiny_groups_fit_without_warnings():
     model = _fit(X, codes, n_support=40)
     assert model.anchors[3].shape == (1, 3)
     np.testing.assert_allclose(model.images[3][0], model.support.mean(axis=0))
-    for images in model.images:
+    for s in range(4):
+        images, probabilities = _image_law(model, s)
         np.testing.assert_allclose(
-            images.mean(axis=0), model.support.mean(axis=0), atol=1e-10
+            probabilities @ images, model.support.mean(axis=0), atol=1e-10
         )
 
 
@@ -343,3 +352,197 @@ def test_equivariant_to_rigid_motions_even_far_from_the_origin(unequal):
     Z = _empirical_transport(X @ rot + shift, codes, moved, 0.5)
     expected = _empirical_transport(X, codes, model, 0.5) @ rot + shift
     np.testing.assert_allclose(Z, expected, atol=atol)
+
+
+# ---------------------------------------------------------------------------
+# duplicated anchors (discrete or one-hot features)
+
+
+def _binary_groups(n):
+    """The review's reproducer: P(x = 1) is 1/4 in group 0 and 3/4 in group 1."""
+    x = np.r_[
+        np.repeat([0, 1], [3 * n // 4, n // 4]), np.repeat([0, 1], [n // 4, 3 * n // 4])
+    ]
+    return x[:, None].astype(np.float64), np.repeat([0, 1], n).astype(np.intp)
+
+
+def _one_hot_groups(n, seed=0):
+    """Three one-hot categories, frequencies (.6, .3, .1) and (.1, .3, .6)."""
+    rng = np.random.default_rng(seed)
+    categories = np.r_[
+        rng.choice(3, n, p=[0.6, 0.3, 0.1]), rng.choice(3, n, p=[0.1, 0.3, 0.6])
+    ]
+    return np.eye(3)[categories], np.repeat([0, 1], n).astype(np.intp)
+
+
+def _law(points, probabilities=None):
+    """{row as a tuple: total probability} of a discrete law (uniform by default)."""
+    if probabilities is None:
+        probabilities = np.full(points.shape[0], 1.0 / points.shape[0])
+    values, inverse = np.unique(points + 0.0, axis=0, return_inverse=True)
+    totals = np.bincount(inverse.ravel(), weights=probabilities)
+    return {tuple(v): p for v, p in zip(values, totals, strict=True)}
+
+
+def _total_variation(P, Q):
+    keys = set(P) | set(Q)
+    return 0.5 * sum(abs(P.get(key, 0.0) - Q.get(key, 0.0)) for key in keys)
+
+
+def _adversary_auc(Z, codes):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import train_test_split
+
+    Z_train, Z_test, s_train, s_test = train_test_split(
+        Z, codes, test_size=0.5, random_state=0, stratify=codes
+    )
+    adversary = HistGradientBoostingClassifier(max_iter=50, random_state=0)
+    adversary.fit(Z_train, s_train)
+    return roc_auc_score(s_test, adversary.predict_proba(Z_test)[:, 1])
+
+
+@pytest.mark.parametrize(
+    "make", [_binary_groups, _one_hot_groups], ids=["binary", "one-hot"]
+)
+def test_full_repair_of_discrete_features_makes_groups_indistinguishable(make):
+    from sklearn_unlearn import BarycenterFeatureUnlearner
+
+    X, codes = make(2000)
+    Z = BarycenterFeatureUnlearner(method="empirical", random_state=0).fit_transform(
+        X, sensitive_features=codes
+    )
+    laws = [_law(np.round(Y[codes == s], 9)) for Y in (X, Z) for s in (0, 1)]
+    # Measured: raw 0.5, repaired 0.026 (binary), 0.025 (one-hot). Sending every
+    # copy of a value to its first copy's image left them 0.5 apart.
+    assert _total_variation(*laws[:2]) > 0.4
+    assert _total_variation(*laws[2:]) < 0.1
+    # Measured: raw 0.74 (binary), 0.83 (one-hot); repaired 0.50, 0.51.
+    assert _adversary_auc(X, codes) > 0.7
+    assert _adversary_auc(Z, codes) < 0.6
+
+
+@pytest.mark.parametrize(
+    "make", [_binary_groups, _one_hot_groups], ids=["binary", "one-hot"]
+)
+@pytest.mark.parametrize("n_support", [100, 400, 1000])
+def test_images_of_duplicated_anchors_follow_the_barycenter(make, n_support):
+    # With every anchor duplicated, the law of the images under a group's measure
+    # is the barycenter's, whether the plans split values over k > m_s or
+    # k < m_s points (averaging them would give points outside the support).
+    X, codes = make(400)
+    model = _fit(X, codes, n_support=n_support)
+    assert model.support.shape[0] == min(n_support, 800)
+    target = _law(model.support)
+    for s in (0, 1):
+        counts = model.anchor_counts[s]
+        assert counts.sum() == 400 and np.all(counts > 1)
+        images, probabilities = _image_law(model, s)
+        law = _law(images, probabilities)
+        assert law.keys() == target.keys()
+        np.testing.assert_allclose(
+            [law[key] for key in target], list(target.values()), atol=1e-12
+        )
+
+
+def test_duplicated_anchors_are_collapsed_and_keep_their_images():
+    rng = np.random.default_rng(0)
+    m = 60
+    X = np.r_[rng.integers(0, 4, m), rng.integers(2, 7, m)][:, None].astype(float)
+    X[3] = -0.0  # equal to 0.0 as a number: the same anchor
+    codes = np.repeat([0, 1], m).astype(np.intp)
+    model = _fit(X, codes, n_support=m)
+    for s in (0, 1):
+        rows = X[codes == s]
+        A, counts = model.anchors[s], model.anchor_counts[s]
+        offsets, weights = model.image_offsets[s], model.image_weights[s]
+        # distinct rows, in order of first occurrence, with their multiplicities
+        _, first, expected_counts = np.unique(
+            rows + 0.0, return_index=True, return_counts=True
+        )
+        order = np.argsort(first)
+        np.testing.assert_array_equal(A[:, 0], rows[np.sort(first), 0] + 0.0)
+        np.testing.assert_array_equal(counts, expected_counts[order])
+        # m_s = k: the plan sends each copy to one support point, so each anchor
+        # keeps exactly as many images as it has copies, of equal weight
+        np.testing.assert_array_equal(np.diff(offsets), counts)
+        np.testing.assert_allclose(weights, np.repeat(1.0 / counts, counts))
+        images = model.images[s]
+        assert np.all((images[:, None, :] == model.support[None]).all(axis=2).any(1))
+        np.testing.assert_array_equal(_sorted_rows(images), _sorted_rows(model.support))
+
+
+def test_one_image_per_anchor_without_duplicates(unequal):
+    _, _, model = unequal
+    for A, counts, offsets, weights in zip(
+        model.anchors,
+        model.anchor_counts,
+        model.image_offsets,
+        model.image_weights,
+        strict=True,
+    ):
+        np.testing.assert_array_equal(counts, 1)
+        np.testing.assert_array_equal(offsets, np.arange(A.shape[0] + 1))
+        np.testing.assert_array_equal(weights, 1.0)
+
+
+def test_draws_follow_the_image_weights_and_depend_on_the_seed():
+    X, codes = _binary_groups(4000)
+    model = _fit(X, codes, n_support=400)  # anchors: all rows, collapsed to 2 + 2
+    assert [A.shape[0] for A in model.anchors] == [2, 2]
+    Z = _empirical_transport(X, codes, model, 1.0, seed=0)
+    for s in (0, 1):
+        images, probabilities = _image_law(model, s)
+        # on the training values, z is an image exactly: x - a = 0
+        expected = _law(np.round(images, 12), probabilities)
+        drawn = _law(np.round(Z[codes == s], 12))
+        assert _total_variation(expected, drawn) < 0.04  # seeds 0-5: 0.001-0.017
+    again = _empirical_transport(X, codes, model, 1.0, seed=0)
+    other = _empirical_transport(X, codes, model, 1.0, seed=1)
+    np.testing.assert_array_equal(again, Z)
+    assert not np.array_equal(other, Z)
+    # only the draws change: the same laws, up to sampling
+    for s in (0, 1):
+        assert _total_variation(_law(Z[codes == s]), _law(other[codes == s])) < 0.05
+
+
+def test_draws_are_chunk_invariant_and_rows_without_copies_are_subset_invariant():
+    X, codes = _one_hot_groups(300, seed=1)
+    model = _fit(X, codes, n_support=200)
+    assert all(np.diff(o).max() > 1 for o in model.image_offsets)  # random draws
+    codes = codes.copy()
+    codes[::11] = -1
+    Z = _empirical_transport(X, codes, model, 0.8, seed=3)
+    np.testing.assert_array_equal(Z[codes == -1], X[codes == -1])
+    for chunk_size in (1, 7, 10_000):
+        np.testing.assert_array_equal(
+            _empirical_transport(X, codes, model, 0.8, seed=3, chunk_size=chunk_size),
+            Z,
+        )
+    # identical rows of one call get independent draws ...
+    assert len(_law(np.round(Z[codes == 0], 12))) > 3
+    # ... while a row without a copy moves as a pure function of itself and the
+    # seed: jittered rows keep the anchors' images and are subset invariant
+    jittered = X + 1e-3 * np.random.default_rng(0).standard_normal(X.shape)
+    Zj = _empirical_transport(jittered, codes, model, 1.0, seed=3)
+    subset = np.random.default_rng(1).permutation(X.shape[0])[:100]
+    np.testing.assert_array_equal(
+        _empirical_transport(jittered[subset], codes[subset], model, 1.0, seed=3),
+        Zj[subset],
+    )
+    assert len(_law(np.round(Zj - jittered, 9)[codes == 0])) > 3
+
+
+def test_duplicated_anchors_float32_and_inputs_untouched():
+    X, codes = _binary_groups(400)
+    X32 = X.astype(np.float32)
+    copies = X32.copy(), codes.copy()
+    model = _fit(X32, codes, n_support=300)
+    Z32 = _empirical_transport(X32, codes, model, 0.7, seed=5)
+    assert Z32.dtype == np.float32
+    np.testing.assert_array_equal(X32, copies[0])
+    np.testing.assert_array_equal(codes, copies[1])
+    Z64 = _empirical_transport(X, codes, model, 0.7, seed=5)  # the same draws
+    np.testing.assert_allclose(Z32, Z64, rtol=1e-6, atol=1e-6)
+    full = _empirical_transport(X, codes, model, 1.0, seed=5)
+    np.testing.assert_allclose(Z64, X + 0.7 * (full - X), rtol=0, atol=1e-12)

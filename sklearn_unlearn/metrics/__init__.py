@@ -1,0 +1,35 @@
+"""Audits of unlearning: leakage, forgetting, scorers and displays.
+
+Plain functions take arrays and return a float or a small named tuple, each
+saying which direction is better; scorers plug them into model selection; the
+Display objects draw what the functions compute (matplotlib is optional).
+"""
+
+from sklearn_unlearn.metrics._forgetting import (
+    DistributionalReport,
+    distributional_unlearning_report,
+    gaussian_kl,
+    gaussian_pareto_frontier,
+    marginal_information,
+    membership_advantage,
+)
+from sklearn_unlearn.metrics._leakage import group_wasserstein_distance, leakage_auc
+from sklearn_unlearn.metrics._scorer import (
+    leakage_bounded_refit,
+    make_leakage_scorer,
+    make_tradeoff_scorer,
+)
+
+__all__ = [
+    "DistributionalReport",
+    "distributional_unlearning_report",
+    "gaussian_kl",
+    "gaussian_pareto_frontier",
+    "group_wasserstein_distance",
+    "leakage_auc",
+    "leakage_bounded_refit",
+    "make_leakage_scorer",
+    "make_tradeoff_scorer",
+    "marginal_information",
+    "membership_advantage",
+]

@@ -1,0 +1,365 @@
+"""How much a domain or a set of rows has been forgotten."""
+
+from numbers import Real
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+from sklearn.utils import check_array
+
+from sklearn_unlearn.selection._frontier import (
+    gaussian_kl_full,
+    gaussian_kl_shared,
+    pareto_alpha_max,
+)
+from sklearn_unlearn.utils._compat import Interval, StrOptions, validate_params
+from sklearn_unlearn.utils._information import soft_mutual_information
+
+__all__ = [
+    "DistributionalReport",
+    "distributional_unlearning_report",
+    "gaussian_kl",
+    "gaussian_pareto_frontier",
+    "marginal_information",
+    "membership_advantage",
+]
+
+
+def _moments(mean, cov, name):
+    mean = np.asarray(mean, dtype=np.float64)
+    cov = np.asarray(cov, dtype=np.float64)
+    if mean.ndim != 1 or cov.shape != (mean.size, mean.size):
+        raise ValueError(
+            f"{name}: the mean must be 1-D and the covariance (d, d) with the same "
+            f"d; got {mean.shape} and {cov.shape}."
+        )
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(cov))):
+        raise ValueError(f"{name}: means and covariances must be finite.")
+    if not np.allclose(cov, cov.T) or np.linalg.eigvalsh(cov).min() <= 0:
+        raise ValueError(f"{name}: the covariance must be symmetric positive definite.")
+    return mean, cov
+
+
+@validate_params(
+    {
+        "mean_p": ["array-like"],
+        "cov_p": ["array-like"],
+        "mean_q": ["array-like"],
+        "cov_q": [None, "array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def gaussian_kl(mean_p, cov_p, mean_q, cov_q=None):
+    r"""Kullback-Leibler divergence between two Gaussians, in nats.
+
+    Parameters
+    ----------
+    mean_p, cov_p : array-like of shape (d,) and (d, d)
+        The reference distribution :math:`p = N(m_p, C_p)` (first argument).
+    mean_q : array-like of shape (d,)
+        Mean of :math:`q`.
+    cov_q : array-like of shape (d, d), default=None
+        Covariance of :math:`q`; None means the shared-covariance form
+        :math:`C_q = C_p`.
+
+    Returns
+    -------
+    kl : float
+        :math:`KL(p \| q)`.
+
+    Notes
+    -----
+    :math:`KL = \frac12 [\mathrm{tr}(C_q^{-1} C_p) + (m_q - m_p)^T C_q^{-1} (m_q -
+    m_p) - d + \log\det C_q - \log\det C_p]`, which is
+    :math:`\frac12 \Delta^T C^{-1} \Delta` for a shared covariance.
+
+    Examples
+    --------
+    >>> from sklearn_unlearn.metrics import gaussian_kl
+    >>> gaussian_kl([0.0], [[1.0]], [2.0])
+    2.0
+    """
+    mean_p, cov_p = _moments(mean_p, cov_p, "p")
+    if cov_q is None:
+        mean_q, _ = _moments(mean_q, cov_p, "q")
+        return gaussian_kl_shared(mean_p, mean_q, cov_p)
+    mean_q, cov_q = _moments(mean_q, cov_q, "q")
+    if mean_q.size != mean_p.size:
+        raise ValueError(f"p and q dimensions differ: {mean_p.size} != {mean_q.size}.")
+    return gaussian_kl_full(mean_p, cov_p, mean_q, cov_q)
+
+
+@validate_params(
+    {
+        "kappa": ["array-like", Interval(Real, 0, None, closed="left")],
+        "epsilon": ["array-like", Interval(Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def gaussian_pareto_frontier(kappa, epsilon):
+    r"""Best achievable removal at a given preservation cost (Gaussian frontier).
+
+    Parameters
+    ----------
+    kappa : float or array-like
+        Separability :math:`\kappa = KL(p_1 \| p_2)` of the two domains (>= 0).
+    epsilon : float or array-like
+        Preservation budget :math:`KL(p_2 \| \hat p) \le \epsilon` (>= 0).
+
+    Returns
+    -------
+    alpha_max : float or ndarray
+        :math:`(\sqrt\kappa + \sqrt\epsilon)^2`, the largest :math:`KL(p_1 \|
+        \hat p)` any edit can reach (broadcast over the inputs).
+
+    Notes
+    -----
+    For Gaussians with a shared covariance and a mean-only refit (Allouah,
+    Guerraoui and Koyejo), the frontier is reached by the edited mean
+    :math:`\mu^* = \mu_2 + \sqrt{\epsilon/\kappa}(\mu_2 - \mu_1)`. Deleting the whole
+    forget set gives :math:`\epsilon = 0`, :math:`\alpha = \kappa`: not Pareto
+    optimal, since the slope :math:`1 + \sqrt{\kappa/\epsilon}` is unbounded at 0.
+    Conversely the least cost of a removal :math:`\alpha` is
+    :math:`\max(0, \sqrt\alpha - \sqrt\kappa)^2`.
+
+    Examples
+    --------
+    >>> from sklearn_unlearn.metrics import gaussian_pareto_frontier
+    >>> round(float(gaussian_pareto_frontier(2.0, 0.1)), 5)
+    2.99443
+    """
+    kappa, epsilon = np.asarray(kappa, float), np.asarray(epsilon, float)
+    if np.any(kappa < 0) or np.any(epsilon < 0):
+        raise ValueError("kappa and epsilon must be nonnegative (they are KLs).")
+    result = pareto_alpha_max(kappa, epsilon)
+    return float(result) if result.ndim == 0 else result
+
+
+class DistributionalReport(NamedTuple):
+    """Plug-in KLs of an edited data set (see distributional_unlearning_report)."""
+
+    alpha: float  # KL(p1 || p_hat): removal, higher is better
+    epsilon: float  # KL(p2 || p_hat): preservation, lower is better
+    kappa: float  # KL(p1 || p2): separability of the domains
+    n_deleted: int
+    n_forget: int
+
+
+def _ridge(cov: np.ndarray, reg: float) -> np.ndarray:
+    scale = np.trace(cov) / cov.shape[0]
+    return cov + reg * (scale if scale > 0 else 1.0) * np.eye(cov.shape[0])
+
+
+@validate_params(
+    {
+        "X_forget": ["array-like"],
+        "X_retain": ["array-like"],
+        "keep_mask": ["array-like"],
+        "family": [StrOptions({"gaussian_mean", "gaussian"})],
+        "reg": [Interval(Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def distributional_unlearning_report(
+    X_forget, X_retain, keep_mask, *, family="gaussian_mean", reg=1e-6
+):
+    r"""Removal and preservation of an edit of the data, by plug-in Gaussians.
+
+    Parameters
+    ----------
+    X_forget : array-like of shape (n_forget, n_features)
+        Samples of the unwanted domain :math:`p_1`.
+    X_retain : array-like of shape (n_retain, n_features)
+        Samples of the retained domain :math:`p_2` (never edited).
+    keep_mask : array-like of bool, shape (n_forget,)
+        False for the forget samples that are deleted.
+    family : {"gaussian_mean", "gaussian"}, default="gaussian_mean"
+        ``"gaussian_mean"``: Gaussians sharing the pooled within-domain
+        covariance, only the means differ (the paper's model). ``"gaussian"``:
+        each distribution with its own mean and covariance.
+    reg : float, default=1e-6
+        Ridge added to every covariance, relative to its mean variance.
+
+    Returns
+    -------
+    report : DistributionalReport
+        ``alpha`` = :math:`KL(p_1 \| \hat p)` (removal, higher is better),
+        ``epsilon`` = :math:`KL(p_2 \| \hat p)` (preservation, lower is better),
+        ``kappa`` = :math:`KL(p_1 \| p_2)`, ``n_deleted`` and ``n_forget``.
+
+    Notes
+    -----
+    :math:`\hat p` is fitted on the edited data: the kept forget samples and all
+    retained ones. An edit is :math:`(\alpha, \epsilon)`-distributionally
+    unlearned when :math:`KL(p_1 \| \hat p) \ge \alpha` and :math:`KL(p_2 \| \hat
+    p) \le \epsilon`; compare with :func:`gaussian_pareto_frontier`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_unlearn.metrics import distributional_unlearning_report
+    >>> rng = np.random.default_rng(0)
+    >>> X1, X2 = rng.normal(2.0, 1.0, (500, 1)), rng.normal(0.0, 1.0, (1000, 1))
+    >>> everything = distributional_unlearning_report(X1, X2, np.zeros(500, bool))
+    >>> bool(abs(everything.alpha - everything.kappa) < 1e-9), everything.epsilon
+    (True, 0.0)
+    """
+    X1 = check_array(X_forget, dtype=np.float64, input_name="X_forget")
+    X2 = check_array(X_retain, dtype=np.float64, input_name="X_retain")
+    keep = np.asarray(keep_mask)
+    if X1.shape[1] != X2.shape[1]:
+        raise ValueError(
+            f"X_forget has {X1.shape[1]} features but X_retain has {X2.shape[1]}."
+        )
+    if keep.dtype != bool or keep.shape != (X1.shape[0],):
+        raise ValueError(
+            f"keep_mask must be a boolean array of shape ({X1.shape[0]},), one entry "
+            f"per forget sample; got dtype {keep.dtype} and shape {keep.shape}."
+        )
+    if X2.shape[0] < 2:
+        raise ValueError("X_retain needs at least 2 samples to estimate p2.")
+    edited = np.vstack([X1[keep], X2])
+    m1, m2, mh = X1.mean(axis=0), X2.mean(axis=0), edited.mean(axis=0)
+
+    def cov(X):
+        return _ridge(np.atleast_2d(np.cov(X, rowvar=False, ddof=0)), reg)
+
+    if family == "gaussian_mean":
+        n1, n2 = X1.shape[0], X2.shape[0]
+        shared = _ridge(
+            (
+                n1 * np.atleast_2d(np.cov(X1, rowvar=False, ddof=0))
+                + n2 * np.atleast_2d(np.cov(X2, rowvar=False, ddof=0))
+            )
+            / (n1 + n2),
+            reg,
+        )
+        alpha = gaussian_kl_shared(m1, mh, shared)
+        epsilon = gaussian_kl_shared(m2, mh, shared)
+        kappa = gaussian_kl_shared(m1, m2, shared)
+    else:
+        C1, C2, Ch = cov(X1), cov(X2), cov(edited)
+        alpha = gaussian_kl_full(m1, C1, mh, Ch)
+        epsilon = gaussian_kl_full(m2, C2, mh, Ch)
+        kappa = gaussian_kl_full(m1, C1, m2, C2)
+    return DistributionalReport(
+        alpha=alpha,
+        epsilon=epsilon,
+        kappa=kappa,
+        n_deleted=int(np.sum(~keep)),
+        n_forget=int(X1.shape[0]),
+    )
+
+
+def _check_proba(proba, name):
+    proba = check_array(proba, dtype=np.float64, input_name=name)
+    if np.any(proba < 0) or not np.allclose(proba.sum(axis=1), 1.0, atol=1e-6):
+        raise ValueError(
+            f"{name} must hold class probabilities: nonnegative rows summing to 1 "
+            "(the output of predict_proba)."
+        )
+    return proba
+
+
+@validate_params(
+    {"proba_full": ["array-like"], "proba_retain": ["array-like"]},
+    prefer_skip_nested_validation=True,
+)
+def marginal_information(proba_full, proba_retain):
+    r"""Marginal information of the forgotten rows in a model's outputs, in nats.
+
+    The marginal unlearning criterion: pool the model's outputs on the whole
+    training set (label :math:`S' = 0`) and on the retained rows (:math:`S' = 1`);
+    the forget set has left no trace when :math:`I(f(X); S') = 0`. Lower is better.
+
+    Parameters
+    ----------
+    proba_full : array-like of shape (n_train, n_classes)
+        ``predict_proba`` on all training rows (retained and forgotten).
+    proba_retain : array-like of shape (n_retain, n_classes)
+        ``predict_proba`` on the retained rows.
+
+    Returns
+    -------
+    mi : float
+        The soft plug-in estimate :math:`\sum_{c,z} p(c,z) \log\frac{p(c,z)}{p(c)
+        p(z)}` with :math:`p(c, z) = \frac1N \sum_i P_{ic} 1\{S'_i = z\}`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_unlearn.metrics import marginal_information
+    >>> P = np.array([[0.9, 0.1], [0.2, 0.8]])
+    >>> marginal_information(P, P)
+    0.0
+    """
+    full = _check_proba(proba_full, "proba_full")
+    retain = _check_proba(proba_retain, "proba_retain")
+    if full.shape[1] != retain.shape[1]:
+        raise ValueError(
+            f"proba_full has {full.shape[1]} classes but proba_retain has "
+            f"{retain.shape[1]}."
+        )
+    labels = np.r_[np.zeros(full.shape[0], np.intp), np.ones(retain.shape[0], np.intp)]
+    return soft_mutual_information(np.vstack([full, retain]), labels)
+
+
+def _member_scores(proba, y, name):
+    proba = np.asarray(proba, dtype=np.float64)
+    if proba.ndim == 1:
+        return proba
+    proba = _check_proba(proba, name)
+    if y is None:
+        return proba.max(axis=1)
+    y = np.asarray(y)
+    if y.shape != (proba.shape[0],) or y.min() < 0 or y.max() >= proba.shape[1]:
+        raise ValueError(
+            f"The labels of {name} must be class indices in 0..{proba.shape[1] - 1}, "
+            "one per row."
+        )
+    return proba[np.arange(proba.shape[0]), y]
+
+
+@validate_params(
+    {
+        "proba_forget": ["array-like"],
+        "proba_holdout": ["array-like"],
+        "y_forget": [None, "array-like"],
+        "y_holdout": [None, "array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def membership_advantage(proba_forget, proba_holdout, *, y_forget=None, y_holdout=None):
+    """ROC AUC of telling forget-set outputs from held-out outputs.
+
+    A model that still remembers its forgotten rows is more confident on them
+    than on rows it never saw. 0.5 means nothing is remembered; higher is worse.
+
+    Parameters
+    ----------
+    proba_forget : array-like of shape (n_forget, n_classes) or (n_forget,)
+        ``predict_proba`` on the forgotten rows, or 1-D membership scores
+        (higher = more member-like).
+    proba_holdout : array-like of shape (n_holdout, n_classes) or (n_holdout,)
+        The same on rows never used for training.
+    y_forget, y_holdout : array-like of int, default=None
+        True class indices: the attack then scores the probability of the true
+        class; without them, the top probability.
+
+    Returns
+    -------
+    auc : float
+        AUC of the score separating forget rows (positives) from held-out ones.
+
+    Examples
+    --------
+    >>> from sklearn_unlearn.metrics import membership_advantage
+    >>> membership_advantage([0.9, 0.8, 0.95], [0.6, 0.7, 0.85])
+    0.888...
+    """
+    forget = _member_scores(proba_forget, y_forget, "proba_forget")
+    holdout = _member_scores(proba_holdout, y_holdout, "proba_holdout")
+    if forget.size == 0 or holdout.size == 0:
+        raise ValueError("proba_forget and proba_holdout must not be empty.")
+    labels = np.r_[np.ones(forget.size), np.zeros(holdout.size)]
+    return float(roc_auc_score(labels, np.r_[forget, holdout]))
