@@ -21,3 +21,10 @@ def _estimators():
 @parametrize_with_checks(list(_estimators()))
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def test_every_method_is_checked():
+    # The common checks above raise on failure; this guards their coverage.
+    from sklearn_unlearn.feature._methods import METHODS
+
+    assert {est.method for est in _estimators()} == set(METHODS)

@@ -14,6 +14,7 @@ from sklearn_unlearn.metrics._forgetting import (
     membership_advantage,
 )
 from sklearn_unlearn.metrics._leakage import group_wasserstein_distance, leakage_auc
+from sklearn_unlearn.metrics._mutual_info import mutual_information
 from sklearn_unlearn.metrics._scorer import (
     leakage_bounded_refit,
     make_leakage_scorer,
@@ -32,4 +33,5 @@ __all__ = [
     "make_tradeoff_scorer",
     "marginal_information",
     "membership_advantage",
+    "mutual_information",
 ]

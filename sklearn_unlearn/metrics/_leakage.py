@@ -39,13 +39,14 @@ def check_groups(Z, sensitive, *, min_per_group: int = 2, reason: str = ""):
     counts = np.bincount(encoding.codes, minlength=encoding.groups.size)
     if counts.size < 2:
         raise ValueError(
-            f"sensitive has a single group ({encoding.groups.tolist()}): leakage "
+            f"sensitive has a single group ({encoding.groups.tolist()}): an audit "
             "needs at least two groups."
         )
     if counts.min() < min_per_group:
-        small = encoding.groups[counts < min_per_group].tolist()
+        small = counts < min_per_group
         raise ValueError(
-            f"Group(s) {small} have fewer than {min_per_group} samples{reason}."
+            f"Group(s) {encoding.groups[small].tolist()} have "
+            f"{counts[small].tolist()} samples, fewer than {min_per_group}{reason}."
         )
     return Z, encoding.codes, counts
 

@@ -14,10 +14,10 @@ from joblib import effective_n_jobs
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 from sklearn.neighbors import KDTree
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_random_state
 
+from sklearn_unlearn.metrics._leakage import check_groups
 from sklearn_unlearn.utils._compat import Interval, validate_params
-from sklearn_unlearn.utils._validation import check_no_sparse, encode_groups
 
 __all__ = ["mutual_information"]
 
@@ -242,7 +242,7 @@ def mutual_information(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_unlearn.metrics._mutual_info import mutual_information
+    >>> from sklearn_unlearn.metrics import mutual_information
     >>> rng = np.random.default_rng(0)
     >>> s = rng.integers(0, 2, size=1000)
     >>> Z = rng.normal(size=(1000, 2))
@@ -252,41 +252,21 @@ def mutual_information(
     >>> round(mutual_information(Z, s, random_state=0), 2)
     0.33
     """
-    check_no_sparse(Z, "Z")
-    Z = check_array(Z, dtype=[np.float64, np.float32], input_name="Z")
-    sensitive = np.asarray(sensitive)
-    if sensitive.ndim != 1:
-        raise ValueError(
-            f"sensitive must be 1-D (one label per row); got shape {sensitive.shape}."
-        )
-    if sensitive.shape[0] != Z.shape[0]:
-        raise ValueError(
-            f"Z has {Z.shape[0]} samples but sensitive has {sensitive.shape[0]}: pass "
-            "one sensitive value per row of Z."
-        )
-    encoding = encode_groups([sensitive])
-    codes, groups = encoding.codes, encoding.groups
-    counts = np.bincount(codes, minlength=groups.size)
-    if groups.size < 2:
-        raise ValueError(
-            f"sensitive has a single group ({groups.tolist()}): mutual information "
-            "needs at least two groups."
-        )
     min_per_group = n_neighbors + 1
-    if counts.min() < min_per_group:
-        small = counts < min_per_group
-        raise ValueError(
-            f"Group(s) {groups[small].tolist()} of sensitive have "
-            f"{counts[small].tolist()} samples, fewer than n_neighbors + 1 = "
-            f"{min_per_group}: lower n_neighbors or merge the small groups."
-        )
+    Z, codes, counts = check_groups(
+        Z,
+        sensitive,
+        min_per_group=min_per_group,
+        reason=f" (n_neighbors + 1 = {min_per_group}): lower n_neighbors or merge "
+        "the small groups",
+    )
     rng = check_random_state(random_state)
     if max_samples is not None and max_samples < Z.shape[0]:
-        if max_samples < groups.size * min_per_group:
+        if max_samples < counts.size * min_per_group:
             raise ValueError(
                 f"max_samples={max_samples} is too small: the subsample needs "
                 f"n_neighbors + 1 = {min_per_group} rows in each of the "
-                f"{groups.size} groups, i.e. at least {groups.size * min_per_group}."
+                f"{counts.size} groups, i.e. at least {counts.size * min_per_group}."
             )
         rows = _stratified_subsample(codes, max_samples, min_per_group, rng)
         Z, codes = Z[rows], codes[rows]
