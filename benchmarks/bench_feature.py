@@ -18,13 +18,13 @@ import json
 import os
 import platform
 import sys
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import scipy
 import sklearn
+from _common import best_of, fmt_n, load_average, log, markdown_table, parse_int
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import sklearn_unlearn
@@ -42,23 +42,6 @@ NN_CHUNK = 8192
 
 
 # ----------------------------------------------------------------- utilities
-def log(msg=""):
-    print(msg, flush=True)
-
-
-def best_of(fn, repeat):
-    """Smallest wall time of ``repeat`` calls; the result is freed after timing."""
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        out = fn()
-        elapsed = time.perf_counter() - start
-        del out
-        best = min(best, elapsed)
-    return best
-
-
 def fmt_time(t):
     if t is None:
         return "n/a"
@@ -69,37 +52,6 @@ def fmt_ratio(num, den):
     if num is None or den is None or den <= 0:
         return "n/a"
     return f"{num / den:.2f}"
-
-
-def fmt_n(n):
-    exp = int(np.log10(n)) if n > 0 else 0
-    return f"1e{exp}" if 10**exp == n else str(n)
-
-
-def parse_int(text):
-    return int(float(text))
-
-
-def markdown_table(header, rows):
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
-    lines = [
-        "| "
-        + " | ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))
-        + " |",
-        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-    ]
-    for row in rows:
-        lines.append(
-            "| "
-            + " | ".join(
-                str(c).ljust(w)
-                if isinstance(c, str) and not c[:1].isdigit()
-                else str(c).rjust(w)
-                for c, w in zip(row, widths, strict=True)
-            )
-            + " |"
-        )
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- data
@@ -254,14 +206,6 @@ def warm_up(methods):
 
 
 # ------------------------------------------------------------------- threads
-def load_average():
-    """1, 5 and 15 minute load averages (other processes distort the timings)."""
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except (AttributeError, OSError):
-        return "n/a"
-
-
 def summarise_threadpools():
     return [
         {

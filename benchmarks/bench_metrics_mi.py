@@ -20,7 +20,6 @@ Data: 3 groups with shares 0.5 / 0.3 / 0.2; Z | S = g ~ N(0.3 g 1, I_d), float64
 """
 
 import argparse
-import gc
 import json
 import os
 import platform
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import scipy
 import sklearn
+from _common import best_of, fmt_n, load_average, log, markdown_table, parse_int
 from joblib import effective_n_jobs
 from scipy import integrate
 from scipy.spatial import cKDTree
@@ -49,33 +49,6 @@ N_NEIGHBORS = 3
 SHARES = np.array([0.5, 0.3, 0.2])
 #: Rows of the block that the brute-force floor is timed on.
 BRUTE_BLOCK = 500
-
-
-def log(msg=""):
-    print(msg, flush=True)
-
-
-def load():
-    return f"{os.getloadavg()[0]:.2f}"
-
-
-def best_of(fn, repeat):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
-
-
-def parse_int(text):
-    return int(float(text))
-
-
-def fmt_n(n):
-    exp = int(np.log10(n))
-    return f"1e{exp}" if 10**exp == n else str(n)
 
 
 def make_data(n, d, seed):
@@ -128,12 +101,6 @@ def brute_floor(Z):
     return (time.perf_counter() - start) * Z.shape[0] / block.shape[0]
 
 
-def markdown_table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=parse_int, nargs="+", default=[10**4, 10**5])
@@ -162,7 +129,7 @@ def main(argv=None):
         f"# mutual_information benchmark (sklearn_unlearn {sklearn_unlearn.__version__}"
         f", numpy {np.__version__}, scipy {scipy.__version__}, scikit-learn "
         f"{sklearn.__version__}, {platform.machine()}, {os.cpu_count()} cpus, "
-        f"n_jobs={args.n_jobs} -> {workers} workers, load {load()})"
+        f"n_jobs={args.n_jobs} -> {workers} workers, load {load_average()})"
     )
     records = []
     cases = [(n, d, None) for n in args.n for d in args.d]
@@ -176,6 +143,7 @@ def main(argv=None):
                 Z, s, max_samples=m, random_state=0, n_jobs=args.n_jobs
             ),
             repeat,
+            return_value=True,
         )
         rows = n if max_samples is None else min(n, max_samples)
         sub = (Z, s) if rows == n else make_data(rows, d, args.seed)
@@ -192,7 +160,7 @@ def main(argv=None):
             "knn_seconds": t_knn,
             "count_seconds": t_count,
             "brute_floor_seconds": floor,
-            "load": load(),
+            "load": load_average(),
         }
         records.append(record)
         log(

@@ -35,7 +35,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn.datasets import load_adult
-from sklearn_unlearn.metrics._plot import (
+from sklearn_unlearn.metrics import (
     DeletionCurveDisplay,
     GroupDistributionDisplay,
     UnlearningTradeoffDisplay,

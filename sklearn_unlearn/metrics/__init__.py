@@ -15,6 +15,11 @@ from sklearn_unlearn.metrics._forgetting import (
 )
 from sklearn_unlearn.metrics._leakage import group_wasserstein_distance, leakage_auc
 from sklearn_unlearn.metrics._mutual_info import mutual_information
+from sklearn_unlearn.metrics._plot import (
+    DeletionCurveDisplay,
+    GroupDistributionDisplay,
+    UnlearningTradeoffDisplay,
+)
 from sklearn_unlearn.metrics._scorer import (
     leakage_bounded_refit,
     make_leakage_scorer,
@@ -22,7 +27,10 @@ from sklearn_unlearn.metrics._scorer import (
 )
 
 __all__ = [
+    "DeletionCurveDisplay",
     "DistributionalReport",
+    "GroupDistributionDisplay",
+    "UnlearningTradeoffDisplay",
     "distributional_unlearning_report",
     "gaussian_kl",
     "gaussian_pareto_frontier",

@@ -262,13 +262,20 @@ def test_reproducible_with_random_state():
 def test_max_samples_agrees_with_full_sample():
     mu, p = 1.0, 0.3
     Z, s = _two_gaussians(mu, p, 20000, 2, np.random.default_rng(10))
-    full = mutual_information(Z, s, random_state=0)
+    full = mutual_information(Z, s, max_samples=None, random_state=0)
     sub = mutual_information(Z, s, max_samples=5000, random_state=0)
     # sd at 5000 rows is ~0.006 nats
     assert sub == pytest.approx(full, abs=0.025)
     assert full == pytest.approx(_closed_form_mi(mu, p), rel=0.05)
     # larger than n_samples: no subsampling
     assert mutual_information(Z, s, max_samples=50000, random_state=0) == full
+
+
+def test_auto_max_samples_is_20000_rows():
+    Z, s = _two_gaussians(1.0, 0.3, 20500, 2, np.random.default_rng(12))
+    auto = mutual_information(Z, s, random_state=0)
+    assert auto == mutual_information(Z, s, max_samples=20000, random_state=0)
+    assert auto != mutual_information(Z, s, max_samples=None, random_state=0)
 
 
 def test_stratified_subsample_keeps_shares_and_a_minimum_per_group():

@@ -18,13 +18,11 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn.datasets import make_grouped_gaussian
 from sklearn_unlearn.metrics import (
-    distributional_unlearning_report,
-    gaussian_pareto_frontier,
-)
-from sklearn_unlearn.metrics._plot import (
     DeletionCurveDisplay,
     GroupDistributionDisplay,
     UnlearningTradeoffDisplay,
+    distributional_unlearning_report,
+    gaussian_pareto_frontier,
 )
 
 LEVELS = (0.0, 1.0)

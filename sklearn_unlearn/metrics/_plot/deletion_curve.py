@@ -80,7 +80,7 @@ class DeletionCurveDisplay:
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import numpy as np
-    >>> from sklearn_unlearn.metrics._plot import DeletionCurveDisplay
+    >>> from sklearn_unlearn.metrics import DeletionCurveDisplay
     >>> rng = np.random.default_rng(0)
     >>> X_forget = rng.normal(2.0, 1.0, size=(100, 2))
     >>> X_retain = rng.normal(0.0, 1.0, size=(300, 2))

@@ -131,7 +131,7 @@ class GroupDistributionDisplay:
     >>> import numpy as np
     >>> from sklearn_unlearn import BarycenterFeatureUnlearner
     >>> from sklearn_unlearn.datasets import make_grouped_gaussian
-    >>> from sklearn_unlearn.metrics._plot import GroupDistributionDisplay
+    >>> from sklearn_unlearn.metrics import GroupDistributionDisplay
     >>> X, s = make_grouped_gaussian(300, 2, random_state=0)
     >>> X = np.column_stack([s, X])  # S is the first column
     >>> unlearner = BarycenterFeatureUnlearner(sensitive_features=[0]).fit(X)

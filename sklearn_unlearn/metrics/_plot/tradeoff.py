@@ -109,7 +109,7 @@ class UnlearningTradeoffDisplay:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from sklearn_unlearn.metrics._plot import UnlearningTradeoffDisplay
+    >>> from sklearn_unlearn.metrics import UnlearningTradeoffDisplay
     >>> display = UnlearningTradeoffDisplay(
     ...     repair_levels=[0.0, 0.5, 1.0],
     ...     utility=[0.84, 0.82, 0.79],
@@ -303,7 +303,7 @@ class UnlearningTradeoffDisplay:
         >>> from sklearn.pipeline import make_pipeline
         >>> from sklearn_unlearn import BarycenterFeatureUnlearner
         >>> from sklearn_unlearn.datasets import make_grouped_gaussian
-        >>> from sklearn_unlearn.metrics._plot import UnlearningTradeoffDisplay
+        >>> from sklearn_unlearn.metrics import UnlearningTradeoffDisplay
         >>> X, s = make_grouped_gaussian(300, 2, random_state=0)
         >>> y = (X[:, 0] > np.median(X[:, 0])).astype(int)
         >>> X = np.column_stack([X, s])  # S is the last column
