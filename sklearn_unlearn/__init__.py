@@ -6,12 +6,20 @@ features reveal about a sensitive or unwanted attribute by moving every group's
 distribution onto the Wasserstein-2 barycenter of all groups, fully or part of
 the way.
 
-Submodules: :mod:`sklearn_unlearn.feature` (feature unlearning) and
-:mod:`sklearn_unlearn.datasets` (bundled data and synthetic generators).
+Submodules: :mod:`sklearn_unlearn.feature` (feature unlearning),
+:mod:`sklearn_unlearn.selection` (distributional unlearning),
+:mod:`sklearn_unlearn.metrics` (audits) and :mod:`sklearn_unlearn.datasets`
+(bundled data and synthetic generators).
 """
 
 from sklearn_unlearn.feature import BarycenterFeatureUnlearner
+from sklearn_unlearn.selection import DistributionalSelector, SelectiveRetrainer
 
 __version__ = "0.1.0"
 
-__all__ = ["BarycenterFeatureUnlearner", "__version__"]
+__all__ = [
+    "BarycenterFeatureUnlearner",
+    "DistributionalSelector",
+    "SelectiveRetrainer",
+    "__version__",
+]

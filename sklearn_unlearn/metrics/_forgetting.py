@@ -8,10 +8,12 @@ from sklearn.metrics import roc_auc_score
 from sklearn.utils import check_array
 
 from sklearn_unlearn.selection._frontier import (
+    edit_kl,
     gaussian_kl_full,
     gaussian_kl_shared,
     pareto_alpha_max,
 )
+from sklearn_unlearn.selection._scores import domain_stats
 from sklearn_unlearn.utils._compat import Interval, StrOptions, validate_params
 from sklearn_unlearn.utils._information import soft_mutual_information
 
@@ -145,11 +147,6 @@ class DistributionalReport(NamedTuple):
     n_forget: int
 
 
-def _ridge(cov: np.ndarray, reg: float) -> np.ndarray:
-    scale = np.trace(cov) / cov.shape[0]
-    return cov + reg * (scale if scale > 0 else 1.0) * np.eye(cov.shape[0])
-
-
 @validate_params(
     {
         "X_forget": ["array-like"],
@@ -218,34 +215,12 @@ def distributional_unlearning_report(
         )
     if X2.shape[0] < 2:
         raise ValueError("X_retain needs at least 2 samples to estimate p2.")
-    edited = np.vstack([X1[keep], X2])
-    m1, m2, mh = X1.mean(axis=0), X2.mean(axis=0), edited.mean(axis=0)
-
-    def cov(X):
-        return _ridge(np.atleast_2d(np.cov(X, rowvar=False, ddof=0)), reg)
-
-    if family == "gaussian_mean":
-        n1, n2 = X1.shape[0], X2.shape[0]
-        shared = _ridge(
-            (
-                n1 * np.atleast_2d(np.cov(X1, rowvar=False, ddof=0))
-                + n2 * np.atleast_2d(np.cov(X2, rowvar=False, ddof=0))
-            )
-            / (n1 + n2),
-            reg,
-        )
-        alpha = gaussian_kl_shared(m1, mh, shared)
-        epsilon = gaussian_kl_shared(m2, mh, shared)
-        kappa = gaussian_kl_shared(m1, m2, shared)
-    else:
-        C1, C2, Ch = cov(X1), cov(X2), cov(edited)
-        alpha = gaussian_kl_full(m1, C1, mh, Ch)
-        epsilon = gaussian_kl_full(m2, C2, mh, Ch)
-        kappa = gaussian_kl_full(m1, C1, m2, C2)
+    stats = domain_stats(X1, np.arange(X1.shape[0]), X2, np.arange(X2.shape[0]))
+    edit = edit_kl(X1, np.flatnonzero(~keep), stats, family, reg)
     return DistributionalReport(
-        alpha=alpha,
-        epsilon=epsilon,
-        kappa=kappa,
+        alpha=float(edit.alpha[0]),
+        epsilon=float(edit.epsilon[0]),
+        kappa=edit.kappa,
         n_deleted=int(np.sum(~keep)),
         n_forget=int(X1.shape[0]),
     )

@@ -1,3 +1,12 @@
-"""Distributional unlearning: forget a domain by deleting a well-chosen subset."""
+"""Distributional unlearning: forget a domain by deleting a well-chosen subset.
 
-__all__: list[str] = []
+:class:`DistributionalSelector` ranks the rows of an unwanted domain and deletes
+the top of the ranking (a fixed budget, or the smallest one that meets a KL
+target); :class:`SelectiveRetrainer` selects, then fits an estimator on the
+kept rows, inside a plain scikit-learn Pipeline or search.
+"""
+
+from sklearn_unlearn.selection._meta import SelectiveRetrainer
+from sklearn_unlearn.selection._selector import DistributionalSelector
+
+__all__ = ["DistributionalSelector", "SelectiveRetrainer"]

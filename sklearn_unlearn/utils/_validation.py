@@ -59,9 +59,16 @@ def check_no_sparse(X, name: str = "X") -> None:
 
 
 def resolve_sensitive_columns(
-    sensitive_features, n_features: int, feature_names
+    sensitive_features,
+    n_features: int,
+    feature_names,
+    *,
+    param: str = "sensitive_features",
 ) -> np.ndarray:
-    """Positions in ``X`` of the columns named by ``sensitive_features``."""
+    """Positions in ``X`` of the columns named by ``sensitive_features``.
+
+    ``param`` is the name of the parameter that named them, for the messages.
+    """
     items = (
         [sensitive_features]
         if isinstance(sensitive_features, str | Integral)
@@ -69,8 +76,8 @@ def resolve_sensitive_columns(
     )
     if not items:
         raise ValueError(
-            "sensitive_features is empty: name at least one column of X, or pass "
-            "None and give the sensitive values as sensitive_features= to fit."
+            f"{param} is empty: name at least one column of X, or pass "
+            f"None and give the values as {param}= to fit."
         )
     names = None if feature_names is None else list(feature_names)
     positions = []
@@ -78,34 +85,34 @@ def resolve_sensitive_columns(
         if isinstance(item, str):
             if names is None:
                 raise ValueError(
-                    f"sensitive_features names the column {item!r} but X has no "
+                    f"{param} names the column {item!r} but X has no "
                     "column names: pass a DataFrame, or integer column indices."
                 )
             if item not in names:
                 raise ValueError(
-                    f"sensitive_features: column {item!r} is not in X. Columns of "
+                    f"{param}: column {item!r} is not in X. Columns of "
                     f"X: {names[:20]}{' ...' if len(names) > 20 else ''}."
                 )
             positions.append(names.index(item))
         elif isinstance(item, Integral) and not isinstance(item, bool):
             if not -n_features <= item < n_features:
                 raise ValueError(
-                    f"sensitive_features: column index {item} is out of range for X "
+                    f"{param}: column index {item} is out of range for X "
                     f"with {n_features} feature(s)."
                 )
             positions.append(int(item) % n_features)
         else:
             raise TypeError(
-                "sensitive_features must hold column names (str) or integer "
+                f"{param} must hold column names (str) or integer "
                 f"indices; got {item!r} of type {type(item).__name__}."
             )
     positions = np.asarray(positions, dtype=np.intp)
     if np.unique(positions).size != positions.size:
-        raise ValueError("sensitive_features names the same column twice.")
+        raise ValueError(f"{param} names the same column twice.")
     if positions.size >= n_features:
         raise ValueError(
-            f"X has {n_features} feature(s) and all are sensitive columns: there is "
-            "nothing to repair. Add the features to unlearn S from."
+            f"X has {n_features} feature(s) and {param} names all of them: no "
+            "feature would be left. Add the features to work on."
         )
     return positions
 
@@ -155,8 +162,20 @@ def sensitive_columns_from_metadata(values, n_samples: int) -> list:
     return columns
 
 
-def to_float_features(X_features, *, ensure_min_samples: int = 1) -> np.ndarray:
-    """Validate the non-sensitive features as a finite float64/float32 array."""
+#: How to fix non-numeric features, for the unlearner (overridable per caller).
+SENSITIVE_HINT = (
+    ", or list them in sensitive_features if they hold the sensitive attribute"
+)
+
+
+def to_float_features(
+    X_features, *, ensure_min_samples: int = 1, hint: str = SENSITIVE_HINT
+) -> np.ndarray:
+    """Validate the features as a finite, C-ordered float64/float32 array.
+
+    ``hint`` ends the message about non-numeric columns (after the advice to
+    encode them).
+    """
     if isinstance(X_features, pd.DataFrame):
         bad = [
             str(c)
@@ -165,10 +184,9 @@ def to_float_features(X_features, *, ensure_min_samples: int = 1) -> np.ndarray:
         ]
         if bad:
             raise ValueError(
-                f"Non-numeric non-sensitive feature column(s) {bad}: encode them "
-                "first, e.g. with a ColumnTransformer (OneHotEncoder for "
-                "categories) before this step, or list them in sensitive_features "
-                "if they hold the sensitive attribute."
+                f"Non-numeric feature column(s) {bad}: encode them first, e.g. "
+                "with a ColumnTransformer (OneHotEncoder for categories) before "
+                f"this step{hint}."
             )
     try:
         return check_array(
@@ -182,10 +200,8 @@ def to_float_features(X_features, *, ensure_min_samples: int = 1) -> np.ndarray:
     except ValueError as exc:
         if "could not convert" in str(exc):
             raise ValueError(
-                f"Non-numeric non-sensitive features in X ({exc}): encode them "
-                "first, e.g. with a ColumnTransformer (OneHotEncoder for "
-                "categories), or list them in sensitive_features if they hold the "
-                "sensitive attribute."
+                f"Non-numeric features in X ({exc}): encode them first, e.g. with "
+                f"a ColumnTransformer (OneHotEncoder for categories){hint}."
             ) from exc
         raise
 

@@ -494,7 +494,7 @@ def test_error_metadata_length(grouped):
 
 def test_error_all_columns_sensitive():
     X = np.array([[0, 1], [1, 0], [0, 0], [1, 1]], dtype=float)
-    with pytest.raises(ValueError, match="all are sensitive"):
+    with pytest.raises(ValueError, match="names all of them: no feature would be left"):
         BarycenterFeatureUnlearner(sensitive_features=[0, 1]).fit(X)
 
 

@@ -76,7 +76,7 @@ def test_resolve_columns(spec, expected):
         (5, "out of range"),
         (["a", "a"], "same column twice"),
         ([1.5], "column names .str. or integer"),
-        (["a", "b", "c"], "all are sensitive"),
+        (["a", "b", "c"], "sensitive_features names all of them"),
     ],
 )
 def test_resolve_columns_errors(spec, match):

@@ -1,0 +1,218 @@
+"""Pure kernels of the selector: domain moments and per-sample deletion scores.
+
+Every kernel reads the rows it needs from the full ``X`` through an index array,
+one cache-sized block at a time, so no full copy of either domain is made.
+Scores follow one convention: the higher the score, the earlier the sample is
+deleted. Arrays in, arrays out; no validation.
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+from scipy.linalg import cho_factor, cho_solve, solve_triangular
+
+from sklearn_unlearn.utils._groups import row_chunks
+
+__all__ = [
+    "SCORES",
+    "DomainStats",
+    "blocks",
+    "domain_stats",
+    "ledoit_wolf_shrunk",
+]
+
+
+class DomainStats(NamedTuple):
+    """Sizes, means and centred scatter matrices of the two domains."""
+
+    n_forget: int
+    n_retain: int
+    mean_forget: np.ndarray  # (d,) float64
+    mean_retain: np.ndarray  # (d,) float64
+    scatter_forget: np.ndarray  # (d, d): sum of (x - mean)(x - mean)^T
+    scatter_retain: np.ndarray  # (d, d)
+    fourth_forget: float  # sum of ||x - mean||^4 (Ledoit-Wolf shrinkage)
+    fourth_retain: float
+
+
+def blocks(X: np.ndarray, rows: np.ndarray, step: int | None = None):
+    """Yield ``(start, X[rows[start:stop]])`` by blocks of rows, one buffer reused.
+
+    ``step`` rows per block, by default a cache-sized block. The yielded array
+    is overwritten by the next iteration.
+    """
+    step = row_chunks(X.shape[1], X.itemsize) if step is None else step
+    buffer = np.empty((min(step, rows.size), X.shape[1]), dtype=X.dtype)
+    for start in range(0, rows.size, step):
+        idx = rows[start : start + step]
+        block = buffer[: idx.size]
+        np.take(X, idx, axis=0, out=block)
+        yield start, block
+
+
+def _mean(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    total = np.zeros(X.shape[1])
+    for _, block in blocks(X, rows):
+        total += block.sum(axis=0, dtype=np.float64)
+    return total / rows.size
+
+
+def _scatter(X: np.ndarray, rows: np.ndarray, mean: np.ndarray):
+    """Centred scatter ``sum (x - m)(x - m)^T`` and ``sum ||x - m||^4``."""
+    d = X.shape[1]
+    scatter, fourth = np.zeros((d, d)), 0.0
+    for _, block in blocks(X, rows):
+        centred = block - mean  # float64: the sums of squares need the precision
+        scatter += centred.T @ centred
+        fourth += float(np.sum(np.einsum("ij,ij->i", centred, centred) ** 2))
+    return scatter, fourth
+
+
+def domain_stats(
+    X_forget: np.ndarray,
+    forget: np.ndarray,
+    X_retain: np.ndarray,
+    retain: np.ndarray,
+    *,
+    scatter: bool = True,
+) -> DomainStats:
+    """Statistics of the rows ``forget`` of ``X_forget`` and ``retain`` of ``X_retain``.
+
+    Means (one pass over each domain) and, if ``scatter``, the centred scatter
+    matrices (a second pass); without it they are None and the fourth moments 0.
+    The two arrays may be the same.
+    """
+    m1, m2 = _mean(X_forget, forget), _mean(X_retain, retain)
+    if not scatter:
+        return DomainStats(forget.size, retain.size, m1, m2, None, None, 0.0, 0.0)
+    s1, q1 = _scatter(X_forget, forget, m1)
+    s2, q2 = _scatter(X_retain, retain, m2)
+    return DomainStats(forget.size, retain.size, m1, m2, s1, s2, q1, q2)
+
+
+def ledoit_wolf_shrunk(scatter: np.ndarray, fourth: float, n: int) -> np.ndarray:
+    r"""Ledoit-Wolf shrinkage of ``scatter / n`` towards a scaled identity.
+
+    With :math:`S` the empirical covariance, :math:`\mu = \mathrm{tr} S / d`,
+    :math:`\delta^2 = \|S - \mu I\|_F^2` and :math:`\beta^2 = \min(\delta^2,
+    n^{-2} \sum_i \|x_i x_i^T - S\|_F^2)` (the sum is :math:`\sum_i \|x_i\|^4 -
+    n \|S\|_F^2` for centred rows), the estimate is :math:`(\beta^2/\delta^2) \mu
+    I + (1 - \beta^2/\delta^2) S`. A zero matrix stays zero.
+    """
+    d = scatter.shape[0]
+    S = scatter / n
+    mu = np.trace(S) / d
+    delta2 = float(np.sum((S - mu * np.eye(d)) ** 2))
+    if delta2 <= 0.0:
+        return S.copy()
+    beta2 = min(delta2, max(0.0, fourth - n * float(np.sum(S * S))) / n**2)
+    shrinkage = beta2 / delta2
+    out = (1.0 - shrinkage) * S
+    out.flat[:: d + 1] += shrinkage * mu
+    return out
+
+
+def _positive_definite(C: np.ndarray) -> np.ndarray:
+    """``C`` plus a ridge of 1e-10 times its mean variance (1 if it is zero)."""
+    d = C.shape[0]
+    scale = np.trace(C) / d
+    return C + 1e-10 * (scale if scale > 0 else 1.0) * np.eye(d)
+
+
+# ------------------------------------------------------------------ scores
+# Each score kernel has the signature (X, forget, stats) -> (n_forget,) float64:
+# the scores of the rows ``forget`` of ``X``, in that order.
+
+
+def _rowwise(X: np.ndarray, rows: np.ndarray, fn) -> np.ndarray:
+    out = np.empty(rows.size)
+    for start, block in blocks(X, rows):
+        out[start : start + block.shape[0]] = fn(block)
+    return out
+
+
+def _distances(X: np.ndarray, rows: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    def distance(B):
+        D = B - centre
+        return np.sqrt(np.einsum("ij,ij->i", D, D))
+
+    return _rowwise(X, rows, distance)
+
+
+def euclidean_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
+    """``||x - mean_retain||``: far from the retained domain goes first."""
+    return _distances(X, forget, stats.mean_retain)
+
+
+def coreset_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
+    """``-||x - mean_forget||``: the most typical forget samples go first."""
+    return -_distances(X, forget, stats.mean_forget)
+
+
+def cosine_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
+    """``1 - cos(x, mean_retain)``; 1 for a zero row or a zero retained mean."""
+    norm2 = np.linalg.norm(stats.mean_retain)
+    if norm2 == 0.0:
+        return np.ones(forget.size)
+    direction = stats.mean_retain / norm2
+
+    def score(B):
+        dot = B @ direction
+        norms = np.sqrt(np.einsum("ij,ij->i", B, B, dtype=np.float64))
+        cos = np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0)
+        return 1.0 - cos
+
+    return _rowwise(X, forget, score)
+
+
+def mahalanobis_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
+    """``sqrt((x - m2)^T C^{-1} (x - m2))``, C the shrunk retained covariance."""
+    C = ledoit_wolf_shrunk(stats.scatter_retain, stats.fourth_retain, stats.n_retain)
+    L = np.linalg.cholesky(_positive_definite(C))
+    whiten = solve_triangular(L, np.eye(C.shape[0]), lower=True).T  # y = (x-m) W
+    m2 = stats.mean_retain
+
+    def score(B):
+        Y = (B - m2) @ whiten
+        return np.sqrt(np.einsum("ij,ij->i", Y, Y))
+
+    return _rowwise(X, forget, score)
+
+
+def likelihood_ratio_direction(stats: DomainStats) -> tuple[np.ndarray, float]:
+    r"""``(w, b)`` with :math:`\log p_1(x) - \log p_2(x) = x^T w + b`.
+
+    Gaussians sharing the shrunk pooled within-domain covariance :math:`C`:
+    :math:`w = C^{-1}(m_1 - m_2)`, :math:`b = -\frac12 (m_1 + m_2)^T w`.
+    """
+    C = ledoit_wolf_shrunk(
+        stats.scatter_forget + stats.scatter_retain,
+        stats.fourth_forget + stats.fourth_retain,
+        stats.n_forget + stats.n_retain,
+    )
+    delta = stats.mean_forget - stats.mean_retain
+    w = cho_solve(cho_factor(_positive_definite(C)), delta)
+    return w, float(-0.5 * (stats.mean_forget + stats.mean_retain) @ w)
+
+
+def likelihood_ratio_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
+    """Gaussian log-density ratio ``log p1(x) - log p2(x)``, shared covariance."""
+    w, b = likelihood_ratio_direction(stats)
+    return _rowwise(X, forget, lambda B: B @ w + b)
+
+
+class Score(NamedTuple):
+    kernel: Callable[[np.ndarray, np.ndarray, DomainStats], np.ndarray]
+    needs_scatter: bool  # the kernel reads the scatter matrices of DomainStats
+
+
+#: Deterministic score kernels by name; "random", "classifier" and callables
+#: need an estimator's state (a seed, a model) and live in the selector.
+SCORES: dict[str, Score] = {
+    "coreset": Score(coreset_scores, False),
+    "cosine": Score(cosine_scores, False),
+    "euclidean": Score(euclidean_scores, False),
+    "likelihood_ratio": Score(likelihood_ratio_scores, True),
+    "mahalanobis": Score(mahalanobis_scores, True),
+}
