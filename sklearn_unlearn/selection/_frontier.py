@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve, solve_triangular
+from scipy.stats import norm
 
 from sklearn_unlearn.selection._scores import DomainStats, blocks
 
@@ -25,10 +26,13 @@ __all__ = [
     "EditCurve",
     "edit_curve",
     "edit_kl",
+    "folded_normal_cdf",
+    "folded_normal_quantile",
     "gaussian_kl_full",
     "gaussian_kl_shared",
     "pareto_alpha_max",
     "pareto_epsilon_min",
+    "population_curve_1d",
     "ridge",
     "smallest_budget",
 ]
@@ -243,3 +247,53 @@ def smallest_budget(curve: EditCurve, alpha: float, epsilon: float) -> int:
     epsilon``, or -1 when no step meets both."""
     ok = (curve.alpha >= alpha) & (curve.epsilon <= epsilon)
     return int(np.argmax(ok)) if ok.any() else -1
+
+
+# ------------------------------------------- 1-D population model (paper §4)
+def folded_normal_cdf(u, kappa):
+    r""":math:`g(u; \kappa) = \Phi(u - \sqrt{2\kappa}) + \Phi(u + \sqrt{2\kappa})
+    - 1`, the CDF of :math:`|Z + \sqrt{2\kappa}|`, :math:`Z \sim N(0, 1)`."""
+    shift = np.sqrt(2.0 * np.asarray(kappa, dtype=np.float64))
+    u = np.asarray(u, dtype=np.float64)
+    return norm.cdf(u - shift) + norm.cdf(u + shift) - 1.0
+
+
+def folded_normal_quantile(r, kappa, *, n_iter: int = 64):
+    """The u >= 0 with ``folded_normal_cdf(u, kappa) = r`` (vectorised bisection)."""
+    r, kappa = np.broadcast_arrays(
+        np.asarray(r, dtype=np.float64), np.asarray(kappa, dtype=np.float64)
+    )
+    lo = np.zeros(r.shape)
+    hi = np.sqrt(2.0 * kappa) + 40.0
+    for _ in range(n_iter):
+        mid = 0.5 * (lo + hi)
+        below = folded_normal_cdf(mid, kappa) < r
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def population_curve_1d(
+    kappa: float, kept_fraction, n_forget: int, n_retain: int, rule: str
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Population (alpha, epsilon) of the paper's 1-D model after deleting.
+
+    :math:`p_2 = N(0, 1)`, :math:`p_1 = N(\sqrt{2\kappa}, 1)`, mean-only refit
+    with unit variance; ``kept_fraction`` r of the forget set is kept, chosen
+    at random (``rule="random"``: the edited mean is :math:`w \mu_1`, :math:`w
+    = n_1 r / (n_1 r + n_2)`) or by the distance to the retained mean
+    (``"euclidean"``: the kept forget samples are :math:`|x| \le t`,
+    :math:`t = g^{-1}(r; \kappa)`, of mean :math:`m_r = E[X \mid |X| \le t]`).
+    """
+    mu1 = np.sqrt(2.0 * kappa)
+    r = np.asarray(kept_fraction, dtype=np.float64)
+    if rule == "random":
+        kept_mean = np.full(r.shape, mu1)
+    else:
+        t = folded_normal_quantile(r, kappa)
+        a, b = -t - mu1, t - mu1  # the window |x| <= t, standardised
+        mass = norm.cdf(b) - norm.cdf(a)
+        safe = np.where(mass > 0, mass, 1.0)
+        kept_mean = np.where(mass > 0, mu1 + (norm.pdf(a) - norm.pdf(b)) / safe, 0.0)
+    mean_hat = n_forget * r * kept_mean / (n_forget * r + n_retain)
+    return 0.5 * (mu1 - mean_hat) ** 2, 0.5 * mean_hat**2

@@ -17,7 +17,13 @@ from sklearn_unlearn.selection._frontier import (
     smallest_budget,
 )
 from sklearn_unlearn.selection._scores import SCORES, domain_stats
-from sklearn_unlearn.utils._compat import HasMethods, Interval, StrOptions, _fit_context
+from sklearn_unlearn.utils._compat import (
+    HasMethods,
+    Interval,
+    RequestMethod,
+    StrOptions,
+    _fit_context,
+)
 from sklearn_unlearn.utils._validation import (
     check_no_sparse,
     is_dataframe,
@@ -152,8 +158,9 @@ class DistributionalSelector(BaseEstimator):
         Number of deleted rows.
     deletion_mask_ : ndarray of bool, shape (n_samples,)
         True for the deleted rows of ``X``.
-    sample_indices_ : ndarray of shape (n_samples - n_deleted_,)
-        Row indices of the kept rows, ascending (as imbalanced-learn samplers).
+    sample_indices_ : ndarray of shape (n_kept,)
+        Row indices of the kept rows (``n_samples - n_deleted_`` of them),
+        ascending, as imbalanced-learn samplers expose them.
     achieved_alpha_, achieved_epsilon_ : float
         :math:`KL(p_1 \\| \\hat p)` and :math:`KL(p_2 \\| \\hat p)` of the edit
         under ``family`` (NaN when ``family=None``).
@@ -233,6 +240,11 @@ class DistributionalSelector(BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     }
+
+    # imbalanced-learn's Pipeline routes metadata to ``fit_resample``; its import
+    # registers that method with scikit-learn's routing, possibly after this
+    # class is created, so the request setter is declared here.
+    set_fit_resample_request = RequestMethod("fit_resample", ["forget_mask"])
 
     def __init__(
         self,

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from sklearn.utils._metadata_requests import RequestMethod
 from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.validation import _check_feature_names_in
 
@@ -20,6 +21,7 @@ __all__ = [
     "HasMethods",
     "Interval",
     "InvalidParameterError",
+    "RequestMethod",
     "StrOptions",
     "_check_feature_names_in",
     "_fit_context",

@@ -1,0 +1,431 @@
+"""DistributionalSelector: mechanics (spec §5.7), target search, API, bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_unlearn import DistributionalSelector
+from sklearn_unlearn.metrics import (
+    distributional_unlearning_report,
+    gaussian_pareto_frontier,
+)
+
+SCORES = [
+    "likelihood_ratio",
+    "euclidean",
+    "mahalanobis",
+    "cosine",
+    "classifier",
+    "random",
+    "coreset",
+]
+
+
+def _data(seed=0, n1=150, n2=300, d=3, shift=1.0):
+    """Forget and retained rows interleaved; three unequal-mean columns."""
+    rng = np.random.default_rng(seed)
+    X1 = rng.normal(size=(n1, d)) + shift * np.arange(1, d + 1) / d
+    X2 = rng.normal(size=(n2, d)) @ np.diag([1.0, 0.5, 2.0][:d] + [1.0] * (d - 3))
+    X = np.vstack([X1, X2])
+    mask = np.arange(n1 + n2) < n1
+    order = rng.permutation(n1 + n2)
+    return X[order], mask[order]
+
+
+# ------------------------------------------------------ mechanics (§5.7)
+@pytest.mark.parametrize("score", SCORES)
+def test_deletes_exactly_the_budget_and_only_forget_rows(score):
+    X, mask = _data()
+    sel = DistributionalSelector(score, budget=40, random_state=0).fit(
+        X, forget_mask=mask
+    )
+    assert sel.n_deleted_ == 40
+    assert sel.deletion_mask_.sum() == 40
+    assert np.all(mask[sel.deletion_mask_])
+    assert_array_equal(np.sort(sel.ranking_), np.flatnonzero(mask))
+    assert_array_equal(np.flatnonzero(sel.deletion_mask_), np.sort(sel.ranking_[:40]))
+    assert_array_equal(sel.sample_indices_, np.flatnonzero(~sel.deletion_mask_))
+    assert_array_equal(sel.forget_indices_, np.flatnonzero(mask))
+    assert sel.scores_.shape == (mask.sum(),)
+    # the ranking sorts the scores, highest first
+    by_row = dict(zip(sel.forget_indices_, sel.scores_, strict=True))
+    ranked = np.array([by_row[i] for i in sel.ranking_])
+    assert np.all(np.diff(ranked) <= 0)
+
+
+@pytest.mark.parametrize("score", SCORES)
+def test_nothing_or_everything_is_the_same_for_every_rule(score):
+    X, mask = _data(seed=1)
+    kwargs = {"random_state": 0}
+    none = DistributionalSelector(score, budget=0, **kwargs).fit(X, forget_mask=mask)
+    assert none.n_deleted_ == 0 and not none.deletion_mask_.any()
+    everything = DistributionalSelector(score, budget=1.0, **kwargs).fit(
+        X, forget_mask=mask
+    )
+    assert_array_equal(everything.deletion_mask_, mask)
+    assert_allclose(everything.achieved_epsilon_, 0.0, atol=1e-10)
+    assert_allclose(everything.achieved_alpha_, everything.kappa_, rtol=1e-9)
+    reference = DistributionalSelector("euclidean", budget=0).fit(X, forget_mask=mask)
+    assert_allclose(none.achieved_alpha_, reference.achieved_alpha_)
+
+
+def test_budget_as_count_or_fraction_agree():
+    X, mask = _data()
+    n1 = mask.sum()
+    for fraction in (0.1, 0.25, 0.5, 0.9):
+        a = DistributionalSelector(budget=fraction).fit(X, forget_mask=mask)
+        b = DistributionalSelector(budget=int(np.floor(fraction * n1 + 0.5))).fit(
+            X, forget_mask=mask
+        )
+        assert_array_equal(a.deletion_mask_, b.deletion_mask_)
+    default = DistributionalSelector().fit(X, forget_mask=mask)
+    assert default.n_deleted_ == n1 // 2
+
+
+def test_ties_go_to_the_lower_row_index():
+    # duplicated forget rows have equal scores: the earlier row is deleted first
+    X = np.array([[3.0], [5.0], [3.0], [5.0], [0.0], [0.1], [-0.1], [0.2]])
+    mask = np.array([True, True, True, True, False, False, False, False])
+    sel = DistributionalSelector("euclidean", budget=3).fit(X, forget_mask=mask)
+    assert_array_equal(sel.ranking_, [1, 3, 0, 2])
+    assert_array_equal(np.flatnonzero(sel.deletion_mask_), [0, 1, 3])
+
+
+@pytest.mark.parametrize("score", ["likelihood_ratio", "euclidean", "mahalanobis"])
+def test_invariant_to_permuting_retained_rows_and_translation(score):
+    X, mask = _data(seed=4)
+    base = DistributionalSelector(score, budget=0.3).fit(X, forget_mask=mask)
+    retained = np.flatnonzero(~mask)
+    perm = np.arange(X.shape[0])
+    perm[retained] = np.random.default_rng(0).permutation(retained)
+    shuffled = DistributionalSelector(score, budget=0.3).fit(X[perm], forget_mask=mask)
+    assert_array_equal(shuffled.deletion_mask_, base.deletion_mask_)
+    moved = DistributionalSelector(score, budget=0.3).fit(
+        X + [10.0, -3.0, 7.0], forget_mask=mask
+    )
+    assert_array_equal(moved.deletion_mask_, base.deletion_mask_)
+    assert_allclose(moved.achieved_alpha_, base.achieved_alpha_, rtol=1e-6)
+
+
+def test_random_score_is_reproducible_and_uniform():
+    X, mask = _data()
+    a = DistributionalSelector("random", budget=30, random_state=7).fit(
+        X, forget_mask=mask
+    )
+    b = DistributionalSelector("random", budget=30, random_state=7).fit(
+        X, forget_mask=mask
+    )
+    c = DistributionalSelector("random", budget=30, random_state=8).fit(
+        X, forget_mask=mask
+    )
+    assert_array_equal(a.ranking_, b.ranking_)
+    assert not np.array_equal(a.ranking_, c.ranking_)
+    # each forget row is deleted with probability 30 / n1 (binomial, 400 draws)
+    counts = np.zeros(X.shape[0])
+    for seed in range(400):
+        sel = DistributionalSelector("random", budget=30, random_state=seed)
+        counts += sel.fit(X, forget_mask=mask).deletion_mask_
+    p = 30 / mask.sum()
+    z = (counts[mask] - 400 * p) / np.sqrt(400 * p * (1 - p))
+    assert np.abs(z).max() < 5.0  # 150 rows: max |z| of 5 has p < 1e-4
+
+
+def test_random_removal_expected_kls_spec_5_3():
+    # mean-only refit with known Sigma = I: E[KL(p2||p_hat)] = w^2 kappa + d/(2N),
+    # E[KL(p1||p_hat)] = (1 - w)^2 kappa + d/(2N), w = (n1 - f) / N.
+    d, n1, n2, f = 2, 200, 400, 80
+    mu1 = np.array([1.0, 0.0])
+    kappa = 0.5 * mu1 @ mu1
+    rng = np.random.default_rng(0)
+    kl1, kl2 = [], []
+    for rep in range(600):
+        X = np.vstack([rng.normal(size=(n1, d)) + mu1, rng.normal(size=(n2, d))])
+        mask = np.arange(n1 + n2) < n1
+        sel = DistributionalSelector(
+            "random", budget=f, family=None, random_state=rep
+        ).fit(X, forget_mask=mask)
+        mean_hat = X[sel.sample_indices_].mean(axis=0)
+        kl1.append(0.5 * np.sum((mu1 - mean_hat) ** 2))
+        kl2.append(0.5 * np.sum(mean_hat**2))
+    N = n1 - f + n2
+    w = (n1 - f) / N
+    # standard errors of the means over 600 repetitions are about 0.002
+    assert_allclose(np.mean(kl2), w**2 * kappa + d / (2 * N), atol=0.006)
+    assert_allclose(np.mean(kl1), (1 - w) ** 2 * kappa + d / (2 * N), atol=0.006)
+
+
+@pytest.mark.parametrize("score", SCORES)
+@pytest.mark.parametrize("seed", range(3))
+def test_no_selection_beats_the_frontier_spec_5_5(score, seed):
+    X, mask = _data(seed=seed, shift=0.3 + seed)
+    for budget in (0.1, 0.4, 0.8):
+        sel = DistributionalSelector(score, budget=budget, random_state=0).fit(
+            X, forget_mask=mask
+        )
+        bound = gaussian_pareto_frontier(sel.kappa_, sel.achieved_epsilon_)
+        assert sel.achieved_alpha_ <= bound + 1e-9
+
+
+def test_reported_kls_equal_the_report_function():
+    X, mask = _data()
+    for family in ("gaussian_mean", "gaussian"):
+        sel = DistributionalSelector(budget=0.4, family=family).fit(X, forget_mask=mask)
+        keep = ~sel.deletion_mask_[mask]
+        report = distributional_unlearning_report(
+            X[mask], X[~mask], keep, family=family
+        )
+        assert_allclose(sel.achieved_alpha_, report.alpha, rtol=1e-9)
+        assert_allclose(sel.achieved_epsilon_, report.epsilon, rtol=1e-9, atol=1e-12)
+        assert_allclose(sel.kappa_, report.kappa, rtol=1e-9)
+    light = DistributionalSelector(budget=0.4, family=None).fit(X, forget_mask=mask)
+    assert np.isnan(light.achieved_alpha_) and np.isnan(light.kappa_)
+
+
+def test_likelihood_ratio_beats_random_and_can_exceed_kappa():
+    X, mask = _data(seed=5, n1=400, n2=800, d=5, shift=0.5)
+    lr = DistributionalSelector("likelihood_ratio", budget=0.5).fit(X, forget_mask=mask)
+    rnd = DistributionalSelector("random", budget=0.5, random_state=0).fit(
+        X, forget_mask=mask
+    )
+    assert lr.achieved_alpha_ > rnd.achieved_alpha_
+    full = DistributionalSelector("likelihood_ratio", budget=0.8).fit(
+        X, forget_mask=mask
+    )
+    assert full.achieved_alpha_ > full.kappa_  # beyond mu2, away from mu1
+
+
+# --------------------------------------------------------- target search
+def _brute_force(X, mask, ranking, alpha, epsilon, family):
+    forget_rows = np.flatnonzero(mask)
+    position = {row: i for i, row in enumerate(forget_rows)}
+    for f in range(ranking.size + 1):
+        keep = np.ones(forget_rows.size, dtype=bool)
+        keep[[position[r] for r in ranking[:f]]] = False
+        report = distributional_unlearning_report(
+            X[mask], X[~mask], keep, family=family
+        )
+        if report.alpha >= alpha and report.epsilon <= epsilon:
+            return f
+    return -1
+
+
+@pytest.mark.parametrize("family", ["gaussian_mean", "gaussian"])
+@pytest.mark.parametrize("seed", range(4))
+def test_target_budget_equals_brute_force_scan(family, seed):
+    rng = np.random.default_rng(100 + seed)
+    X, mask = _data(seed=seed, n1=40, n2=70, d=2, shift=rng.uniform(0.2, 1.5))
+    score = ["likelihood_ratio", "euclidean", "random", "mahalanobis"][seed]
+    probe = DistributionalSelector(
+        score, budget=1.0, family=family, random_state=seed
+    ).fit(X, forget_mask=mask)
+    # targets between the values of nothing and everything deleted
+    alpha = rng.uniform(0.2, 0.9) * probe.kappa_
+    epsilon = rng.uniform(0.005, 0.05) * probe.kappa_
+    expected = _brute_force(X, mask, probe.ranking_, alpha, epsilon, family)
+    sel = DistributionalSelector(
+        score, target=(alpha, epsilon), family=family, random_state=seed
+    )
+    if expected < 0:
+        with pytest.raises(ValueError, match="No budget meets target"):
+            sel.fit(X, forget_mask=mask)
+        return
+    sel.fit(X, forget_mask=mask)
+    assert sel.n_deleted_ == expected
+    assert sel.achieved_alpha_ >= alpha and sel.achieved_epsilon_ <= epsilon
+
+
+def test_unreachable_target_reports_best_values_and_frontier():
+    X, mask = _data()
+    sel = DistributionalSelector(target=(50.0, 0.01))
+    with pytest.raises(ValueError, match=r"largest KL\(p1 \|\| p_hat\) is .*frontier"):
+        sel.fit(X, forget_mask=mask)
+
+
+# ------------------------------------------------------------- inputs
+def test_domain_column_by_name_is_dropped_from_the_output():
+    X, mask = _data()
+    df = pd.DataFrame(X, columns=["a", "b", "c"], index=np.arange(X.shape[0]) * 3)
+    df.insert(1, "source", np.where(mask, "toxic", "clean"))
+    sel = DistributionalSelector(
+        budget=0.3, domain_column="source", forget_value="toxic"
+    )
+    X_kept, y_kept = sel.fit_resample(df, pd.Series(np.arange(len(df)), index=df.index))
+    reference = DistributionalSelector(budget=0.3).fit(X, forget_mask=mask)
+    assert_array_equal(sel.deletion_mask_, reference.deletion_mask_)
+    assert isinstance(X_kept, pd.DataFrame)
+    assert list(X_kept.columns) == ["a", "b", "c"]
+    assert_array_equal(X_kept.index, df.index[sel.sample_indices_])
+    assert_array_equal(y_kept.to_numpy(), sel.sample_indices_)
+    assert sel.domain_column_index_ == 1
+
+
+def test_forget_value_list_and_callable():
+    X, mask = _data()
+    codes = np.where(mask, 2, np.arange(X.shape[0]) % 2)
+    Xd = np.column_stack([X, codes])
+    by_list = DistributionalSelector(domain_column=-1, forget_value=[2, 7]).fit(Xd)
+    by_call = DistributionalSelector(
+        domain_column=3, forget_value=lambda c: c == 2
+    ).fit(Xd)
+    reference = DistributionalSelector().fit(X, forget_mask=mask)
+    assert_array_equal(by_list.deletion_mask_, reference.deletion_mask_)
+    assert_array_equal(by_call.deletion_mask_, reference.deletion_mask_)
+    kept = DistributionalSelector(
+        domain_column=3, forget_value=2, drop_domain_column=False
+    )
+    X_kept, _ = kept.fit_resample(Xd)
+    assert X_kept.shape[1] == 4
+
+
+def test_polars_in_polars_out():
+    pl = pytest.importorskip("polars")
+    X, mask = _data()
+    frame = pl.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "forget": mask})
+    sel = DistributionalSelector(domain_column="forget", budget=0.2)
+    X_kept, _ = sel.fit_resample(frame)
+    assert isinstance(X_kept, pl.DataFrame)
+    assert X_kept.columns == ["a", "b", "c"]
+    assert_allclose(X_kept.to_numpy(), X[sel.sample_indices_])
+
+
+def test_float32_input_gives_the_same_selection():
+    X, mask = _data()
+    a = DistributionalSelector(budget=0.4).fit(X, forget_mask=mask)
+    b = DistributionalSelector(budget=0.4).fit(X.astype(np.float32), forget_mask=mask)
+    assert_array_equal(a.deletion_mask_, b.deletion_mask_)
+    X_kept, _ = b.fit_resample(X.astype(np.float32), forget_mask=mask)
+    assert X_kept.dtype == np.float32
+
+
+def test_classifier_score_uses_the_given_estimator_cross_fitted():
+    X, mask = _data(shift=2.0)
+    forest = RandomForestClassifier(n_estimators=20, random_state=0)
+    sel = DistributionalSelector(
+        "classifier", estimator=forest, cv=3, budget=0.5, random_state=0
+    ).fit(X, forget_mask=mask)
+    again = DistributionalSelector(
+        "classifier", estimator=forest, cv=3, budget=0.5, random_state=0
+    ).fit(X, forget_mask=mask)
+    assert_array_equal(sel.scores_, again.scores_)
+    # the scores are logits of P(forget | x): clearly positive on average
+    assert sel.scores_.mean() > 0
+    default = DistributionalSelector("classifier", budget=0.5, random_state=0).fit(
+        X, forget_mask=mask
+    )
+    lr = LogisticRegression(max_iter=1000)
+    same = DistributionalSelector(
+        "classifier", estimator=lr, budget=0.5, random_state=0
+    ).fit(X, forget_mask=mask)
+    assert_allclose(default.scores_, same.scores_)
+
+
+def test_callable_score():
+    X, mask = _data()
+
+    def first_column(X_forget, X_retain):
+        assert X_retain.shape[0] == (~mask).sum()
+        return X_forget[:, 0]
+
+    sel = DistributionalSelector(first_column, budget=10).fit(X, forget_mask=mask)
+    top = np.sort(X[mask, 0])[-10:]
+    assert_allclose(np.sort(X[sel.deletion_mask_, 0]), top)
+
+
+def test_forget_mask_as_routed_metadata():
+    import sklearn
+    from sklearn.model_selection import cross_validate
+
+    from sklearn_unlearn import SelectiveRetrainer
+
+    X, mask = _data()
+    y = (X[:, 0] > 0).astype(int)
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = SelectiveRetrainer(LogisticRegression(), DistributionalSelector())
+        model.set_fit_request(forget_mask=True)
+        result = cross_validate(model, X, y, cv=3, params={"forget_mask": mask})
+    assert result["test_score"].min() > 0.8
+
+
+def test_imbalanced_learn_pipeline_step():
+    imblearn_pipeline = pytest.importorskip("imblearn.pipeline")
+    import sklearn
+
+    X, mask = _data()
+    y = (X[:, 0] > 0).astype(int)
+    Xd = np.column_stack([mask, X])
+    pipe = imblearn_pipeline.Pipeline(
+        [
+            ("select", DistributionalSelector(budget=0.5, domain_column=0)),
+            ("model", LogisticRegression()),
+        ]
+    )
+    pipe.fit(Xd, y)
+    assert pipe.named_steps["select"].n_deleted_ == mask.sum() // 2
+    assert pipe.predict(Xd[:, 1:]).shape == y.shape  # samplers only act in fit
+    # with routing, forget_mask reaches fit_resample
+    with sklearn.config_context(enable_metadata_routing=True):
+        selector = DistributionalSelector(budget=0.5)
+        selector.set_fit_request(forget_mask=True)
+        selector.set_fit_resample_request(forget_mask=True)
+        pipe = imblearn_pipeline.Pipeline(
+            [("select", selector), ("model", LogisticRegression())]
+        )
+        pipe.fit(X, y, forget_mask=mask)
+    assert pipe.named_steps["select"].n_deleted_ == mask.sum() // 2
+
+
+# ------------------------------------------------------------ bad input
+@pytest.mark.parametrize(
+    "params, forget_mask, match",
+    [
+        ({}, np.zeros(450, bool), "forget set is empty"),
+        ({}, np.ones(450, bool), "retained set is empty"),
+        ({}, np.zeros(449, bool), "forget_mask has shape"),
+        ({}, np.zeros(450, int), "forget_mask must be boolean"),
+        ({}, None, "No forget domain"),
+        ({"budget": 151}, "mask", "larger than the forget set"),
+        ({"budget": 10, "target": (1.0, 0.1)}, "mask", "not both"),
+        ({"target": (1.0, 0.1), "family": None}, "mask", "family=None"),
+        ({"target": (1.0,)}, "mask", "pair"),
+        ({"target": (-1.0, 0.1)}, "mask", "must be finite and >= 0"),
+        ({"domain_column": 0}, "mask", "one way only"),
+        ({"domain_column": "src"}, None, "no column names"),
+        ({"score": lambda a, b: a[:3, 0]}, "mask", "returned 3 values"),
+        ({"score": lambda a, b: np.full(len(a), np.nan)}, "mask", "non-finite"),
+    ],
+)
+def test_bad_input(params, forget_mask, match):
+    X, mask = _data()
+    forget_mask = mask if isinstance(forget_mask, str) else forget_mask
+    with pytest.raises(ValueError, match=match):
+        DistributionalSelector(**params).fit(X, forget_mask=forget_mask)
+
+
+def test_nan_and_bad_domain_values():
+    X, mask = _data()
+    X_nan = X.copy()
+    X_nan[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        DistributionalSelector().fit(X_nan, forget_mask=mask)
+    Xd = np.column_stack([np.where(mask, 1.0, 0.0), X])
+    Xd[5, 0] = np.nan
+    with pytest.raises(ValueError, match="domain_column contains NaN"):
+        DistributionalSelector(domain_column=0, forget_value=1.0).fit(Xd)
+    df = pd.DataFrame(X, columns=list("abc"))
+    df["text"] = "x"
+    with pytest.raises(ValueError, match=r"Non-numeric feature column\(s\) \['text'\]"):
+        DistributionalSelector().fit(df, forget_mask=mask)
+    with pytest.raises(ValueError, match="classifier.*domain has only 2 samples"):
+        few = mask & (np.cumsum(mask) <= 2)
+        DistributionalSelector("classifier").fit(X, forget_mask=few)
+
+
+def test_input_is_not_modified():
+    X, mask = _data()
+    X_copy, mask_copy = X.copy(), mask.copy()
+    DistributionalSelector("mahalanobis", budget=0.5).fit_resample(X, forget_mask=mask)
+    assert_array_equal(X, X_copy)
+    assert_array_equal(mask, mask_copy)
