@@ -6,6 +6,7 @@ upstream is fixed here once.
 """
 
 from sklearn.base import _fit_context
+from sklearn.utils._metadata_requests import RequestMethod
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -13,7 +14,6 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils._metadata_requests import RequestMethod
 from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.validation import _check_feature_names_in
 
