@@ -18,8 +18,10 @@ __all__ = [
     "SCORES",
     "DomainStats",
     "blocks",
+    "descending_order",
     "domain_stats",
     "ledoit_wolf_shrunk",
+    "with_scatter",
 ]
 
 
@@ -37,18 +39,40 @@ class DomainStats(NamedTuple):
 
 
 def blocks(X: np.ndarray, rows: np.ndarray, step: int | None = None):
-    """Yield ``(start, X[rows[start:stop]])`` by blocks of rows, one buffer reused.
+    """Yield ``(start, X[rows[start:start + step]])`` by blocks of rows.
 
-    ``step`` rows per block, by default a cache-sized block. The yielded array
-    is overwritten by the next iteration.
+    ``step`` rows per block, by default a cache-sized block. When ``rows`` is a
+    run of consecutive indices the blocks are views of ``X`` (no copy), so
+    callers must not write to them.
     """
     step = row_chunks(X.shape[1], X.itemsize) if step is None else step
-    buffer = np.empty((min(step, rows.size), X.shape[1]), dtype=X.dtype)
+    if (
+        rows.size
+        and rows[-1] - rows[0] + 1 == rows.size
+        and (rows.size == 1 or np.all(np.diff(rows) == 1))
+    ):
+        first = int(rows[0])
+        for start in range(0, rows.size, step):
+            yield start, X[first + start : first + min(start + step, rows.size)]
+        return
     for start in range(0, rows.size, step):
-        idx = rows[start : start + step]
-        block = buffer[: idx.size]
-        np.take(X, idx, axis=0, out=block)
-        yield start, block
+        # np.take without ``out`` is the fastest row gather numpy offers
+        yield start, np.take(X, rows[start : start + step], axis=0)
+
+
+def descending_order(scores: np.ndarray) -> np.ndarray:
+    """Indices sorting ``scores`` from high to low, ties by increasing index.
+
+    An unstable sort (faster than a stable one on floats), then any run of
+    equal scores is put back in index order.
+    """
+    order = np.argsort(-scores)
+    ranked = scores[order]
+    tied = np.flatnonzero(ranked[1:] == ranked[:-1])
+    if tied.size:
+        # runs of equal scores: sort each run's indices (rare for real scores)
+        order = order[np.lexsort((order, -ranked))]
+    return order
 
 
 def _mean(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -62,6 +86,8 @@ def _scatter(X: np.ndarray, rows: np.ndarray, mean: np.ndarray):
     """Centred scatter ``sum (x - m)(x - m)^T`` and ``sum ||x - m||^4``."""
     d = X.shape[1]
     scatter, fourth = np.zeros((d, d)), 0.0
+    # cache-sized blocks: measured faster than larger ones, whose GEMMs are more
+    # efficient but whose centred copies fall out of cache
     for _, block in blocks(X, rows):
         centred = block - mean  # float64: the sums of squares need the precision
         scatter += centred.T @ centred
@@ -76,19 +102,34 @@ def domain_stats(
     retain: np.ndarray,
     *,
     scatter: bool = True,
+    forget_mean: bool = True,
 ) -> DomainStats:
     """Statistics of the rows ``forget`` of ``X_forget`` and ``retain`` of ``X_retain``.
 
     Means (one pass over each domain) and, if ``scatter``, the centred scatter
     matrices (a second pass); without it they are None and the fourth moments 0.
-    The two arrays may be the same.
+    ``forget_mean=False`` (only without ``scatter``) skips the forget pass and
+    leaves ``mean_forget`` None. The two arrays may be the same.
     """
-    m1, m2 = _mean(X_forget, forget), _mean(X_retain, retain)
-    if not scatter:
-        return DomainStats(forget.size, retain.size, m1, m2, None, None, 0.0, 0.0)
-    s1, q1 = _scatter(X_forget, forget, m1)
-    s2, q2 = _scatter(X_retain, retain, m2)
-    return DomainStats(forget.size, retain.size, m1, m2, s1, s2, q1, q2)
+    m2 = _mean(X_retain, retain)
+    m1 = _mean(X_forget, forget) if forget_mean or scatter else None
+    stats = DomainStats(forget.size, retain.size, m1, m2, None, None, 0.0, 0.0)
+    return with_scatter(stats, X_forget, forget, X_retain, retain) if scatter else stats
+
+
+def with_scatter(
+    stats: DomainStats,
+    X_forget: np.ndarray,
+    forget: np.ndarray,
+    X_retain: np.ndarray,
+    retain: np.ndarray,
+) -> DomainStats:
+    """``stats`` (with both means) completed by the centred scatter matrices."""
+    s1, q1 = _scatter(X_forget, forget, stats.mean_forget)
+    s2, q2 = _scatter(X_retain, retain, stats.mean_retain)
+    return stats._replace(
+        scatter_forget=s1, scatter_retain=s2, fourth_forget=q1, fourth_retain=q2
+    )
 
 
 def ledoit_wolf_shrunk(scatter: np.ndarray, fourth: float, n: int) -> np.ndarray:
@@ -160,7 +201,8 @@ def cosine_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
     def score(B):
         dot = B @ direction
         norms = np.sqrt(np.einsum("ij,ij->i", B, B, dtype=np.float64))
-        cos = np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0)
+        # NaN norms (NaN rows) must give NaN scores, so test != 0, not > 0
+        cos = np.divide(dot, norms, out=np.zeros_like(dot), where=norms != 0)
         return 1.0 - cos
 
     return _rowwise(X, forget, score)
@@ -205,14 +247,17 @@ def likelihood_ratio_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStat
 class Score(NamedTuple):
     kernel: Callable[[np.ndarray, np.ndarray, DomainStats], np.ndarray]
     needs_scatter: bool  # the kernel reads the scatter matrices of DomainStats
+    needs_forget_mean: bool  # the kernel reads mean_forget
 
 
 #: Deterministic score kernels by name; "random", "classifier" and callables
-#: need an estimator's state (a seed, a model) and live in the selector.
+#: need an estimator's state (a seed, a model) and live in the selector. Every
+#: kernel reads all features of every forget row, so a NaN or inf in them
+#: makes its score non-finite: the selector relies on that to detect them.
 SCORES: dict[str, Score] = {
-    "coreset": Score(coreset_scores, False),
-    "cosine": Score(cosine_scores, False),
-    "euclidean": Score(euclidean_scores, False),
-    "likelihood_ratio": Score(likelihood_ratio_scores, True),
-    "mahalanobis": Score(mahalanobis_scores, True),
+    "coreset": Score(coreset_scores, False, True),
+    "cosine": Score(cosine_scores, False, False),
+    "euclidean": Score(euclidean_scores, False, False),
+    "likelihood_ratio": Score(likelihood_ratio_scores, True, True),
+    "mahalanobis": Score(mahalanobis_scores, True, False),
 }

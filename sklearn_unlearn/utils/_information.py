@@ -10,7 +10,9 @@ import numpy as np
 __all__ = ["soft_mutual_information"]
 
 
-def soft_mutual_information(proba: np.ndarray, labels: np.ndarray) -> float:
+def soft_mutual_information(
+    proba: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None
+) -> float:
     r"""Soft plug-in mutual information ``I(f(X); S')`` in nats.
 
     Parameters
@@ -19,6 +21,8 @@ def soft_mutual_information(proba: np.ndarray, labels: np.ndarray) -> float:
         Predicted class probabilities (rows sum to one).
     labels : ndarray of shape (n_samples,)
         Integer label :math:`S'_i` of each row, in ``0 .. n_labels - 1``.
+    weights : ndarray of shape (n_samples,), default=None
+        Nonnegative row weights (the sums become weighted means).
 
     Returns
     -------
@@ -37,8 +41,9 @@ def soft_mutual_information(proba: np.ndarray, labels: np.ndarray) -> float:
     n = proba.shape[0]
     n_labels = int(labels.max()) + 1
     onehot = np.zeros((n, n_labels))
-    onehot[np.arange(n), labels] = 1.0
-    joint = onehot.T @ proba.astype(np.float64, copy=False) / n  # (n_labels, C)
+    onehot[np.arange(n), labels] = 1.0 if weights is None else weights
+    total = n if weights is None else float(np.sum(weights))
+    joint = onehot.T @ proba.astype(np.float64, copy=False) / total  # (n_labels, C)
     p_label = joint.sum(axis=1, keepdims=True)
     p_class = joint.sum(axis=0, keepdims=True)
     denominator = p_label @ p_class

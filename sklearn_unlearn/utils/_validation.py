@@ -169,12 +169,17 @@ SENSITIVE_HINT = (
 
 
 def to_float_features(
-    X_features, *, ensure_min_samples: int = 1, hint: str = SENSITIVE_HINT
+    X_features,
+    *,
+    ensure_min_samples: int = 1,
+    hint: str = SENSITIVE_HINT,
+    ensure_all_finite: bool = True,
 ) -> np.ndarray:
     """Validate the features as a finite, C-ordered float64/float32 array.
 
     ``hint`` ends the message about non-numeric columns (after the advice to
-    encode them).
+    encode them). ``ensure_all_finite=False`` skips the finiteness pass, for
+    callers whose first pass over the data detects NaN and inf anyway.
     """
     if isinstance(X_features, pd.DataFrame):
         bad = [
@@ -195,6 +200,7 @@ def to_float_features(
             order="C",  # the kernels gather rows: C order keeps that cheap
             ensure_min_samples=ensure_min_samples,
             ensure_min_features=1,
+            ensure_all_finite=ensure_all_finite,
             input_name="X",
         )
     except ValueError as exc:

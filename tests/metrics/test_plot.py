@@ -433,3 +433,22 @@ def test_missing_matplotlib_names_the_caller(monkeypatch):
     display = DeletionCurveDisplay(fractions=[0], alpha=[0], epsilon=[0], kappa=0)
     with pytest.raises(ImportError, match="DeletionCurveDisplay.plot requires"):
         display.plot()
+
+
+def test_deletion_curve_from_fitted_selector(forget_retain):
+    from sklearn_unlearn import DistributionalSelector
+
+    X_forget, X_retain = forget_retain
+    X = np.vstack([X_retain[:20], X_forget, X_retain[20:]])
+    mask = np.zeros(X.shape[0], dtype=bool)
+    mask[20 : 20 + len(X_forget)] = True
+    Xd = np.column_stack([X, mask])
+    selector = DistributionalSelector("euclidean", budget=0.3, domain_column=-1).fit(Xd)
+    display = DeletionCurveDisplay.from_estimator(
+        selector, Xd, fractions=[0.0, 0.3, 1.0]
+    )
+    # the selector's own budget reproduces its reported values
+    assert display.alpha[1] == pytest.approx(selector.achieved_alpha_)
+    assert display.epsilon[1] == pytest.approx(selector.achieved_epsilon_)
+    assert display.kappa == pytest.approx(selector.kappa_)
+    assert display.alpha_line_.get_label().startswith("euclidean")

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy.stats import spearmanr
 from sklearn.covariance import ledoit_wolf
 
@@ -145,3 +145,28 @@ def test_whitened_scores_nearly_invariant_to_linear_maps(name):
         _ranking(name, X @ A, forget, retain).argsort(),
     ).statistic
     assert rho > 0.999
+
+
+def test_descending_order_breaks_ties_by_index():
+    from sklearn_unlearn.selection._scores import descending_order
+
+    scores = np.array([1.0, 3.0, 1.0, 2.0, 3.0, -np.inf, 1.0])
+    assert_array_equal(descending_order(scores), [1, 4, 3, 0, 2, 6, 5])
+    rng = np.random.default_rng(0)
+    many = rng.integers(0, 5, size=1000).astype(float)
+    assert_array_equal(descending_order(many), np.argsort(-many, kind="stable"))
+    distinct = rng.normal(size=1000)
+    assert_array_equal(descending_order(distinct), np.argsort(-distinct))
+
+
+def test_blocks_of_consecutive_rows_are_views():
+    from sklearn_unlearn.selection._scores import blocks
+
+    X = np.arange(40.0).reshape(20, 2)
+    run = np.arange(3, 17)
+    parts = list(blocks(X, run, step=4))
+    assert all(np.shares_memory(b, X) for _, b in parts)
+    assert_array_equal(np.vstack([b for _, b in parts]), X[run])
+    scattered = np.array([5, 1, 2, 19, 7])
+    gathered = np.vstack([b for _, b in blocks(X, scattered, step=2)])
+    assert_array_equal(gathered, X[scattered])

@@ -429,3 +429,24 @@ def test_input_is_not_modified():
     DistributionalSelector("mahalanobis", budget=0.5).fit_resample(X, forget_mask=mask)
     assert_array_equal(X, X_copy)
     assert_array_equal(mask, mask_copy)
+
+
+@pytest.mark.parametrize("score", SCORES)
+@pytest.mark.parametrize("domain", ["forget", "retained"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_values_are_rejected_for_every_score(score, domain, value):
+    # NaN and inf are caught by the passes over the data (no separate pass)
+    X, mask = _data()
+    row = np.flatnonzero(mask if domain == "forget" else ~mask)[7]
+    X[row, 2] = value
+    with pytest.raises(ValueError, match="Input X contains NaN or infinity"):
+        DistributionalSelector(score, family=None, random_state=0).fit(
+            X, forget_mask=mask
+        )
+
+
+def test_values_whose_sums_overflow_are_rejected():
+    X, mask = _data()
+    X[np.flatnonzero(~mask)[:3], 0] = 1e308
+    with pytest.raises(ValueError, match="overflow"):
+        DistributionalSelector("euclidean", family=None).fit(X, forget_mask=mask)

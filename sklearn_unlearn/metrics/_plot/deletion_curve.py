@@ -1,6 +1,7 @@
 """Removal and preservation as a growing share of the forget set is deleted."""
 
 import numpy as np
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from sklearn_unlearn.metrics._forgetting import (
     distributional_unlearning_report,
@@ -200,7 +201,7 @@ class DeletionCurveDisplay:
     ):
         """Delete forget samples in ranking order and plot the resulting KLs.
 
-        At each fraction ``f`` the first ``round(f * n_forget)`` samples of
+        At each fraction ``f`` the first ``floor(f * n_forget + 0.5)`` samples of
         ``ranking`` are deleted and the edit is measured by
         :func:`~sklearn_unlearn.metrics.distributional_unlearning_report`.
 
@@ -241,7 +242,7 @@ class DeletionCurveDisplay:
             raise ValueError(
                 "fractions must be a non-empty 1-D sequence of floats in [0, 1]."
             )
-        counts = [int(round(f * n_forget)) for f in fractions]
+        counts = [int(np.floor(f * n_forget + 0.5)) for f in fractions]
         ranking = np.asarray(ranking)
         if (
             ranking.ndim != 1
@@ -277,3 +278,62 @@ class DeletionCurveDisplay:
             name=name,
         )
         return display.plot(ax=ax)
+
+    @classmethod
+    def from_estimator(
+        cls,
+        selector,
+        X,
+        *,
+        fractions=None,
+        family=None,
+        name=None,
+        ax=None,
+    ):
+        """Plot the deletion curve of a fitted :class:`DistributionalSelector`.
+
+        The forget rows are deleted in the order of ``selector.ranking_``; the
+        curve shows what every budget would give, with the selector's own
+        budget among the fractions one can pass.
+
+        Parameters
+        ----------
+        selector : DistributionalSelector
+            A fitted selector.
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            The data the selector was fitted on (with its domain column, if any).
+        fractions : array-like of float in [0, 1], default=None
+            Fractions of the forget set to delete; None means
+            ``np.linspace(0, 1, 11)``.
+        family : {"gaussian_mean", "gaussian"}, default=None
+            Plug-in model of the KLs; None means the selector's ``family`` (or
+            ``"gaussian_mean"`` if it has none).
+        name : str, default=None
+            Legend name; None means the selector's score.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; None creates a figure.
+
+        Returns
+        -------
+        display : DeletionCurveDisplay
+            The plotted display.
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        check_is_fitted(selector, "ranking_")
+        features = selector._drop_domain(X)
+        F = check_array(features, dtype=[np.float64, np.float32])
+        forget = selector.forget_indices_
+        retain = np.setdiff1d(np.arange(F.shape[0]), forget, assume_unique=True)
+        family = family or selector.family or "gaussian_mean"
+        if name is None:
+            score = selector.score
+            name = score if isinstance(score, str) else getattr(score, "__name__", "")
+        return cls.from_ranking(
+            F[forget],
+            F[retain],
+            np.searchsorted(forget, selector.ranking_),
+            fractions=fractions,
+            family=family,
+            name=name,
+            ax=ax,
+        )

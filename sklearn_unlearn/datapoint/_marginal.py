@@ -1,0 +1,387 @@
+"""MarginalUnlearner: forget training rows of a fitted classifier by fine-tuning."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
+from sklearn.utils._available_if import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklearn_unlearn.datapoint._adapters import (
+    l2_penalty,
+    network_of,
+    with_network,
+)
+from sklearn_unlearn.datapoint._network import Network, forward, objective
+from sklearn_unlearn.utils._compat import Interval, _fit_context
+from sklearn_unlearn.utils._information import soft_mutual_information
+
+__all__ = ["MarginalUnlearner"]
+
+HISTORY_KEYS = ("loss", "mi", "forget_accuracy", "retain_accuracy", "validation_mi")
+#: Adam's moment decay rates and denominator guard.
+BETA1, BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
+
+
+class _Adam:
+    """Adam on a list of arrays, updated in place."""
+
+    def __init__(self, params: list, learning_rate: float):
+        self.params, self.lr, self.t = params, learning_rate, 0
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+
+    def step(self, grads: list) -> None:
+        self.t += 1
+        correction = np.sqrt(1 - BETA2**self.t) / (1 - BETA1**self.t)
+        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
+            m *= BETA1
+            m += (1 - BETA1) * g
+            v *= BETA2
+            v += (1 - BETA2) * g * g
+            p -= self.lr * correction * m / (np.sqrt(v) + ADAM_EPS)
+
+
+def _estimator_has(name):
+    def check(self):
+        return hasattr(self.estimator, name)
+
+    return check
+
+
+class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Make a fitted classifier forget training rows, without retraining.
+
+    Fine-tunes a copy of ``estimator`` so that its outputs on the forgotten
+    rows look like its outputs on the retained ones (the *marginal unlearning
+    principle* of Xu and Strohmer): it minimises the cross-entropy on the
+    retained rows plus ``gamma`` times the mutual information between the
+    model's outputs and a membership label, on pooled batches of all training
+    rows (label 0) and of retained rows (label 1). The original estimator is
+    never modified.
+
+    Read more in the :ref:`User Guide <datapoint_unlearning>`.
+
+    Parameters
+    ----------
+    estimator : classifier
+        A fitted ``LogisticRegression``, ``SGDClassifier(loss="log_loss")`` or
+        ``MLPClassifier`` (binary or multiclass).
+    gamma : float, default=4.0
+        Weight of the mutual-information penalty (the paper used 4).
+    max_iter : int, default=5
+        Maximum number of epochs over the retained rows.
+    learning_rate : float, default=1e-3
+        Step size of the Adam optimiser.
+    batch_size : int, default=128
+        Retained rows per step; each step pairs them with as many rows drawn
+        from the whole training set.
+    n_iter_no_change : int, default=2
+        Early stopping: with validation data, stop when the validation
+        criterion (see Notes) has not improved for this many epochs and keep
+        the best epoch's weights; without, stop when the marginal information
+        of the training set has not decreased for this many epochs.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the batches.
+    verbose : int, default=0
+        Print one line per epoch when positive.
+
+    Attributes
+    ----------
+    unlearned_estimator_ : classifier
+        A copy of ``estimator`` with the fine-tuned weights.
+    history_ : dict of lists
+        Per epoch (the first entry is before any step): ``"loss"`` (the
+        objective on the whole pooled data), ``"mi"`` (marginal information),
+        ``"forget_accuracy"`` and ``"retain_accuracy"``.
+    n_iter_ : int
+        Number of epochs run.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Feature names, when ``X`` has string column names.
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [object],
+        "gamma": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        gamma=4.0,
+        max_iter=5,
+        learning_rate=1e-3,
+        batch_size=128,
+        n_iter_no_change=2,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.gamma = gamma
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------ checks
+    def _check_inputs(self, X, y, forget_mask):
+        try:
+            check_is_fitted(self.estimator)
+        except NotFittedError as exc:
+            raise NotFittedError(
+                f"MarginalUnlearner needs a fitted estimator: call "
+                f"{type(self.estimator).__name__}.fit first (unlearning starts "
+                "from its weights)."
+            ) from exc
+        X, y = validate_data(self, X, y, dtype=np.float64, reset=True)
+        expected = getattr(self.estimator, "n_features_in_", X.shape[1])
+        if X.shape[1] != expected:
+            raise ValueError(
+                f"X has {X.shape[1]} features but the estimator was fitted on "
+                f"{expected}: pass the estimator's own training data."
+            )
+        classes = self.estimator.classes_
+        unknown = np.setdiff1d(np.unique(y), classes)
+        if unknown.size:
+            raise ValueError(
+                f"y has labels {unknown.tolist()} unknown to the estimator "
+                f"(classes {classes.tolist()})."
+            )
+        if forget_mask is None:
+            raise ValueError(
+                "Pass the rows to forget: fit(X, y, forget_mask=mask), True for "
+                "each row to forget."
+            )
+        mask = np.asarray(forget_mask)
+        if mask.dtype != bool or mask.shape != (X.shape[0],):
+            raise ValueError(
+                f"forget_mask must be a boolean array of shape ({X.shape[0]},), one "
+                f"entry per row of X; got dtype {mask.dtype} and shape {mask.shape}."
+            )
+        if not mask.any() or mask.all():
+            raise ValueError(
+                "forget_mask must select some rows to forget and leave some to "
+                f"retain; it selects {int(mask.sum())} of {mask.size}."
+            )
+        missing = np.setdiff1d(np.unique(y), np.unique(y[~mask]))
+        if missing.size:
+            raise ValueError(
+                f"Every row of class(es) {missing.tolist()} is to be forgotten: the "
+                "retained rows must keep at least one example of each class the "
+                "model predicts (to forget a whole class, retrain without it)."
+            )
+        return X, np.searchsorted(classes, y), mask
+
+    # ---------------------------------------------------------------- fit
+    def _measure(self, net, X, y_idx, mask, l2):
+        P, _ = forward(net, X)
+        retain = ~mask
+        mi = soft_mutual_information(
+            np.vstack([P, P[retain]]),
+            np.r_[np.zeros(len(P), np.intp), np.ones(int(retain.sum()), np.intp)],
+        )
+        correct = P.argmax(axis=1) == y_idx
+        rows = np.arange(len(y_idx))
+        ce = -float(np.mean(np.log(np.clip(P[rows, y_idx][retain], 1e-300, None))))
+        penalty = 0.5 * l2 * sum(float(np.sum(W * W)) for W in net.weights)
+        return {
+            "loss": ce + self.gamma * mi + penalty,
+            "mi": mi,
+            "forget_accuracy": float(correct[mask].mean()),
+            "retain_accuracy": float(correct[retain].mean()),
+        }
+
+    def _validation(self, X_val, y_val, y_forget):
+        """Validation rows and the weights of the class-matched criterion."""
+        if X_val is None and y_val is None:
+            return None
+        if X_val is None or y_val is None:
+            raise ValueError("Pass both X_val and y_val, or neither.")
+        X_val, y_val = validate_data(self, X_val, y_val, dtype=np.float64, reset=False)
+        classes = self.estimator.classes_
+        if np.setdiff1d(np.unique(y_val), classes).size:
+            raise ValueError("y_val has labels the estimator does not know.")
+        v_idx = np.searchsorted(classes, y_val)
+        n_classes = classes.size
+        forget_counts = np.bincount(y_forget, minlength=n_classes).astype(float)
+        val_counts = np.bincount(v_idx, minlength=n_classes).astype(float)
+        shared = (forget_counts > 0) & (val_counts > 0)
+        if not shared.any():
+            raise ValueError(
+                "X_val has no row of the classes of the forgotten rows: the "
+                "early-stopping criterion compares them class by class."
+            )
+        w_forget = shared[y_forget].astype(float)
+        ratio = np.divide(
+            forget_counts, val_counts, out=np.zeros(n_classes), where=shared
+        )
+        return X_val, np.r_[w_forget, ratio[v_idx]]
+
+    def _criterion(self, net, X_forget, validation):
+        """Class-matched soft MI between forget-set and validation outputs."""
+        X_val, weights = validation
+        P_forget, _ = forward(net, X_forget)
+        P_val, _ = forward(net, X_val)
+        labels = np.r_[np.zeros(len(P_forget), np.intp), np.ones(len(P_val), np.intp)]
+        return soft_mutual_information(np.vstack([P_forget, P_val]), labels, weights)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, *, forget_mask=None, X_val=None, y_val=None):
+        """Fine-tune a copy of the estimator to forget the rows of ``forget_mask``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The estimator's training data.
+        y : array-like of shape (n_samples,)
+            Its labels.
+        forget_mask : array-like of bool, shape (n_samples,)
+            True for the rows to forget.
+        X_val, y_val : array-like, default=None
+            Rows the estimator never saw, with labels, for early stopping (see
+            Notes). Strongly recommended: without them, nothing tells how much
+            a model retrained without the forgotten rows would have forgotten.
+
+        Returns
+        -------
+        self : MarginalUnlearner
+            The fitted meta-estimator.
+        """
+        X, y_idx, mask = self._check_inputs(X, y, forget_mask)
+        validation = self._validation(X_val, y_val, y_idx[mask])
+        net = network_of(self.estimator, X[:20])
+        rng = check_random_state(self.random_state)
+        retain_rows = np.flatnonzero(~mask)
+        l2 = l2_penalty(self.estimator, retain_rows.size)
+        n_layers = len(net.weights)
+        params = [*net.weights, *net.biases]
+        optimizer = _Adam(params, self.learning_rate)
+        batch = min(self.batch_size, retain_rows.size)
+        history = {k: [] for k in HISTORY_KEYS}
+
+        def current():
+            return Network(params[:n_layers], params[n_layers:], net.hidden, net.link)
+
+        def score():
+            self._record(history, self._measure(current(), X, y_idx, mask, l2))
+            if validation is None:
+                return history["mi"][-1]
+            value = self._criterion(current(), X[mask], validation)
+            history["validation_mi"].append(value)
+            return value
+
+        best, best_params, stale, n_iter = score(), [p.copy() for p in params], 0, 0
+        for epoch in range(1, self.max_iter + 1):
+            order = rng.permutation(retain_rows)
+            for start in range(0, order.size, batch):
+                rows1 = order[start : start + batch]
+                rows0 = rng.randint(0, X.shape[0], size=rows1.size)
+                pooled = np.concatenate([rows0, rows1])
+                labels = np.r_[
+                    np.zeros(rows0.size, np.intp), np.ones(rows1.size, np.intp)
+                ]
+                result = objective(
+                    current(),
+                    X[pooled],
+                    labels,
+                    np.arange(rows0.size, pooled.size),
+                    y_idx[rows1],
+                    self.gamma,
+                    l2,
+                )
+                optimizer.step([*result.grad_weights, *result.grad_biases])
+            n_iter = epoch
+            value = score()
+            if self.verbose:
+                self._print(history, epoch)
+            if value < best:
+                best, best_params, stale = value, [p.copy() for p in params], 0
+            else:
+                stale += 1
+                if stale >= self.n_iter_no_change:
+                    break
+        if validation is not None:  # the epoch closest to unseen-data behaviour
+            params[:] = best_params
+            self.best_epoch_ = int(np.argmin(history["validation_mi"]))
+        else:
+            self.best_epoch_ = n_iter
+        self.unlearned_estimator_ = with_network(self.estimator, current())
+        self.history_ = {k: v for k, v in history.items() if v}
+        self.n_iter_ = n_iter
+        self.classes_ = self.estimator.classes_
+        return self
+
+    @staticmethod
+    def _record(history, values):
+        for key, value in values.items():
+            history[key].append(value)
+
+    @staticmethod
+    def _print(history, epoch):
+        line = ", ".join(f"{k} {v[-1]:.5f}" for k, v in history.items() if v)
+        print(f"epoch {epoch}: {line}")
+
+    # ----------------------------------------------------------- predict
+    def predict(self, X):
+        """Predict with the unlearned model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted classes.
+        """
+        check_is_fitted(self)
+        return self.unlearned_estimator_.predict(X)
+
+    def predict_proba(self, X):
+        """Class probabilities of the unlearned model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities.
+        """
+        check_is_fitted(self)
+        return self.unlearned_estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the unlearned model (linear models).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Decision values.
+        """
+        check_is_fitted(self)
+        return self.unlearned_estimator_.decision_function(X)
