@@ -8,10 +8,12 @@ the way.
 
 Submodules: :mod:`sklearn_unlearn.feature` (feature unlearning),
 :mod:`sklearn_unlearn.selection` (distributional unlearning),
+:mod:`sklearn_unlearn.datapoint` (data-point unlearning of fitted models),
 :mod:`sklearn_unlearn.metrics` (audits) and :mod:`sklearn_unlearn.datasets`
 (bundled data and synthetic generators).
 """
 
+from sklearn_unlearn.datapoint import MarginalUnlearner
 from sklearn_unlearn.feature import BarycenterFeatureUnlearner
 from sklearn_unlearn.selection import DistributionalSelector, SelectiveRetrainer
 
@@ -20,6 +22,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BarycenterFeatureUnlearner",
     "DistributionalSelector",
+    "MarginalUnlearner",
     "SelectiveRetrainer",
     "__version__",
 ]

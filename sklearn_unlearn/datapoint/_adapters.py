@@ -11,7 +11,7 @@ from sklearn.neural_network import MLPClassifier
 
 from sklearn_unlearn.datapoint._network import Network, forward
 
-__all__ = ["SUPPORTED", "l2_penalty", "network_of", "with_network"]
+__all__ = ["SUPPORTED", "check_supported", "l2_penalty", "network_of", "with_network"]
 
 SUPPORTED = (
     "LogisticRegression (binary or multiclass), SGDClassifier(loss='log_loss') "
@@ -39,6 +39,15 @@ def _linear_link(estimator, X_probe: np.ndarray) -> str:
         proba, _ = forward(net._replace(link=link), X_probe)
         if np.allclose(proba, expected, rtol=1e-6, atol=1e-9):
             return link
+    raise _unsupported(estimator)
+
+
+def check_supported(estimator) -> None:
+    """Raise the TypeError listing the supported models for any other one."""
+    if isinstance(estimator, MLPClassifier | LogisticRegression):
+        return
+    if isinstance(estimator, SGDClassifier) and estimator.loss == "log_loss":
+        return
     raise _unsupported(estimator)
 
 

@@ -1,0 +1,185 @@
+"""Marginal data-point unlearning against retraining, on scikit-learn's digits.
+
+Train a classifier, forget 75% of the training rows of one digit, and compare:
+
+- ``original``: the trained model (forgets nothing);
+- ``retrain``: the same estimator fitted from scratch on the retained rows (the
+  reference to match, not to undershoot);
+- ``continued``: the original model trained further on the retained rows only
+  (``partial_fit`` epochs for the MLP, a warm-started refit for logistic
+  regression);
+- ``marginal``: ``MarginalUnlearner`` with validation data for early stopping.
+
+For each: accuracy on the forgotten rows, on the retained rows and on the test
+split, the marginal information of the training set, the membership advantage
+of the forgotten rows against unseen test rows of the same digit (0.5 = nothing
+remembered), and wall time. The split is 60% train / 20% validation (used only
+by MarginalUnlearner's early stopping) / 20% test; results are averaged over
+``--seeds`` seeds (split, forget set and models).
+
+Usage::
+
+    python benchmarks/bench_datapoint.py                 # 5 seeds, digit 3
+    python benchmarks/bench_datapoint.py --seeds 2 --digit 8
+"""
+
+import argparse
+import copy
+import json
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from _common import log, markdown_table
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_unlearn.datapoint import MarginalUnlearner
+from sklearn_unlearn.metrics import marginal_information, membership_advantage
+
+MODELS = {
+    "MLPClassifier(128, 64)": lambda seed: MLPClassifier(
+        (128, 64), max_iter=300, random_state=seed
+    ),
+    "LogisticRegression": lambda seed: LogisticRegression(max_iter=2000),
+}
+CONTINUED_EPOCHS = 20
+
+
+def split(seed, digit):
+    X, y = load_digits(return_X_y=True)
+    X_train, X_rest, y_train, y_rest = train_test_split(
+        X, y, test_size=0.4, stratify=y, random_state=seed
+    )
+    X_val, X_test, y_val, y_test = train_test_split(
+        X_rest, y_rest, test_size=0.5, stratify=y_rest, random_state=seed
+    )
+    scaler = StandardScaler().fit(X_train)
+    rng = np.random.default_rng(seed)
+    rows = np.flatnonzero(y_train == digit)
+    forget = np.zeros(y_train.size, dtype=bool)
+    forget[rng.choice(rows, int(0.75 * rows.size), replace=False)] = True
+    return (
+        scaler.transform(X_train),
+        y_train,
+        scaler.transform(X_val),
+        y_val,
+        scaler.transform(X_test),
+        y_test,
+        forget,
+    )
+
+
+def continued(original, X, y):
+    """The original model, trained further on the retained rows only."""
+    model = copy.deepcopy(original)
+    if isinstance(model, MLPClassifier):
+        for _ in range(CONTINUED_EPOCHS):
+            model.partial_fit(X, y)
+        return model
+    return model.set_params(warm_start=True).fit(X, y)
+
+
+def measure(model, data, digit, seconds):
+    X_train, y_train, _, _, X_test, y_test, forget = data
+    proba = model.predict_proba(X_train)
+    classes = list(model.classes_)
+    test_digit = y_test == digit
+    return {
+        "forget_acc": float(np.mean(model.predict(X_train[forget]) == y_train[forget])),
+        "retain_acc": float(
+            np.mean(model.predict(X_train[~forget]) == y_train[~forget])
+        ),
+        "test_acc": float(model.score(X_test, y_test)),
+        "marginal_information": marginal_information(proba, proba[~forget]),
+        "membership_advantage": membership_advantage(
+            proba[forget],
+            model.predict_proba(X_test[test_digit]),
+            y_forget=np.searchsorted(classes, y_train[forget]),
+            y_holdout=np.searchsorted(classes, y_test[test_digit]),
+        ),
+        "seconds": seconds,
+    }
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def run(name, make, seed, digit):
+    data = split(seed, digit)
+    X_train, y_train, X_val, y_val, _, _, forget = data
+    original, t_orig = timed(lambda: make(seed).fit(X_train, y_train))
+    retrain, t_re = timed(lambda: make(seed).fit(X_train[~forget], y_train[~forget]))
+    cont, t_cont = timed(
+        lambda: continued(original, X_train[~forget], y_train[~forget])
+    )
+    marginal, t_mu = timed(
+        lambda: MarginalUnlearner(original, max_iter=30, random_state=seed).fit(
+            X_train, y_train, forget_mask=forget, X_val=X_val, y_val=y_val
+        )
+    )
+    return {
+        "original": measure(original, data, digit, t_orig),
+        "retrain": measure(retrain, data, digit, t_re),
+        "continued": measure(cont, data, digit, t_cont),
+        "marginal": measure(marginal, data, digit, t_mu),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--digit", type=int, default=3)
+    parser.add_argument(
+        "--output",
+        default=str(Path(__file__).parent / "results" / "bench_datapoint.json"),
+    )
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    results = {}
+    for name, make in MODELS.items():
+        runs = [run(name, make, seed, args.digit) for seed in range(args.seeds)]
+        results[name] = runs
+        keys = list(runs[0]["original"])
+        rows = []
+        for method in runs[0]:
+            cells = [method]
+            for key in keys:
+                values = np.array([r[method][key] for r in runs])
+                fmt = "{:.3f}" if key != "seconds" else "{:.3g}"
+                cells.append(
+                    f"{fmt.format(values.mean())} ± {fmt.format(values.std())}"
+                )
+            rows.append(cells)
+        gaps = {
+            key: np.array([r["marginal"][key] - r["retrain"][key] for r in runs])
+            for key in ("forget_acc", "test_acc")
+        }
+        speed = np.array(
+            [r["retrain"]["seconds"] / r["marginal"]["seconds"] for r in runs]
+        )
+        log(f"\n## {name}: forget 75% of digit {args.digit}, {args.seeds} seeds\n")
+        log(markdown_table(["method", *keys], rows))
+        log(
+            f"\nmarginal - retrain: forget accuracy {gaps['forget_acc'].mean():+.3f} "
+            f"(per seed {np.round(gaps['forget_acc'], 3).tolist()}), test accuracy "
+            f"{gaps['test_acc'].mean():+.3f} (per seed "
+            f"{np.round(gaps['test_acc'], 3).tolist()}); retrain time / unlearning "
+            f"time {speed.mean():.1f}x"
+        )
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    log(f"\nraw numbers: {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""MarginalUnlearner: supported models, bad input, effect, scikit-learn API."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.utils.estimator_checks import (
+    check_estimator_cloneable,
+    check_estimator_repr,
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+from sklearn_unlearn.datapoint import MarginalUnlearner
+from sklearn_unlearn.datapoint._adapters import network_of, with_network
+from sklearn_unlearn.datapoint._network import forward
+
+
+def _data(n_classes=3, n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(scale=2.0, size=(n_classes, 4))
+    y = rng.integers(0, n_classes, size=n)
+    X = centers[y] + rng.normal(size=(n, 4))
+    return X, y
+
+
+def _models(n_classes):
+    kw = {"random_state": 0}
+    return [
+        LogisticRegression(max_iter=500),
+        SGDClassifier(loss="log_loss", **kw),
+        MLPClassifier((8,), max_iter=300, **kw),
+        MLPClassifier((6, 5), activation="tanh", max_iter=300, **kw),
+        MLPClassifier((6,), activation="logistic", max_iter=300, **kw),
+    ]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("index", range(5))
+def test_network_reproduces_predict_proba(n_classes, index):
+    X, y = _data(n_classes)
+    model = _models(n_classes)[index].fit(X, y)
+    net = network_of(model, X[:20])
+    P, _ = forward(net, X)
+    assert_allclose(P, model.predict_proba(X), rtol=1e-7, atol=1e-10)
+    same = with_network(model, net)
+    assert_allclose(same.predict_proba(X), model.predict_proba(X), atol=1e-12)
+    assert same is not model
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("index", range(5))
+def test_fit_never_touches_the_original(index):
+    X, y = _data()
+    model = _models(3)[index].fit(X, y)
+    proba = model.predict_proba(X)
+    forget = y == 1
+    forget &= np.cumsum(forget) <= 20
+    unlearner = MarginalUnlearner(model, max_iter=2, random_state=0).fit(
+        X, y, forget_mask=forget
+    )
+    assert_allclose(model.predict_proba(X), proba, rtol=0, atol=0)
+    assert unlearner.unlearned_estimator_ is not model
+    assert not np.allclose(unlearner.predict_proba(X), proba)
+    assert_array_equal(unlearner.classes_, model.classes_)
+    assert set(unlearner.history_) == {
+        "loss",
+        "mi",
+        "forget_accuracy",
+        "retain_accuracy",
+    }
+    assert len(unlearner.history_["mi"]) == unlearner.n_iter_ + 1
+
+
+def test_random_state_makes_it_reproducible():
+    X, y = _data()
+    model = LogisticRegression().fit(X, y)
+    forget = np.arange(len(y)) < 30
+    a = MarginalUnlearner(model, max_iter=2, random_state=3).fit(
+        X, y, forget_mask=forget
+    )
+    b = MarginalUnlearner(model, max_iter=2, random_state=3).fit(
+        X, y, forget_mask=forget
+    )
+    assert_array_equal(a.unlearned_estimator_.coef_, b.unlearned_estimator_.coef_)
+
+
+def test_unlearning_approaches_retraining_with_validation_data():
+    # forget most of one class: the retrained model is less sure of those rows;
+    # the unlearner, stopped by the validation criterion, lands near it
+    X, y = _data(n=1500, seed=4)
+    X_train, y_train, X_val, y_val = X[:1000], y[:1000], X[1000:], y[1000:]
+    rng = np.random.default_rng(0)
+    ones = np.flatnonzero(y_train == 1)
+    forget = np.zeros(1000, dtype=bool)
+    forget[rng.choice(ones, int(0.75 * ones.size), replace=False)] = True
+    model = MLPClassifier((32,), max_iter=500, random_state=0).fit(X_train, y_train)
+    retrained = MLPClassifier((32,), max_iter=500, random_state=0).fit(
+        X_train[~forget], y_train[~forget]
+    )
+    unlearner = MarginalUnlearner(model, max_iter=20, random_state=0).fit(
+        X_train, y_train, forget_mask=forget, X_val=X_val, y_val=y_val
+    )
+
+    def confidence(m):
+        P = m.predict_proba(X_train[forget])
+        return P[np.arange(P.shape[0]), y_train[forget]].mean()
+
+    assert confidence(unlearner) < confidence(model)
+    assert abs(confidence(unlearner) - confidence(retrained)) < abs(
+        confidence(model) - confidence(retrained)
+    )
+    assert "validation_mi" in unlearner.history_
+    assert unlearner.best_step_ <= unlearner.n_steps_
+
+
+@pytest.mark.parametrize(
+    "forget, match",
+    [
+        (np.zeros(300, bool), "select some rows"),
+        (np.ones(300, bool), "select some rows"),
+        (np.zeros(299, bool), "shape"),
+        (np.zeros(300, int), "boolean"),
+        (None, "Pass the rows to forget"),
+    ],
+)
+def test_bad_forget_mask(forget, match):
+    X, y = _data()
+    model = LogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        MarginalUnlearner(model).fit(X, y, forget_mask=forget)
+
+
+def test_bad_estimators_and_classes():
+    X, y = _data()
+    with pytest.raises(NotFittedError, match="needs a fitted estimator"):
+        MarginalUnlearner(LogisticRegression()).fit(X, y, forget_mask=y == 0)
+    forest = RandomForestClassifier(n_estimators=3).fit(X, y)
+    with pytest.raises(TypeError, match="LogisticRegression.*SGDClassifier.*MLP"):
+        MarginalUnlearner(forest).fit(X, y, forget_mask=y == 0)
+    hinge = SGDClassifier(loss="hinge").fit(X, y)
+    with pytest.raises(TypeError, match="cannot unlearn SGDClassifier"):
+        MarginalUnlearner(hinge).fit(X, y, forget_mask=y == 0)
+    model = LogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match=r"class\(es\) \[2\]"):
+        MarginalUnlearner(model).fit(X, y, forget_mask=y == 2)
+    some = np.arange(len(y)) < 20
+    with pytest.raises(ValueError, match="both X_val and y_val"):
+        MarginalUnlearner(model).fit(X, y, forget_mask=some, X_val=X)
+    with pytest.raises(ValueError, match="5 features but the estimator was fitted"):
+        MarginalUnlearner(model).fit(np.c_[X, X[:, :1]], y, forget_mask=some)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_parameters_default_constructible,
+        check_no_attributes_set_in_init,
+        check_get_params_invariance,
+        check_set_params,
+        check_estimator_cloneable,
+        check_estimator_repr,
+    ],
+)
+def test_the_common_checks_that_apply(check):
+    # The other common checks call fit(X, y) without forget_mask, which a
+    # data-point unlearner cannot do without (which rows to forget?).
+    check("MarginalUnlearner", MarginalUnlearner(LogisticRegression()))
