@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Fewest rows of a demo subsample: every group and income class, in every fold.
+MIN_ROWS = 200
+
+
 def _run_demo(args) -> int:
     from sklearn_unlearn._demo import format_table, run_demo
 
@@ -78,8 +82,18 @@ def _run_demo(args) -> int:
     if bad:
         print(f"error: --repair-levels must be in [0, 1]; got {bad}", file=sys.stderr)
         return 2
-    if args.n_train < 0 or args.n_test < 0:
-        print("error: --n-train and --n-test must be >= 0", file=sys.stderr)
+    small = [
+        f"--{name} {value}"
+        for name, value in (("n-train", args.n_train), ("n-test", args.n_test))
+        if value < 0 or 0 < value < MIN_ROWS
+    ]
+    if small:
+        print(
+            f"error: {', '.join(small)}: use 0 (all rows) or at least {MIN_ROWS} "
+            "rows, enough for both groups, both income classes and the "
+            "adversary's cross-validation",
+            file=sys.stderr,
+        )
         return 2
     start = time.perf_counter()
     print("Feature unlearning on UCI Adult (train -> test), sensitive attribute: sex")

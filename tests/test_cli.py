@@ -41,6 +41,16 @@ def test_bad_repair_level_exit_code(capsys):
     assert "--repair-levels must be in [0, 1]" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "args, shown",
+    [(["--n-train", "5"], "--n-train 5"), (["--n-test", "-1"], "--n-test -1")],
+)
+def test_too_few_rows_exit_code(capsys, args, shown):
+    assert main(["demo", *args]) == 2
+    err = capsys.readouterr().err
+    assert shown in err and "at least 200" in err
+
+
 def test_unknown_method_is_rejected_by_argparse(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["demo", "--methods", "magic"])

@@ -193,6 +193,9 @@ def to_float_features(
                 "with a ColumnTransformer (OneHotEncoder for categories) before "
                 f"this step{hint}."
             )
+    if is_dataframe(X_features) and not isinstance(X_features, pd.DataFrame):
+        # polars: to_numpy keeps float32 columns float32 (check_array would not)
+        X_features = X_features.to_numpy()
     try:
         return check_array(
             X_features,

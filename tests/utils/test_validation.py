@@ -92,3 +92,16 @@ def test_metadata_shapes():
     assert [c.tolist() for c in cols] == [[1, 2], ["x", "y"]]
     with pytest.raises(ValueError, match="3 dimensions"):
         sensitive_columns_from_metadata(np.zeros((2, 2, 2)), 2)
+
+
+def test_polars_float32_features_stay_float32():
+    pl = pytest.importorskip("polars")
+    from sklearn_unlearn.utils._validation import to_float_features
+
+    frame = pl.DataFrame(
+        {"a": np.arange(4, dtype=np.float32), "b": np.ones(4, np.float32)}
+    )
+    out = to_float_features(frame)
+    assert out.dtype == np.float32 and out.flags.c_contiguous
+    mixed = pl.DataFrame({"a": np.arange(4, dtype=np.float32), "b": np.arange(4)})
+    assert to_float_features(mixed).dtype == np.float64
