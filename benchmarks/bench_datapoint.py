@@ -113,7 +113,7 @@ def timed(fn):
     return out, time.perf_counter() - start
 
 
-def run(name, make, seed, digit):
+def run(make, seed, digit):
     data = split(seed, digit)
     X_train, y_train, X_val, y_val, _, _, forget = data
     original, t_orig = timed(lambda: make(seed).fit(X_train, y_train))
@@ -146,7 +146,7 @@ def main(argv=None):
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     results = {}
     for name, make in MODELS.items():
-        runs = [run(name, make, seed, args.digit) for seed in range(args.seeds)]
+        runs = [run(make, seed, args.digit) for seed in range(args.seeds)]
         results[name] = runs
         keys = list(runs[0]["original"])
         rows = []

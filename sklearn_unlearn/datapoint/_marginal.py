@@ -1,5 +1,6 @@
 """MarginalUnlearner: forget training rows of a fitted classifier by fine-tuning."""
 
+import logging
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,8 +19,11 @@ from sklearn_unlearn.datapoint._adapters import (
 from sklearn_unlearn.datapoint._network import Network, forward, objective
 from sklearn_unlearn.utils._compat import Interval, _fit_context
 from sklearn_unlearn.utils._information import soft_mutual_information
+from sklearn_unlearn.utils._validation import check_forget_mask, estimator_has
 
 __all__ = ["MarginalUnlearner"]
+
+logger = logging.getLogger(__name__)
 
 HISTORY_KEYS = ("loss", "mi", "forget_accuracy", "retain_accuracy", "validation_mi")
 #: Adam's moment decay rates and denominator guard.
@@ -43,13 +47,6 @@ class _Adam:
             v *= BETA2
             v += (1 - BETA2) * g * g
             p -= self.lr * correction * m / (np.sqrt(v) + ADAM_EPS)
-
-
-def _estimator_has(name):
-    def check(self):
-        return hasattr(self.estimator, name)
-
-    return check
 
 
 class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -87,7 +84,9 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the batches.
     verbose : int, default=0
-        Print one line per epoch when positive.
+        When positive, log one line per epoch (loss, marginal information,
+        accuracies) at INFO level on the ``sklearn_unlearn.datapoint._marginal``
+        logger; configure :mod:`logging` to see it.
 
     Attributes
     ----------
@@ -225,17 +224,12 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 f"y has labels {unknown.tolist()} unknown to the estimator "
                 f"(classes {classes.tolist()})."
             )
-        if forget_mask is None:
-            raise ValueError(
-                "Pass the rows to forget: fit(X, y, forget_mask=mask), True for "
-                "each row to forget."
-            )
-        mask = np.asarray(forget_mask)
-        if mask.dtype != bool or mask.shape != (X.shape[0],):
-            raise ValueError(
-                f"forget_mask must be a boolean array of shape ({X.shape[0]},), one "
-                f"entry per row of X; got dtype {mask.dtype} and shape {mask.shape}."
-            )
+        mask = check_forget_mask(
+            forget_mask,
+            X.shape[0],
+            missing="Pass the rows to forget: fit(X, y, forget_mask=mask), True "
+            "for each row to forget.",
+        )
         if not mask.any() or mask.all():
             raise ValueError(
                 "forget_mask must select some rows to forget and leave some to "
@@ -351,10 +345,12 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         def current():
             return Network(params[:n_layers], params[n_layers:], net.hidden, net.link)
 
+        X_forget = X[mask]  # gathered once: the criterion reads it many times
+
         def criterion():
             if validation is None:
                 return history["mi"][-1]
-            return self._criterion(current(), X[mask], validation)
+            return self._criterion(current(), X_forget, validation)
 
         self._record(history, self._measure(current(), X, y_idx, mask, l2))
         best = criterion()
@@ -410,7 +406,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 best, best_step = history["mi"][-1], step
                 improved = True
             if self.verbose:
-                self._print(history, epoch)
+                self._log_epoch(history, epoch)
             stale = 0 if improved else stale + 1
             if stale >= self.n_iter_no_change:
                 break
@@ -430,11 +426,15 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             history[key].append(value)
 
     @staticmethod
-    def _print(history, epoch):
+    def _log_epoch(history, epoch):
         line = ", ".join(f"{k} {v[-1]:.5f}" for k, v in history.items() if v)
-        print(f"epoch {epoch}: {line}")
+        logger.info("epoch %d: %s", epoch, line)
 
     # ----------------------------------------------------------- predict
+    def _delegate(self, name, X):
+        check_is_fitted(self)
+        return getattr(self.unlearned_estimator_, name)(X)
+
     def predict(self, X):
         """Predict with the unlearned model.
 
@@ -448,8 +448,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Predicted classes.
         """
-        check_is_fitted(self)
-        return self.unlearned_estimator_.predict(X)
+        return self._delegate("predict", X)
 
     def predict_proba(self, X):
         """Class probabilities of the unlearned model.
@@ -464,8 +463,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities.
         """
-        check_is_fitted(self)
-        return self.unlearned_estimator_.predict_proba(X)
+        return self._delegate("predict_proba", X)
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy of the unlearned model on ``X`` and ``y``.
@@ -487,7 +485,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return self.unlearned_estimator_.score(X, y, sample_weight=sample_weight)
 
-    @available_if(_estimator_has("decision_function"))
+    @available_if(estimator_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the unlearned model (linear models).
 
@@ -501,5 +499,4 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Decision values.
         """
-        check_is_fitted(self)
-        return self.unlearned_estimator_.decision_function(X)
+        return self._delegate("decision_function", X)

@@ -23,17 +23,11 @@ from sklearn_unlearn.utils._compat import (
     _fit_context,
     _routing_enabled,
 )
+from sklearn_unlearn.utils._validation import estimator_has
 
 __all__ = ["SelectiveRetrainer"]
 
 DELEGATED = ("predict", "predict_proba", "predict_log_proba", "decision_function")
-
-
-def _estimator_has(name):
-    def check(self):
-        return hasattr(self.estimator, name)
-
-    return check
 
 
 def _subset_params(params: dict, indices: np.ndarray, n_samples: int) -> dict:
@@ -192,7 +186,7 @@ class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         return getattr(self.estimator_, name)(self.selector_._drop_domain(X))
 
-    @available_if(_estimator_has("predict"))
+    @available_if(estimator_has("predict"))
     def predict(self, X):
         """Predict with the estimator fitted on the edited data.
 
@@ -208,7 +202,7 @@ class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
         """
         return self._delegate("predict", X)
 
-    @available_if(_estimator_has("predict_proba"))
+    @available_if(estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of the estimator fitted on the edited data.
 
@@ -224,7 +218,7 @@ class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
         """
         return self._delegate("predict_proba", X)
 
-    @available_if(_estimator_has("predict_log_proba"))
+    @available_if(estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities of the estimator fitted on the edited data.
 
@@ -240,7 +234,7 @@ class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
         """
         return self._delegate("predict_log_proba", X)
 
-    @available_if(_estimator_has("decision_function"))
+    @available_if(estimator_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the estimator fitted on the edited data.
 
@@ -256,7 +250,7 @@ class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
         """
         return self._delegate("decision_function", X)
 
-    @available_if(_estimator_has("score"))
+    @available_if(estimator_has("score"))
     def score(self, X, y, sample_weight=None):
         """The estimator's own score on ``X`` (laid out as in fit).
 

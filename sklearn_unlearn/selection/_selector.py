@@ -31,6 +31,7 @@ from sklearn_unlearn.utils._compat import (
     _fit_context,
 )
 from sklearn_unlearn.utils._validation import (
+    check_forget_mask,
     check_no_sparse,
     is_dataframe,
     resolve_sensitive_columns,
@@ -46,6 +47,10 @@ KL_REG = 1e-6
 #: Probabilities are clipped to [CLIP, 1 - CLIP] before the logit.
 CLIP = 1e-12
 DOMAIN_HINT = ", or name it in domain_column if it holds the domain"
+NO_FORGET_DOMAIN = (
+    "No forget domain: pass fit(X, forget_mask=mask) with True for the rows to "
+    "forget, or name a column of X with domain_column."
+)
 _NOT_FINITE = (
     "Input X contains NaN or infinity (or values so large that their sums "
     "overflow): impute or drop those rows, or rescale X."
@@ -361,27 +366,6 @@ class DistributionalSelector(BaseEstimator):
         features, _ = self._split(X, None, reset=False)
         return features
 
-    @staticmethod
-    def _check_forget_mask(forget_mask, n_samples: int) -> np.ndarray:
-        if forget_mask is None:
-            raise ValueError(
-                "No forget domain: pass fit(X, forget_mask=mask) with True for the "
-                "rows to forget, or name a column of X with domain_column."
-            )
-        check_no_sparse(forget_mask, "forget_mask")
-        mask = np.asarray(forget_mask)
-        if mask.dtype != bool:
-            raise ValueError(
-                f"forget_mask must be boolean (True = forget domain); got dtype "
-                f"{mask.dtype}. Convert it, e.g. forget_mask=(labels == 'spam')."
-            )
-        if mask.ndim != 1 or mask.shape[0] != n_samples:
-            raise ValueError(
-                f"forget_mask has shape {mask.shape} but X has {n_samples} "
-                "samples: pass one boolean per row of X."
-            )
-        return mask
-
     # ----------------------------------------------------------- scoring
     def _scores(self, F, forget, retain, stats, mask):
         if callable(self.score):
@@ -495,7 +479,7 @@ class DistributionalSelector(BaseEstimator):
         F = to_float_features(features, hint=DOMAIN_HINT, ensure_all_finite=False)
         n_samples = F.shape[0]
         mask = (
-            self._check_forget_mask(forget_mask, n_samples)
+            check_forget_mask(forget_mask, n_samples, missing=NO_FORGET_DOMAIN)
             if column is None
             else self._domain_mask(column)
         )

@@ -341,3 +341,35 @@ def lookup_groups(columns: list, encoding: GroupEncoding) -> np.ndarray:
     position = np.minimum(position, encoding.combined.size - 1)
     found = (encoding.combined[position] == keys) & ~unseen
     return np.where(found, position, -1).astype(np.intp)
+
+
+def check_forget_mask(forget_mask, n_samples: int, *, missing: str) -> np.ndarray:
+    """Validate a boolean mask of the rows to forget, one entry per row of X.
+
+    ``missing`` is the message when no mask was given (it says where it should
+    come from for the caller).
+    """
+    if forget_mask is None:
+        raise ValueError(missing)
+    check_no_sparse(forget_mask, "forget_mask")
+    mask = np.asarray(forget_mask)
+    if mask.dtype != bool:
+        raise ValueError(
+            f"forget_mask must be boolean (True = a row to forget); got dtype "
+            f"{mask.dtype}. Convert it, e.g. forget_mask=(labels == 'spam')."
+        )
+    if mask.ndim != 1 or mask.shape[0] != n_samples:
+        raise ValueError(
+            f"forget_mask has shape {mask.shape} but X has {n_samples} "
+            "samples: pass one boolean per row of X."
+        )
+    return mask
+
+
+def estimator_has(name: str, attribute: str = "estimator"):
+    """``available_if`` check: the wrapped ``self.<attribute>`` has ``name``."""
+
+    def check(self) -> bool:
+        return hasattr(getattr(self, attribute), name)
+
+    return check

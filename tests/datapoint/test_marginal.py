@@ -172,3 +172,15 @@ def test_the_common_checks_that_apply(check):
     # The other common checks call fit(X, y) without forget_mask, which a
     # data-point unlearner cannot do without (which rows to forget?).
     check("MarginalUnlearner", MarginalUnlearner(LogisticRegression()))
+
+
+def test_verbose_logs_one_line_per_epoch(caplog, capsys):
+    X, y = _data()
+    model = LogisticRegression().fit(X, y)
+    with caplog.at_level("INFO", logger="sklearn_unlearn.datapoint._marginal"):
+        MarginalUnlearner(model, max_iter=2, verbose=1, random_state=0).fit(
+            X, y, forget_mask=np.arange(len(y)) < 20
+        )
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines and lines[0].startswith("epoch 1: loss")
+    assert capsys.readouterr().out == ""  # nothing printed
