@@ -5,8 +5,10 @@ The scripts run as ``python benchmarks/<script>.py``, so this folder is on
 """
 
 import gc
+import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -72,3 +74,11 @@ def markdown_table(header, rows):
             + " |"
         )
     return "\n".join(lines)
+
+
+def write_results(results, path):
+    """Write ``results`` as indented JSON to ``path`` (folders created)."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=float))
+    log(f"\nraw numbers: {out}")

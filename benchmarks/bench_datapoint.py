@@ -25,13 +25,12 @@ Usage::
 
 import argparse
 import copy
-import json
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-from _common import log, markdown_table
+from _common import log, markdown_table, write_results
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -175,10 +174,7 @@ def main(argv=None):
             f"{np.round(gaps['test_acc'], 3).tolist()}); retrain time / unlearning "
             f"time {speed.mean():.1f}x"
         )
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
-    log(f"\nraw numbers: {out}")
+    write_results(results, args.output)
 
 
 if __name__ == "__main__":

@@ -36,9 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--methods",
         nargs="+",
-        default=["gaussian", "quantile", "empirical"],
-        choices=["gaussian", "quantile", "empirical"],
-        help="methods to compare (default: all three)",
+        default=["gaussian", "quantile", "stochastic"],
+        choices=["gaussian", "quantile", "empirical", "stochastic"],
+        help="methods to compare (default: gaussian quantile stochastic; "
+        "stochastic is the one that forgets on this mixed-type data)",
     )
     demo.add_argument(
         "--repair-levels",
@@ -50,8 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--sensitive",
         default="sex",
-        choices=["sex"],
-        help="the binary sensitive column of Adult (default: sex)",
+        choices=["sex", "race"],
+        help="the sensitive column of Adult (default: sex); the adversary "
+        "predicts Male, resp. White, against the rest",
     )
     demo.add_argument(
         "--n-train",
@@ -96,7 +98,10 @@ def _run_demo(args) -> int:
         )
         return 2
     start = time.perf_counter()
-    print("Feature unlearning on UCI Adult (train -> test), sensitive attribute: sex")
+    print(
+        "Feature unlearning on UCI Adult (train -> test), sensitive attribute: "
+        f"{args.sensitive}"
+    )
     rows = run_demo(
         methods=tuple(args.methods),
         repair_levels=tuple(args.repair_levels),

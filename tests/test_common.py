@@ -24,7 +24,7 @@ def every_fourth_rank(values):
 def _estimators():
     # The common checks feed random float columns: column 0 plays the sensitive
     # attribute, cut into two quantile bins so that both groups exist.
-    for method in ("gaussian", "quantile", "empirical"):
+    for method in ("gaussian", "quantile", "empirical", "stochastic"):
         yield BarycenterFeatureUnlearner(
             sensitive_features=[0],
             sensitive_bins=2,

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+from sklearn import get_config
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
@@ -36,11 +37,17 @@ from sklearn_unlearn.feature._quantile import (
     _quantile_inverse_transport,
     _quantile_transport,
 )
+from sklearn_unlearn.utils._random import _row_uniforms
 
 __all__ = ["METHODS", "Method"]
 
 #: Default solver tolerances when ``tol=None``.
-DEFAULT_TOL = {"gaussian": 1e-10, "empirical": 1e-6, "quantile": 0.0}
+DEFAULT_TOL = {
+    "gaussian": 1e-10,
+    "empirical": 1e-6,
+    "quantile": 0.0,
+    "stochastic": 1e-6,
+}
 
 
 class Method(NamedTuple):
@@ -176,8 +183,96 @@ def _transport_empirical(estimator, X, codes):
     )
 
 
+# ------------------------------------------------------------------- stochastic
+#: Largest default number of cells, and training rows per cell at least.
+MAX_DEFAULT_CELLS, ROWS_PER_CELL = 2000, 15
+#: Lloyd steps refining the random initial centers, on at most this many rows
+#: per cell (measured on Adult: 3 steps match a full mini-batch k-means).
+LLOYD_STEPS, LLOYD_ROWS_PER_CELL = 3, 50
+#: Stored training rows per cell (the candidate outputs).
+MEMBERS_PER_CELL = 32
+#: Entropic blur of the cell barycenter, relative to the median squared
+#: distance between cells, and Bregman projections per unit of ``max_iter``.
+CELL_EPSILON, BREGMAN_PER_ITER = 0.03, 10
+
+
+def _n_cells(estimator, n_samples: int) -> int:
+    if estimator.n_support is not None:
+        return min(estimator.n_support, n_samples)
+    return min(MAX_DEFAULT_CELLS, max(2, n_samples // ROWS_PER_CELL))
+
+
+def _chunk_rows(row_bytes: int, cap: int = 2048) -> int:
+    """Rows whose temporaries fit in scikit-learn's ``working_memory`` (MiB).
+
+    Capped at ``cap``: larger blocks gain nothing and leave the cache.
+    """
+    budget = get_config()["working_memory"] * 2**20
+    return int(min(cap, max(1, budget // max(row_bytes, 1))))
+
+
+def _fit_stochastic(estimator, X, codes, n_groups, weights) -> dict:
+    from sklearn_unlearn.feature._cells import _fit_cell_barycenter, _lloyd
+
+    rng = np.random.default_rng(estimator._seed)
+    k = _n_cells(estimator, X.shape[0])
+    n_lloyd = min(X.shape[0], LLOYD_ROWS_PER_CELL * k)
+    sample = X[np.sort(rng.choice(X.shape[0], n_lloyd, replace=False))]
+    initial = sample[rng.choice(n_lloyd, k, replace=False)]
+    chunk = _chunk_rows(8 * k)
+    with threadpool_limits(limits=1, user_api="blas"):
+        centers = _lloyd(sample, initial, LLOYD_STEPS, chunk_rows=chunk)
+        model = _fit_cell_barycenter(
+            X,
+            codes,
+            n_groups,
+            weights,
+            centers,
+            members_per_cell=MEMBERS_PER_CELL,
+            epsilon=CELL_EPSILON,
+            max_iter=BREGMAN_PER_ITER * estimator.max_iter,
+            tol=_tol(estimator),
+            seed=estimator._seed,
+            chunk_rows=chunk,
+        )
+    if not model.converged:
+        warnings.warn(
+            f"The cell barycenter did not converge in {BREGMAN_PER_ITER} x "
+            f"max_iter={estimator.max_iter} Bregman projections (tol="
+            f"{_tol(estimator)}); increase max_iter or tol.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return {
+        "cell_centers_": model.centers,
+        "group_cell_masses_": model.masses,
+        "cell_barycenter_": model.barycenter,
+        "n_iter_": model.n_iter,
+        "_model": model,
+    }
+
+
+def _transport_stochastic(estimator, X, codes):
+    from sklearn_unlearn.feature._cells import _cell_transport
+
+    model = estimator._model
+    uniforms = _row_uniforms(X, codes, estimator._seed, 1, spread_duplicates=True)
+    row_bytes = 8 * (model.centers.shape[0] + 2 * model.members.shape[1] * X.shape[1])
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _cell_transport(
+            X,
+            codes,
+            uniforms[:, 0],
+            model,
+            estimator.repair_level,
+            residual=estimator.detail,
+            chunk_rows=_chunk_rows(row_bytes),
+        )
+
+
 METHODS = {
     "gaussian": Method(_fit_gaussian, _transport_gaussian, _inverse_gaussian),
     "quantile": Method(_fit_quantile, _transport_quantile, _inverse_quantile),
     "empirical": Method(_fit_empirical, _transport_empirical, None),
+    "stochastic": Method(_fit_stochastic, _transport_stochastic, None),
 }
