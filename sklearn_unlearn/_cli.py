@@ -9,8 +9,6 @@ or input (missing file or column, unsupported format, bad value).
 
 import argparse
 import sys
-import time
-from pathlib import Path
 
 # argparse exits with 2 on a usage error, the same status as EXIT_USAGE
 from sklearn_unlearn._cli_io import (
@@ -18,20 +16,16 @@ from sklearn_unlearn._cli_io import (
     EXIT_OK,
     CLIError,
     Progress,
-    atomic_write,
 )
+from sklearn_unlearn.selection._scores import SCORES as KERNEL_SCORES
 
 __all__ = ["main"]
 
 METHODS = ["gaussian", "quantile", "empirical", "stochastic"]
+#: The selector's scores, the default first.
 SCORES = [
     "likelihood_ratio",
-    "euclidean",
-    "mahalanobis",
-    "cosine",
-    "classifier",
-    "random",
-    "coreset",
+    *sorted({*KERNEL_SCORES, "classifier", "random"} - {"likelihood_ratio"}),
 ]
 
 DESCRIPTION = """\
@@ -301,91 +295,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: Fewest rows of a demo subsample: every group and income class, in every fold.
-MIN_ROWS = 200
-
-
-def _save_plot(rows, path: str) -> str:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return "(no plot: install matplotlib, e.g. pip install 'sklearn-unlearn[plot]')"
-    from sklearn_unlearn.metrics import UnlearningTradeoffDisplay
-
-    raw = rows[0]
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    for method in dict.fromkeys(r.method for r in rows[1:]):
-        mine = [raw] + [r for r in rows[1:] if r.method == method]
-        UnlearningTradeoffDisplay(
-            repair_levels=[r.repair_level for r in mine],
-            utility=[r.utility_auc for r in mine],
-            leakage=[r.leakage_auc for r in mine],
-            name=method,
-            utility_name="income ROC AUC",
-            leakage_name="leakage ROC AUC (adversary for S)",
-        ).plot(ax=ax)
-    ax.set_title("Adult: forgetting S against keeping income")
-    fig.tight_layout()
-    atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
-    return f"trade-off plot -> {path}"
-
-
-def _run_demo(args, progress) -> str:
-    from sklearn_unlearn._demo import format_table, run_demo
-
-    small = [
-        f"--{name} {value}"
-        for name, value in (("n-train", args.n_train), ("n-test", args.n_test))
-        if value < 0 or 0 < value < MIN_ROWS
-    ]
-    if small:
-        raise CLIError(
-            f"{', '.join(small)}: use 0 (all rows) or at least {MIN_ROWS} rows, "
-            "enough for both groups, both income classes and the adversary's "
-            "cross-validation"
-        )
-    if args.plot and Path(args.plot).suffix.lower() != ".png":
-        raise CLIError(f"--plot: {args.plot} must end with .png")
-    start = time.perf_counter()
-    print(
-        "Feature unlearning on UCI Adult (train -> test), sensitive attribute: "
-        f"{args.sensitive}",
-        flush=True,
-    )
-    progress("fitting and auditing")
-    rows = run_demo(
-        methods=tuple(args.methods),
-        repair_levels=tuple(args.repair_levels),
-        sensitive=args.sensitive,
-        n_train=args.n_train or None,
-        n_test=args.n_test or None,
-        random_state=args.random_state,
-    )
-    lines = [format_table(rows), ""]
-    best = min(rows[1:], key=lambda r: (r.leakage_auc, -r.utility_auc))
-    lines.append(
-        f"least leakage: {best.method} at repair_level={best.repair_level:g}: "
-        f"leakage {best.leakage_auc:.3f} (raw {rows[0].leakage_auc:.3f}), income "
-        f"AUC {best.utility_auc:.3f} (raw {rows[0].utility_auc:.3f})"
-    )
-    lines.append(
-        "leakage: ROC AUC of a gradient-boosting adversary predicting S from the "
-        "repaired test features (0.5 = nothing leaks);\nutility: ROC AUC of a "
-        "logistic regression predicting income >50K."
-    )
-    if args.plot:
-        progress("plotting")
-        lines.append(_save_plot(rows, args.plot))
-    lines.append(f"total time {time.perf_counter() - start:.1f} s")
-    return "\n".join(lines)
-
-
 COMMANDS = {
-    "demo": ("sklearn_unlearn._cli", "_run_demo", 2),
+    "demo": ("sklearn_unlearn._cli_commands", "run_demo_command", 2),
     "repair": ("sklearn_unlearn._cli_commands", "run_repair", 5),
     "select": ("sklearn_unlearn._cli_commands", "run_select", 3),
     "audit": ("sklearn_unlearn._cli_commands", "run_audit", 4),
