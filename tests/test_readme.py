@@ -14,7 +14,14 @@ def test_quickstart_runs():
     (code,) = _blocks("python")
     namespace = {}
     exec(compile(code, str(README), "exec"), namespace)
-    assert namespace["search"].best_params_["unlearn__repair_level"] in (0.0, 0.5, 1.0)
+    # Adult's features reveal sex; the stochastic repair hides most of it
+    assert namespace["before"] > 0.85
+    assert namespace["after"] < 0.7
+
+
+def test_quickstart_is_short():
+    (code,) = _blocks("python")
+    assert len([line for line in code.splitlines() if line.strip()]) <= 15
 
 
 def test_ci_runs_the_readme_test_command():
