@@ -20,7 +20,27 @@ __all__ = [
 
 
 class GaussianBarycenter(NamedTuple):
-    """Result of :func:`gaussian_barycenter`."""
+    """Result of :func:`gaussian_barycenter`.
+
+    Attributes
+    ----------
+    mean : ndarray of shape (n_features,)
+        Mean of the barycenter (the weighted mean of the group means).
+    covariance : ndarray of shape (n_features, n_features)
+        Covariance of the barycenter (the fixed point).
+    n_iter : int
+        Fixed-point iterations run.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_unlearn.feature import gaussian_barycenter
+    >>> result = gaussian_barycenter(
+    ...     np.zeros((2, 1)), np.array([[[1.0]], [[4.0]]]), np.array([0.5, 0.5])
+    ... )
+    >>> float(result.covariance[0, 0])  # ((1 + 2) / 2) ** 2 for 1-D laws
+    2.25
+    """
 
     mean: np.ndarray
     covariance: np.ndarray
@@ -28,7 +48,27 @@ class GaussianBarycenter(NamedTuple):
 
 
 class AffineMap(NamedTuple):
-    """An affine map ``x -> x @ linear + offset`` (``linear`` is symmetric)."""
+    """An affine map ``x -> x @ linear + offset`` (``linear`` is symmetric).
+
+    Result of :func:`gaussian_transport_map`.
+
+    Attributes
+    ----------
+    linear : ndarray of shape (n_features, n_features)
+        Symmetric positive semi-definite linear part.
+    offset : ndarray of shape (n_features,)
+        Translation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_unlearn.feature import gaussian_transport_map
+    >>> T = gaussian_transport_map(
+    ...     np.zeros(1), np.array([[1.0]]), np.ones(1), np.array([[4.0]])
+    ... )
+    >>> float(T.linear[0, 0]), float(T.offset[0])  # x -> 2 x + 1
+    (2.0, 1.0)
+    """
 
     linear: np.ndarray
     offset: np.ndarray
