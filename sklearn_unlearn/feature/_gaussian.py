@@ -22,6 +22,7 @@ __all__ = [
     "bures_maps",
     "gaussian_barycenter_kernel",
     "group_moments",
+    "merge_moments",
     "mccann_affine",
 ]
 
@@ -84,6 +85,27 @@ def group_moments(
             scatter[g] += m2_new + np.outer(delta, delta) * (n_old * n_new / n_tot)
             counts[g] = n_tot
     covariances = symmetrize(scatter / np.maximum(counts, 1)[:, None, None])
+    return GroupMoments(counts=counts, means=means, covariances=covariances)
+
+
+def merge_moments(a: GroupMoments, b: GroupMoments) -> GroupMoments:
+    """Moments of the union of two samples, group by group (exact).
+
+    Both arguments list the same groups in the same order; a group may have a
+    zero count in either. Uses the pairwise update of Chan, Golub and LeVeque on
+    the scatter matrices ``count * covariance``.
+    """
+    counts = a.counts + b.counts
+    total = np.maximum(counts, 1).astype(np.float64)
+    delta = b.means - a.means
+    means = a.means + delta * (b.counts / total)[:, None]
+    weight = (a.counts * b.counts / total)[:, None, None]
+    scatter = (
+        a.covariances * a.counts[:, None, None]
+        + b.covariances * b.counts[:, None, None]
+        + weight * (delta[:, :, None] * delta[:, None, :])
+    )
+    covariances = symmetrize(scatter / total[:, None, None])
     return GroupMoments(counts=counts, means=means, covariances=covariances)
 
 

@@ -39,7 +39,7 @@ from sklearn_unlearn.feature._quantile import (
 )
 from sklearn_unlearn.utils._random import _row_uniforms
 
-__all__ = ["METHODS", "Method"]
+__all__ = ["METHODS", "Method", "gaussian_from_moments"]
 
 #: Default solver tolerances when ``tol=None``.
 DEFAULT_TOL = {
@@ -66,7 +66,12 @@ def _fit_gaussian(estimator, X, codes, n_groups, weights) -> dict:
     # faster when the cores are shared (measured in benchmarks/bench_feature.py).
     with threadpool_limits(limits=1, user_api="blas"):
         moments = group_moments(X, codes, n_groups)
-    d = X.shape[1]
+    return gaussian_from_moments(estimator, moments, weights)
+
+
+def gaussian_from_moments(estimator, moments, weights) -> dict:
+    """Barycenter and maps from the groups' raw moments (also for partial_fit)."""
+    d = moments.means.shape[1]
     fractions = moments.counts / moments.counts.sum()
     pooled_mean = fractions @ moments.means
     total_variance = fractions @ (
@@ -97,6 +102,7 @@ def _fit_gaussian(estimator, X, codes, n_groups, weights) -> dict:
         "transport_maps_": maps,
         "n_iter_": result.n_iter,
         "_model": None,
+        "_moments": moments,  # raw, unregularised: partial_fit merges into them
     }
 
 

@@ -1,4 +1,4 @@
-"""BarycenterFeatureUnlearner: validation, group parsing and fitted state."""
+"""BarycenterFeatureUnlearner: parameters, fit, transform and documentation."""
 
 from numbers import Integral, Real
 
@@ -6,9 +6,17 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
+from threadpoolctl import threadpool_limits
 
+from sklearn_unlearn.feature._dask import is_dask
 from sklearn_unlearn.feature._methods import METHODS
+from sklearn_unlearn.feature._unlearner_input import (
+    UnlearnerInputMixin,
+    _can_stream,
+    _group_weights,
+    _is_invertible,
+)
 from sklearn_unlearn.utils._compat import (
     Interval,
     StrOptions,
@@ -18,41 +26,13 @@ from sklearn_unlearn.utils._compat import (
 from sklearn_unlearn.utils._validation import (
     check_no_sparse,
     encode_groups,
-    is_dataframe,
-    lookup_groups,
-    resolve_sensitive_columns,
     sensitive_columns_from_metadata,
-    split_columns,
-    to_float_features,
 )
 
 __all__ = ["BarycenterFeatureUnlearner"]
 
 
-def _group_weights(weights, counts: np.ndarray) -> np.ndarray:
-    if isinstance(weights, str):
-        raw = counts.astype(np.float64) if weights == "proportional" else None
-        raw = np.ones(counts.size) if raw is None else raw
-    else:
-        raw = np.asarray(weights, dtype=np.float64)
-        if raw.ndim != 1 or raw.size != counts.size:
-            raise ValueError(
-                f"weights has shape {raw.shape} but there are {counts.size} groups: "
-                "pass one weight per group, in the order of groups_."
-            )
-        if not np.all(np.isfinite(raw)) or np.any(raw < 0) or raw.sum() <= 0:
-            raise ValueError(
-                "weights must be finite, nonnegative and not all zero; got "
-                f"{raw.tolist()}."
-            )
-    return raw / raw.sum()
-
-
-def _is_invertible(estimator) -> bool:
-    return METHODS[estimator.method].inverse is not None
-
-
-class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
+class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEstimator):
     r"""Remove a sensitive attribute from features by Wasserstein-2 barycenters.
 
     Each group's law :math:`X \mid S = s` is moved onto the Wasserstein-2
@@ -310,79 +290,6 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------- validation
-    def _split(self, X, sensitive_features, *, reset: bool):
-        """Validate X once; return float features and the sensitive columns."""
-        check_no_sparse(X)
-        if not is_dataframe(X):
-            X = check_array(X, dtype=None, ensure_all_finite=False)
-        validate_data(self, X, skip_check_array=True, reset=reset)
-        if self.sensitive_features is not None:
-            if sensitive_features is not None:
-                raise ValueError(
-                    "The sensitive attribute is given twice: sensitive_features="
-                    f"{self.sensitive_features!r} names columns of X and "
-                    "sensitive_features values were also passed. Use one of them."
-                )
-            if reset:
-                self.sensitive_columns_ = resolve_sensitive_columns(
-                    self.sensitive_features,
-                    self.n_features_in_,
-                    getattr(self, "feature_names_in_", None),
-                )
-            X_features, columns = split_columns(X, self.sensitive_columns_)
-        else:
-            if sensitive_features is None:
-                raise ValueError(
-                    "No sensitive attribute: name its columns of X with "
-                    "BarycenterFeatureUnlearner(sensitive_features=[...]), or pass "
-                    "its values as fit(X, sensitive_features=S) and "
-                    "transform(X, sensitive_features=S)."
-                )
-            if reset:
-                self.sensitive_columns_ = np.empty(0, dtype=np.intp)
-            X_features = X
-            columns = sensitive_columns_from_metadata(sensitive_features, X.shape[0])
-        features = to_float_features(X_features, ensure_min_samples=2 if reset else 1)
-        if not self.drop_sensitive:
-            self._numeric_sensitive(columns)
-        return features, columns
-
-    def _numeric_sensitive(self, columns):
-        try:
-            return [np.asarray(c, dtype=np.float64) for c in columns]
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                "drop_sensitive=False keeps the sensitive columns in the numeric "
-                "output, but they are not numeric: encode them as numbers or use "
-                "drop_sensitive=True."
-            ) from exc
-
-    def _codes(self, columns) -> np.ndarray:
-        codes = lookup_groups(columns, self._encoding)
-        if self.handle_unknown == "error" and np.any(codes < 0):
-            first = np.flatnonzero(codes < 0)[0]
-            value = tuple(c[first] for c in columns)
-            value = value[0] if len(value) == 1 else value
-            raise ValueError(
-                f"{int(np.sum(codes < 0))} sample(s) belong to groups unseen during "
-                f"fit, e.g. {value!r} (fitted groups: {self.groups_.tolist()}). Use "
-                "handle_unknown='identity' to pass them through unchanged."
-            )
-        return codes
-
-    def _assemble(self, Z, columns):
-        if self.drop_sensitive or self.sensitive_columns_.size == 0:
-            return Z
-        out = np.empty((Z.shape[0], self.n_features_in_), dtype=Z.dtype)
-        keep = np.setdiff1d(np.arange(self.n_features_in_), self.sensitive_columns_)
-        out[:, keep] = Z
-        for j, values in zip(
-            self.sensitive_columns_, self._numeric_sensitive(columns), strict=True
-        ):
-            out[:, j] = values
-        return out
-
-    # --------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, sensitive_features=None):
         """Fit the barycenter and the per-group transport maps.
@@ -403,6 +310,8 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         self : BarycenterFeatureUnlearner
             The fitted transformer.
         """
+        if is_dask(X):
+            return self._fit_dask(X, sensitive_features)
         features, columns = self._split(X, sensitive_features, reset=True)
         encoding = encode_groups(
             columns,
@@ -429,6 +338,7 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         if encoding.bin_edges is not None:
             self.sensitive_bin_edges_ = encoding.bin_edges
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        self._moments = None  # only the Gaussian method keeps them (partial_fit)
         fitted = METHODS[self.method].fit(
             self, features, encoding.codes, counts.size, self.group_weights_
         )
@@ -437,14 +347,61 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         self._fitted_method = self.method
         return self
 
-    def _check_method_unchanged(self):
-        check_is_fitted(self)
-        if self.method != self._fitted_method:
-            raise ValueError(
-                f"method was changed from {self._fitted_method!r} to "
-                f"{self.method!r} after fit: call fit again."
+    @available_if(_can_stream)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, *, sensitive_features=None):
+        """Update the Gaussian barycenter and maps with one more chunk of rows.
+
+        Exact: the groups' counts, means and scatter matrices are merged, so a
+        sequence of ``partial_fit`` calls gives the barycenter and maps of
+        ``fit`` on all the rows (to rounding). A group may first appear in any
+        chunk. After ``fit``, ``partial_fit`` continues from its data. Only
+        ``method="gaussian"`` without ``sensitive_bins`` streams (otherwise the
+        method does not exist and the AttributeError says why); the quantile
+        and cell methods need every row at once.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            A chunk of training rows.
+        y : None
+            Ignored.
+        sensitive_features : array-like of shape (n_samples,) or \
+                (n_samples, n_attributes), default=None
+            Sensitive values of the chunk, when they are not columns of ``X``.
+
+        Returns
+        -------
+        self : BarycenterFeatureUnlearner
+            The updated transformer.
+        """
+        from sklearn_unlearn.feature._methods import gaussian_from_moments
+        from sklearn_unlearn.feature._streaming import merge_chunk
+
+        first = getattr(self, "_moments", None) is None
+        features, columns = self._split(X, sensitive_features, reset=first)
+        with threadpool_limits(limits=1, user_api="blas"):
+            encoding, moments = merge_chunk(
+                features,
+                columns,
+                None if first else (self._encoding, self._moments),
+                positions=self.sensitive_columns_
+                if self.sensitive_columns_.size
+                else None,
+                feature_names=getattr(self, "feature_names_in_", None),
             )
-        self._validate_params()
+        if first:
+            self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        counts = moments.counts
+        self._encoding = encoding
+        self.groups_ = encoding.groups
+        self.group_counts_ = counts
+        self.group_weights_ = _group_weights(self.weights, counts)
+        fitted = gaussian_from_moments(self, moments, self.group_weights_)
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self._fitted_method = self.method
+        return self
 
     def transform(self, X, *, sensitive_features=None):
         """Move each sample along the W2 geodesic towards the barycenter.
@@ -463,6 +420,13 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
             Repaired features (float32 input stays float32).
         """
         self._check_method_unchanged()
+        if is_dask(X):  # lazy: a dask array of the repaired features
+            from sklearn_unlearn.feature._dask import transform_unlearner_dask
+            from sklearn_unlearn.feature._methods import _gaussian_affine
+
+            return transform_unlearner_dask(
+                self, X, sensitive_features, _gaussian_affine(self)
+            )
         features, columns = self._split(X, sensitive_features, reset=False)
         codes = self._codes(columns)
         Z = METHODS[self.method].transport(self, features, codes)

@@ -1,0 +1,328 @@
+"""Speed and scale of BarycenterFeatureUnlearner: floors, peers, memory, Dask.
+
+Four sections, every ratio measured in the same run on the same data:
+
+- ``ratios``: n = 1e6, d = 100, float64, 2 groups. Gaussian fit against one
+  pass of per-group scatter matrices (a ``X_g.T @ X_g`` per group on contiguous
+  groups); Gaussian transform against the GEMM-plus-copy floor (``X @ A`` into a
+  preallocated output, plus a copy of X); quantile fit and transform against
+  one sort per column (``np.sort(X, axis=0)``); fairlearn's CorrelationRemover
+  (fit + transform) as a peer, when installed.
+- ``scaling``: fit and transform times for n = 1e5, 1e6, 1e7 (d = 50, float32
+  and float64; the quantile method up to 1e6), plotted log-log as PNG.
+- ``memory``: peak extra memory of ``transform`` on 1e7 x 50 float32 (traced
+  with tracemalloc, which sees NumPy's allocations), beyond input and output.
+- ``dask``: a 1e7 x 50 float64 dask array (4 GB, generated chunk by chunk, never
+  whole in memory) is fitted and repaired into a file on disk, block by block;
+  throughput and the process's peak resident memory (run first, so that the
+  other sections' arrays do not count).
+
+Usage::
+
+    python benchmarks/bench_scale.py                       # all (about 6 min)
+    python benchmarks/bench_scale.py --sections ratios memory
+"""
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import numpy as np
+from _common import best_of, load_average, log, markdown_table, write_results
+from threadpoolctl import threadpool_limits
+
+from sklearn_unlearn import BarycenterFeatureUnlearner
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def grouped(n, d, dtype, seed=0):
+    """Two groups with different means and covariances, rows interleaved."""
+    rng = np.random.default_rng(seed)
+    s = (rng.random(n) < 0.4).astype(np.int64)
+    X = rng.standard_normal((n, d), dtype=np.float32).astype(dtype, copy=False)
+    X[s == 1] *= 1.5
+    X[s == 1] += 0.5
+    return X, s
+
+
+def gaussian_floors(X, s, repeat):
+    d = X.shape[1]
+    A = np.eye(d, dtype=X.dtype) * 0.9
+    out = np.empty_like(X)
+    parts = [np.ascontiguousarray(X[s == g]) for g in (0, 1)]
+
+    def scatter():
+        for part in parts:
+            part.T @ part
+
+    def gemm_copy():
+        np.matmul(X, A, out=out)
+        out[:] = X
+
+    with threadpool_limits(1):
+        return {
+            "scatter_floor": best_of(scatter, repeat),
+            "gemm_copy_floor": best_of(gemm_copy, repeat),
+        }
+
+
+def timed_unlearner(method, X, s, repeat):
+    unlearner = BarycenterFeatureUnlearner(method=method, random_state=0)
+    fit = best_of(lambda: unlearner.fit(X, sensitive_features=s), repeat)
+    transform = best_of(lambda: unlearner.transform(X, sensitive_features=s), repeat)
+    return fit, transform
+
+
+def section_ratios(repeat):
+    X, s = grouped(1_000_000, 100, np.float64)
+    out = gaussian_floors(X, s, repeat)
+    out["gaussian_fit"], out["gaussian_transform"] = timed_unlearner(
+        "gaussian", X, s, repeat
+    )
+    out["sort_floor"] = best_of(lambda: np.sort(X, axis=0), repeat)
+    out["quantile_fit"], out["quantile_transform"] = timed_unlearner(
+        "quantile", X, s, repeat
+    )
+    try:
+        from fairlearn.preprocessing import CorrelationRemover
+    except ImportError:
+        out["fairlearn"] = None
+    else:
+        with_s = np.column_stack([s.astype(X.dtype), X])
+
+        def peer():
+            CorrelationRemover(sensitive_feature_ids=[0]).fit(with_s).transform(with_s)
+
+        out["fairlearn"] = best_of(peer, 1)
+        del with_s
+    rows = [
+        [
+            "gaussian fit",
+            out["gaussian_fit"],
+            "per-group scatter",
+            out["scatter_floor"],
+        ],
+        [
+            "gaussian transform",
+            out["gaussian_transform"],
+            "GEMM + copy",
+            out["gemm_copy_floor"],
+        ],
+        ["quantile fit", out["quantile_fit"], "sort per column", out["sort_floor"]],
+        [
+            "quantile transform",
+            out["quantile_transform"],
+            "sort per column",
+            out["sort_floor"],
+        ],
+    ]
+    log("\n## ratios: n = 1e6, d = 100, float64, 2 groups\n")
+    log(
+        markdown_table(
+            ["operation", "seconds", "floor", "floor s", "ratio"],
+            [
+                [r[0], f"{r[1]:.3f}", r[2], f"{r[3]:.3f}", f"{r[1] / r[3]:.2f}"]
+                for r in rows
+            ],
+        )
+    )
+    total = out["gaussian_fit"] + out["gaussian_transform"]
+    if out["fairlearn"] is not None:
+        log(
+            f"\nfairlearn CorrelationRemover fit + transform: "
+            f"{out['fairlearn']:.2f} s; gaussian fit + transform: {total:.2f} s "
+            f"({out['fairlearn'] / total:.1f}x faster)"
+        )
+    return out
+
+
+def section_scaling(repeat, sizes):
+    records = []
+    for dtype in (np.float32, np.float64):
+        for n in sizes:
+            X, s = grouped(n, 50, dtype)
+            for method in ("gaussian", "quantile"):
+                if method == "quantile" and n > 1_000_000:
+                    continue
+                fit, transform = timed_unlearner(
+                    method, X, s, 1 if n >= 10**7 else repeat
+                )
+                records.append(
+                    {
+                        "dtype": np.dtype(dtype).name,
+                        "n": n,
+                        "method": method,
+                        "fit": fit,
+                        "transform": transform,
+                    }
+                )
+                log(
+                    f"  {np.dtype(dtype).name} n={n:.0e} {method}: fit {fit:.3f} s, "
+                    f"transform {transform:.3f} s"
+                )
+            del X, s
+    _plot_scaling(records)
+    return records
+
+
+def _plot_scaling(records):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib missing: no scaling plot")
+        return
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for dtype, style in (("float32", "--"), ("float64", "-")):
+        for method, color in (("gaussian", "C0"), ("quantile", "C1")):
+            for step, marker in (("fit", "o"), ("transform", "s")):
+                mine = [
+                    r for r in records if r["dtype"] == dtype and r["method"] == method
+                ]
+                if mine:
+                    ax.loglog(
+                        [r["n"] for r in mine],
+                        [r[step] for r in mine],
+                        style,
+                        color=color,
+                        marker=marker,
+                        label=f"{method} {step} ({dtype})",
+                    )
+    ax.set_xlabel("rows n (d = 50)")
+    ax.set_ylabel("seconds")
+    ax.set_title("BarycenterFeatureUnlearner: time against n")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    path = RESULTS / "bench_scale.png"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    log(f"scaling plot: {path}")
+
+
+def section_memory():
+    X, s = grouped(10_000_000, 50, np.float32)
+    unlearner = BarycenterFeatureUnlearner().fit(
+        X[:1_000_000], sensitive_features=s[:1_000_000]
+    )
+    tracemalloc.start()
+    start = time.perf_counter()
+    Z = unlearner.transform(X, sensitive_features=s)
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    extra = (peak - Z.nbytes) / 2**20
+    log(
+        f"\n## memory: transform of 1e7 x 50 float32 (input {X.nbytes / 2**20:.0f} MB, "
+        f"output {Z.nbytes / 2**20:.0f} MB): traced peak beyond the output "
+        f"{extra:.0f} MB, {seconds:.2f} s"
+    )
+    return {
+        "input_mb": X.nbytes / 2**20,
+        "output_mb": Z.nbytes / 2**20,
+        "extra_mb": extra,
+        "seconds": seconds,
+    }
+
+
+class RawFile:
+    """A ``da.store`` target writing row blocks to a file with ``os.pwrite``.
+
+    No memory map: written pages are not counted in the process's resident
+    memory, so the peak measures what the computation itself holds.
+    """
+
+    def __init__(self, path, n_columns, dtype):
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        self.row_bytes = n_columns * np.dtype(dtype).itemsize
+        self.dtype = dtype
+
+    def __setitem__(self, key, value):
+        rows = key[0] if isinstance(key, tuple) else key
+        block = np.ascontiguousarray(value, dtype=self.dtype)
+        os.pwrite(self.fd, block.tobytes(), rows.start * self.row_bytes)
+
+    def close(self):
+        os.close(self.fd)
+
+
+def section_dask(n=10_000_000, d=50, chunk=250_000):
+    try:
+        import dask
+        import dask.array as da
+    except ImportError:
+        log("dask missing: no dask section")
+        return None
+    X = da.random.RandomState(0).standard_normal((n, d), chunks=(chunk, d))
+    s = (da.random.RandomState(1).random_sample(n, chunks=chunk) < 0.4).astype(np.int64)
+    X = X + s[:, None] * 0.5
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with dask.config.set(scheduler="threads", num_workers=2):
+        start = time.perf_counter()
+        unlearner = BarycenterFeatureUnlearner().fit(X, sensitive_features=s)
+        fit = time.perf_counter() - start
+        with tempfile.TemporaryDirectory() as folder:
+            target = RawFile(Path(folder) / "repaired.bin", d, np.float64)
+            start = time.perf_counter()
+            da.store(unlearner.transform(X, sensitive_features=s), target, lock=False)
+            transform = time.perf_counter() - start
+            target.close()
+            written = (Path(folder) / "repaired.bin").stat().st_size
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    gb = n * d * 8 / 1e9
+    log(
+        f"\n## dask: {n:.0e} x {d} float64 ({gb:.1f} GB, chunks of {chunk} rows, "
+        f"generated lazily), threaded scheduler, 2 workers\n"
+        f"fit {fit:.1f} s ({gb / fit:.2f} GB/s), transform + store to disk "
+        f"{transform:.1f} s ({gb / transform:.2f} GB/s), {written / 1e9:.1f} GB "
+        f"written; peak resident memory of the process {peak:.0f} MB (before the "
+        f"section {rss_before:.0f} MB)"
+    )
+    return {
+        "fit": fit,
+        "transform": transform,
+        "gb": gb,
+        "peak_rss_mb": peak,
+        "rss_before_mb": rss_before,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sections",
+        nargs="+",
+        default=["dask", "ratios", "scaling", "memory"],
+        choices=["ratios", "scaling", "memory", "dask"],
+    )
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6, 1e7])
+    parser.add_argument("--output", default=str(RESULTS / "bench_scale.json"))
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    log(f"load average: {load_average()}; python {sys.version.split()[0]}")
+    results = {}
+    # dask first: its peak resident memory must not include the other sections
+    for name in args.sections:
+        if name == "ratios":
+            results[name] = section_ratios(args.repeat)
+        elif name == "scaling":
+            log("\n## scaling (d = 50)")
+            results[name] = section_scaling(args.repeat, [int(n) for n in args.sizes])
+        elif name == "memory":
+            results[name] = section_memory()
+        else:
+            results[name] = section_dask()
+    write_results(results, args.output)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Input handling of BarycenterFeatureUnlearner: one validation, group codes.
+
+A mixin holding the private helpers of the estimator, so that the estimator's
+module keeps its public methods and documentation.
+"""
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from sklearn_unlearn.feature._methods import METHODS
+from sklearn_unlearn.utils._validation import (
+    check_no_sparse,
+    is_dataframe,
+    lookup_groups,
+    resolve_sensitive_columns,
+    sensitive_columns_from_metadata,
+    split_columns,
+    to_float_features,
+)
+
+__all__ = ["UnlearnerInputMixin", "_can_stream", "_group_weights", "_is_invertible"]
+
+
+def _group_weights(weights, counts: np.ndarray) -> np.ndarray:
+    if isinstance(weights, str):
+        raw = counts.astype(np.float64) if weights == "proportional" else None
+        raw = np.ones(counts.size) if raw is None else raw
+    else:
+        raw = np.asarray(weights, dtype=np.float64)
+        if raw.ndim != 1 or raw.size != counts.size:
+            raise ValueError(
+                f"weights has shape {raw.shape} but there are {counts.size} groups: "
+                "pass one weight per group, in the order of groups_."
+            )
+        if not np.all(np.isfinite(raw)) or np.any(raw < 0) or raw.sum() <= 0:
+            raise ValueError(
+                "weights must be finite, nonnegative and not all zero; got "
+                f"{raw.tolist()}."
+            )
+    return raw / raw.sum()
+
+
+def _can_stream(estimator) -> bool:
+    """``partial_fit`` exists for the Gaussian method without binning of S."""
+    if estimator.method != "gaussian":
+        raise AttributeError(
+            f"partial_fit streams exact group moments, which only method='gaussian' "
+            f"uses; method={estimator.method!r} needs every row at once: call fit."
+        )
+    if estimator.sensitive_bins is not None:
+        raise AttributeError(
+            "partial_fit cannot bin the sensitive attribute (the bin edges would "
+            "depend on the first chunk): bin it beforehand and pass "
+            "sensitive_bins=None."
+        )
+    return True
+
+
+def _is_invertible(estimator) -> bool:
+    return METHODS[estimator.method].inverse is not None
+
+
+class UnlearnerInputMixin:
+    """Validation of X and S, group codes and output assembly."""
+
+    def _split(self, X, sensitive_features, *, reset: bool):
+        """Validate X once; return float features and the sensitive columns."""
+        check_no_sparse(X)
+        if not is_dataframe(X):
+            X = check_array(X, dtype=None, ensure_all_finite=False)
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        if self.sensitive_features is not None:
+            if sensitive_features is not None:
+                raise ValueError(
+                    "The sensitive attribute is given twice: sensitive_features="
+                    f"{self.sensitive_features!r} names columns of X and "
+                    "sensitive_features values were also passed. Use one of them."
+                )
+            if reset:
+                self.sensitive_columns_ = resolve_sensitive_columns(
+                    self.sensitive_features,
+                    self.n_features_in_,
+                    getattr(self, "feature_names_in_", None),
+                )
+            X_features, columns = split_columns(X, self.sensitive_columns_)
+        else:
+            if sensitive_features is None:
+                raise ValueError(
+                    "No sensitive attribute: name its columns of X with "
+                    "BarycenterFeatureUnlearner(sensitive_features=[...]), or pass "
+                    "its values as fit(X, sensitive_features=S) and "
+                    "transform(X, sensitive_features=S)."
+                )
+            if reset:
+                self.sensitive_columns_ = np.empty(0, dtype=np.intp)
+            X_features = X
+            columns = sensitive_columns_from_metadata(sensitive_features, X.shape[0])
+        features = to_float_features(X_features, ensure_min_samples=2 if reset else 1)
+        if not self.drop_sensitive:
+            self._numeric_sensitive(columns)
+        return features, columns
+
+    def _numeric_sensitive(self, columns):
+        try:
+            return [np.asarray(c, dtype=np.float64) for c in columns]
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                "drop_sensitive=False keeps the sensitive columns in the numeric "
+                "output, but they are not numeric: encode them as numbers or use "
+                "drop_sensitive=True."
+            ) from exc
+
+    def _codes(self, columns) -> np.ndarray:
+        codes = lookup_groups(columns, self._encoding)
+        if self.handle_unknown == "error" and np.any(codes < 0):
+            first = np.flatnonzero(codes < 0)[0]
+            value = tuple(c[first] for c in columns)
+            value = value[0] if len(value) == 1 else value
+            raise ValueError(
+                f"{int(np.sum(codes < 0))} sample(s) belong to groups unseen during "
+                f"fit, e.g. {value!r} (fitted groups: {self.groups_.tolist()}). Use "
+                "handle_unknown='identity' to pass them through unchanged."
+            )
+        return codes
+
+    def _assemble(self, Z, columns):
+        if self.drop_sensitive or self.sensitive_columns_.size == 0:
+            return Z
+        out = np.empty((Z.shape[0], self.n_features_in_), dtype=Z.dtype)
+        keep = np.setdiff1d(np.arange(self.n_features_in_), self.sensitive_columns_)
+        out[:, keep] = Z
+        for j, values in zip(
+            self.sensitive_columns_, self._numeric_sensitive(columns), strict=True
+        ):
+            out[:, j] = values
+        return out
+
+    # --------------------------------------------------------------- fitting
+
+    def _fit_dask(self, X, sensitive_features):
+        from sklearn_unlearn.feature._dask import fit_dask
+        from sklearn_unlearn.feature._methods import gaussian_from_moments
+
+        for name, value in fit_dask(self, X, sensitive_features).items():
+            setattr(self, name, value)
+        self.group_weights_ = _group_weights(self.weights, self.group_counts_)
+        self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        moments = self.__dict__.pop("_dask_moments")
+        fitted = gaussian_from_moments(self, moments, self.group_weights_)
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self._fitted_method = self.method
+        return self
+
+    def _check_method_unchanged(self):
+        check_is_fitted(self)
+        if self.method != self._fitted_method:
+            raise ValueError(
+                f"method was changed from {self._fitted_method!r} to "
+                f"{self.method!r} after fit: call fit again."
+            )
+        self._validate_params()

@@ -1,0 +1,87 @@
+"""Dask input: fit and transform on a real LocalCluster equal the numpy results."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_unlearn import BarycenterFeatureUnlearner
+from sklearn_unlearn.datasets import make_grouped_gaussian
+
+da = pytest.importorskip("dask.array")
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    """Two worker processes, one thread each: what CI's two cores allow."""
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, s = make_grouped_gaussian(
+        n_samples=6000, n_features=5, n_groups=3, random_state=0
+    )
+    return X, s
+
+
+def test_dask_array_fit_and_transform_equal_numpy(client, data):
+    X, s = data
+    ref = BarycenterFeatureUnlearner(repair_level=0.7).fit(X, sensitive_features=s)
+    Xd, sd = da.from_array(X, chunks=(1000, 5)), da.from_array(s, chunks=1000)
+    unlearner = BarycenterFeatureUnlearner(repair_level=0.7).fit(
+        Xd, sensitive_features=sd
+    )
+    for name in ("group_counts_", "barycenter_mean_", "transport_maps_"):
+        np.testing.assert_allclose(
+            getattr(unlearner, name), getattr(ref, name), rtol=1e-10, atol=1e-12
+        )
+    Z = unlearner.transform(Xd, sensitive_features=sd)
+    assert isinstance(Z, da.Array) and Z.chunks == Xd.chunks  # lazy, blockwise
+    np.testing.assert_allclose(
+        client.compute(Z).result(),
+        ref.transform(X, sensitive_features=s),
+        rtol=1e-10,
+        atol=1e-10,
+    )
+
+
+def test_dask_array_with_sensitive_column_and_uneven_chunks(client, data):
+    X, s = data
+    full = np.column_stack([s, X])
+    ref = BarycenterFeatureUnlearner([0]).fit(full)
+    Xd = da.from_array(full, chunks=((1500, 500, 2500, 1500), (3, 3)))
+    unlearner = BarycenterFeatureUnlearner([0]).fit(Xd)
+    np.testing.assert_allclose(
+        unlearner.transform(Xd).compute(), ref.transform(full), atol=1e-10
+    )
+
+
+def test_dask_dataframe_equals_pandas(client, data):
+    X, s = data
+    frame = pd.DataFrame(X, columns=list("abcde")).assign(group=s)
+    ref = BarycenterFeatureUnlearner("group").fit(frame)
+    ddf = dd.from_pandas(frame, npartitions=3)
+    unlearner = BarycenterFeatureUnlearner("group").fit(ddf)
+    np.testing.assert_allclose(
+        unlearner.transform(ddf).compute(), ref.transform(frame), atol=1e-10
+    )
+    assert list(unlearner.get_feature_names_out()) == list("abcde")
+
+
+def test_dask_input_errors(data):
+    X, s = data
+    Xd = da.from_array(X, chunks=(1000, 5))
+    with pytest.raises(ValueError, match="method='gaussian'"):
+        BarycenterFeatureUnlearner(method="quantile").fit(Xd, sensitive_features=s)
+    with pytest.raises(ValueError, match="No sensitive attribute"):
+        BarycenterFeatureUnlearner().fit(Xd)
+    with pytest.raises(ValueError, match="has 10 values"):
+        BarycenterFeatureUnlearner().fit(Xd, sensitive_features=s[:10])
