@@ -12,6 +12,8 @@ Four sections, every ratio measured in the same run on the same data:
   and float64; the quantile method up to 1e6), plotted log-log as PNG.
 - ``memory``: peak extra memory of ``transform`` on 1e7 x 50 float32 (traced
   with tracemalloc, which sees NumPy's allocations), beyond input and output.
+- ``dask_select``: DistributionalSelector on the same kind of 1e7 x 50 dask
+  array (30% forget rows): time and peak resident memory.
 - ``dask``: a 1e7 x 50 float64 dask array (4 GB, generated chunk by chunk, never
   whole in memory) is fitted and repaired into a file on disk, block by block;
   throughput and the process's peak resident memory (run first, so that the
@@ -295,13 +297,43 @@ def section_dask(n=10_000_000, d=50, chunk=250_000):
     }
 
 
+def section_dask_select(n=10_000_000, d=50, chunk=250_000):
+    try:
+        import dask
+        import dask.array as da
+    except ImportError:
+        log("dask missing: no dask_select section")
+        return None
+    from sklearn_unlearn import DistributionalSelector
+
+    mask = da.random.RandomState(1).random_sample(n, chunks=chunk) < 0.3
+    X = da.random.RandomState(0).standard_normal((n, d), chunks=(chunk, d))
+    X = X + mask[:, None] * 0.5
+    out = {}
+    with dask.config.set(scheduler="threads", num_workers=2):
+        for score in ("euclidean", "likelihood_ratio"):
+            start = time.perf_counter()
+            selector = DistributionalSelector(score, budget=0.5, family=None).fit(
+                X, forget_mask=mask
+            )
+            out[score] = time.perf_counter() - start
+            log(
+                f"  {score}: {out[score]:.1f} s for {n:.0e} x {d} "
+                f"({selector.forget_indices_.size} forget rows, "
+                f"{selector.n_deleted_} deleted)"
+            )
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    log(f"  peak resident memory {out['peak_rss_mb']:.0f} MB")
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--sections",
         nargs="+",
-        default=["dask", "ratios", "scaling", "memory"],
-        choices=["ratios", "scaling", "memory", "dask"],
+        default=["dask", "dask_select", "ratios", "scaling", "memory"],
+        choices=["ratios", "scaling", "memory", "dask", "dask_select"],
     )
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6, 1e7])
@@ -319,6 +351,9 @@ def main(argv=None):
             results[name] = section_scaling(args.repeat, [int(n) for n in args.sizes])
         elif name == "memory":
             results[name] = section_memory()
+        elif name == "dask_select":
+            log("\n## dask selection: DistributionalSelector on a 4 GB dask array")
+            results[name] = section_dask_select()
         else:
             results[name] = section_dask()
     write_results(results, args.output)

@@ -15,7 +15,7 @@ from sklearn_unlearn.feature._gaussian import (
     group_moments,
     merge_moments,
 )
-from sklearn_unlearn.utils._validation import encode_groups, lookup_groups
+from sklearn_unlearn.utils._validation import encode_groups, is_dask, lookup_groups
 
 __all__ = [
     "dask_split",
@@ -25,12 +25,6 @@ __all__ = [
     "transform_dask",
     "transform_unlearner_dask",
 ]
-
-
-def is_dask(X) -> bool:
-    """True for dask arrays and DataFrames (without importing dask)."""
-    module = type(X).__module__.split(".")[0]
-    return module in ("dask", "dask_expr") and hasattr(X, "dask")
 
 
 def dask_split(X, sensitive_columns, sensitive_features):

@@ -33,6 +33,7 @@ from sklearn_unlearn.utils._compat import (
 from sklearn_unlearn.utils._validation import (
     check_forget_mask,
     check_no_sparse,
+    is_dask,
     is_dataframe,
     resolve_sensitive_columns,
     split_columns,
@@ -475,6 +476,8 @@ class DistributionalSelector(BaseEstimator):
         if self.target is not None and self.family is None:
             raise ValueError("target needs a plug-in family; family=None has none.")
         target = None if self.target is None else _check_target(self.target)
+        if is_dask(X):
+            return self._fit_dask(X, forget_mask)
         features, column = self._split(X, forget_mask, reset=True)
         F = to_float_features(features, hint=DOMAIN_HINT, ensure_all_finite=False)
         n_samples = F.shape[0]
@@ -510,6 +513,26 @@ class DistributionalSelector(BaseEstimator):
             self.achieved_alpha_ = self.achieved_epsilon_ = self.kappa_ = np.nan
         self.n_deleted_ = n_deleted
         self.deletion_mask_ = np.zeros(n_samples, dtype=bool)
+        self.deletion_mask_[self.ranking_[:n_deleted]] = True
+        self.sample_indices_ = np.flatnonzero(~self.deletion_mask_)
+        return self
+
+    def _fit_dask(self, X, forget_mask):
+        """Blockwise statistics and scores of a dask array (see ``_dask``)."""
+        from sklearn_unlearn.selection._dask import fit_dask_selector
+
+        forget, scores = fit_dask_selector(
+            self, X, forget_mask, check_random_state(self.random_state)
+        )
+        n_deleted = _budget_count(self.budget, forget.size)
+        self.n_features_in_ = X.shape[1]
+        self.domain_column_index_ = None
+        self.forget_indices_ = forget
+        self.scores_ = scores
+        self.ranking_ = forget[descending_order(scores)]
+        self.achieved_alpha_ = self.achieved_epsilon_ = self.kappa_ = np.nan
+        self.n_deleted_ = n_deleted
+        self.deletion_mask_ = np.zeros(X.shape[0], dtype=bool)
         self.deletion_mask_[self.ranking_[:n_deleted]] = True
         self.sample_indices_ = np.flatnonzero(~self.deletion_mask_)
         return self
@@ -560,6 +583,9 @@ class DistributionalSelector(BaseEstimator):
             Their targets (None when ``y`` is None).
         """
         self.fit(X, y, forget_mask=forget_mask)
+        if is_dask(X):  # lazy: the kept rows of the dask array
+            kept = ~self.deletion_mask_
+            return X[kept], None if y is None else y[kept]
         features = self._drop_domain(X)
         if not hasattr(features, "shape"):
             features = np.asarray(features)

@@ -19,6 +19,7 @@ __all__ = [
     "GroupEncoding",
     "MAX_FLOAT_LEVELS",
     "check_no_sparse",
+    "is_dask",
     "encode_groups",
     "is_dataframe",
     "lookup_groups",
@@ -40,6 +41,12 @@ class GroupEncoding(NamedTuple):
     categories: list  # per column: sorted distinct values (or bin indices)
     combined: np.ndarray  # (n_groups,) sorted mixed-radix keys of the groups
     bin_edges: list | None  # per column: inner quantile edges when binning
+
+
+def is_dask(X) -> bool:
+    """True for dask arrays and DataFrames (without importing dask)."""
+    module = type(X).__module__.split(".")[0]
+    return module in ("dask", "dask_expr") and hasattr(X, "dask")
 
 
 def is_dataframe(X) -> bool:
