@@ -6,8 +6,9 @@ Four sections, every ratio measured in the same run on the same data:
   pass of per-group scatter matrices (a ``X_g.T @ X_g`` per group on contiguous
   groups); Gaussian transform against the GEMM-plus-copy floor (``X @ A`` into a
   preallocated output, plus a copy of X); quantile fit and transform against
-  one sort per column (``np.sort(X, axis=0)``); fairlearn's CorrelationRemover
-  (fit + transform) as a peer, when installed.
+  one sort per column (``np.sort(X, axis=0)``); peers: fairlearn's
+  CorrelationRemover (fit + transform, when installed) and POT's
+  LinearTransport (the Gaussian map of one group onto the other).
 - ``scaling``: fit and transform times for n = 1e5, 1e6, 1e7 (d = 50, float32
   and float64; the quantile method up to 1e6), plotted log-log as PNG.
 - ``memory``: peak extra memory of ``transform`` on 1e7 x 50 float32 (traced
@@ -104,6 +105,14 @@ def section_ratios(repeat):
 
         out["fairlearn"] = best_of(peer, 1)
         del with_s
+    import ot
+
+    def pot_linear():
+        # POT's closest tool: the Gaussian (linear) map from one group to the other
+        mapping = ot.da.LinearTransport().fit(Xs=X[s == 1], Xt=X[s == 0])
+        mapping.transform(Xs=X[s == 1])
+
+    out["pot_linear_transport"] = best_of(pot_linear, 1)
     rows = [
         [
             "gaussian fit",
@@ -136,6 +145,12 @@ def section_ratios(repeat):
         )
     )
     total = out["gaussian_fit"] + out["gaussian_transform"]
+    log(
+        "\nPOT LinearTransport (one group mapped onto the other) fit + transform: "
+        f"{out['pot_linear_transport']:.2f} s "
+        f"({out['pot_linear_transport'] / total:.1f}x the gaussian fit + transform "
+        "of all groups)"
+    )
     if out["fairlearn"] is not None:
         log(
             f"\nfairlearn CorrelationRemover fit + transform: "

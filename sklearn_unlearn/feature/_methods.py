@@ -64,8 +64,22 @@ def _tol(estimator) -> float:
 def _fit_gaussian(estimator, X, codes, n_groups, weights) -> dict:
     # Block loops of small BLAS calls: one thread is as fast when idle and much
     # faster when the cores are shared (measured in benchmarks/bench_feature.py).
-    with threadpool_limits(limits=1, user_api="blas"):
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        np.errstate(invalid="ignore", over="ignore"),
+    ):
         moments = group_moments(X, codes, n_groups)
+    if not (
+        np.isfinite(moments.means).all() and np.isfinite(moments.covariances).all()
+    ):
+        # NaN and inf propagate into the moments: this is the finiteness check
+        # (the estimator skipped the separate pass over X)
+        bad = "NaN" if np.isnan(X).any() else "infinity or values too large"
+        raise ValueError(
+            f"Input X contains {bad}: the Gaussian barycenter needs finite "
+            "features. Impute or drop the missing values first (e.g. "
+            "SimpleImputer), and rescale huge values."
+        )
     return gaussian_from_moments(estimator, moments, weights)
 
 
@@ -116,8 +130,14 @@ def _gaussian_affine(estimator):
 
 
 def _transport_gaussian(estimator, X, codes):
-    with threadpool_limits(limits=1, user_api="blas"):
-        return affine_transport(X, codes, _gaussian_affine(estimator))
+    # the estimator skipped the finiteness pass: the kernel checks each block
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        np.errstate(invalid="ignore", over="ignore"),
+    ):
+        return affine_transport(
+            X, codes, _gaussian_affine(estimator), check_finite=True
+        )
 
 
 def _inverse_gaussian(estimator, Z, codes):

@@ -312,7 +312,11 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         """
         if is_dask(X):
             return self._fit_dask(X, sensitive_features)
-        features, columns = self._split(X, sensitive_features, reset=True)
+        # the Gaussian fit's moment pass detects NaN and inf itself (they reach
+        # the means and scatter matrices), so it skips a separate finiteness pass
+        features, columns = self._split(
+            X, sensitive_features, reset=True, finite=self.method != "gaussian"
+        )
         encoding = encode_groups(
             columns,
             positions=self.sensitive_columns_ if self.sensitive_columns_.size else None,
@@ -427,7 +431,10 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
             return transform_unlearner_dask(
                 self, X, sensitive_features, _gaussian_affine(self)
             )
-        features, columns = self._split(X, sensitive_features, reset=False)
+        # the Gaussian transport checks finiteness block by block, in cache
+        features, columns = self._split(
+            X, sensitive_features, reset=False, finite=self.method != "gaussian"
+        )
         codes = self._codes(columns)
         Z = METHODS[self.method].transport(self, features, codes)
         return self._assemble(Z, columns)

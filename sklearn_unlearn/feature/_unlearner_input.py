@@ -64,7 +64,7 @@ def _is_invertible(estimator) -> bool:
 class UnlearnerInputMixin:
     """Validation of X and S, group codes and output assembly."""
 
-    def _split(self, X, sensitive_features, *, reset: bool):
+    def _split(self, X, sensitive_features, *, reset: bool, finite: bool = True):
         """Validate X once; return float features and the sensitive columns."""
         check_no_sparse(X)
         if not is_dataframe(X):
@@ -96,7 +96,9 @@ class UnlearnerInputMixin:
                 self.sensitive_columns_ = np.empty(0, dtype=np.intp)
             X_features = X
             columns = sensitive_columns_from_metadata(sensitive_features, X.shape[0])
-        features = to_float_features(X_features, ensure_min_samples=2 if reset else 1)
+        features = to_float_features(
+            X_features, ensure_min_samples=2 if reset else 1, ensure_all_finite=finite
+        )
         if not self.drop_sensitive:
             self._numeric_sensitive(columns)
         return features, columns

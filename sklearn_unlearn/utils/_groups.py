@@ -5,7 +5,11 @@ Pure kernels shared by every method that processes rows group by group.
 
 import numpy as np
 
-__all__ = ["group_order", "row_chunks"]
+__all__ = ["group_order", "group_rows", "row_chunks"]
+
+#: Up to this many groups, ``group_rows`` scans the codes once per group instead
+#: of sorting them: no n-sized permutation array is ever held.
+SCAN_GROUPS = 16
 
 #: Bytes of one working block: small enough to stay in cache.
 BLOCK_BYTES = 1 << 20
@@ -24,6 +28,24 @@ def group_order(codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarra
     order = np.argsort(keys, kind="stable")
     bounds = np.searchsorted(keys[order], np.arange(n_groups + 1))
     return order, bounds
+
+
+def group_rows(codes: np.ndarray, n_groups: int):
+    """Yield ``(g, rows)`` for ``g = -1, 0, .., n_groups - 1`` (increasing rows).
+
+    ``g = -1`` are the rows of no group. With few groups each group's rows are
+    found by one scan of the codes, so the extra memory is one group's indices
+    (not a permutation of all rows, plus the sort's buffers).
+    """
+    if n_groups > SCAN_GROUPS:
+        order, bounds = group_order(codes, n_groups)
+        yield -1, order[: bounds[0]]
+        for g in range(n_groups):
+            yield g, order[bounds[g] : bounds[g + 1]]
+        return
+    yield -1, np.flatnonzero(codes < 0)
+    for g in range(n_groups):
+        yield g, np.flatnonzero(codes == g)
 
 
 def row_chunks(n_features: int, itemsize: int, block_bytes: int = BLOCK_BYTES) -> int:

@@ -339,6 +339,10 @@ def lookup_groups(columns: list, encoding: GroupEncoding) -> np.ndarray:
             _check_no_missing(values, f"#{j}")
             codes = _category_codes(values, encoding.categories[j])
         per_column.append(np.asarray(codes, dtype=np.intp))
+    if len(dims) == 1 and encoding.combined.size == dims[0]:
+        # one column whose every category is a group (always, without binning
+        # gaps): the category position is the group code, -1 when unseen
+        return per_column[0]
     unseen = np.zeros(per_column[0].shape, dtype=bool)
     for codes in per_column:
         unseen |= codes < 0

@@ -502,3 +502,25 @@ def test_error_method_changed_after_fit(frame):
     est = BarycenterFeatureUnlearner(sensitive_features="sex").fit(frame)
     with pytest.raises(ValueError, match="call fit again"):
         est.set_params(method="quantile").transform(frame)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("row", [0, 1, 250])
+def test_gaussian_transform_rejects_nan_and_inf_in_any_block(bad, row):
+    # the Gaussian path checks finiteness inside its block loop (no extra pass)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    s = np.arange(300) % 2
+    unlearner = BarycenterFeatureUnlearner(handle_unknown="identity").fit(
+        X, sensitive_features=s
+    )
+    X_bad = X.copy()
+    X_bad[row, 1] = bad
+    s_new = s.copy()
+    s_new[1] = 7  # row 1 is of an unknown group: passed through, still checked
+    before = X_bad.copy()
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        unlearner.transform(X_bad, sensitive_features=s_new)
+    np.testing.assert_array_equal(X_bad, before)  # input untouched
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        BarycenterFeatureUnlearner().fit(X_bad, sensitive_features=s)
