@@ -7,8 +7,9 @@ Four sections, every ratio measured in the same run on the same data:
   groups); Gaussian transform against the GEMM-plus-copy floor (``X @ A`` into a
   preallocated output, plus a copy of X); quantile fit and transform against
   one sort per column (``np.sort(X, axis=0)``); peers: fairlearn's
-  CorrelationRemover (fit + transform, when installed) and POT's
-  LinearTransport (the Gaussian map of one group onto the other).
+  CorrelationRemover and scikit-lego's InformationFilter (fit + transform, when
+  installed) and POT's LinearTransport (the Gaussian map of one group onto the
+  other).
 - ``scaling``: fit and transform times for n = 1e5, 1e6, 1e7 (d = 50, float32
   and float64; the quantile method up to 1e6), plotted log-log as PNG.
 - ``memory``: peak extra memory of ``transform`` on 1e7 x 50 float32 (traced
@@ -113,6 +114,18 @@ def section_ratios(repeat):
         mapping.transform(Xs=X[s == 1])
 
     out["pot_linear_transport"] = best_of(pot_linear, 1)
+    try:
+        from sklego.preprocessing import InformationFilter
+    except ImportError:
+        out["sklego_information_filter"] = None
+    else:
+        with_s = np.column_stack([s.astype(X.dtype), X])
+
+        def sklego():
+            InformationFilter(columns=[0]).fit(with_s).transform(with_s)
+
+        out["sklego_information_filter"] = best_of(sklego, 1)
+        del with_s
     rows = [
         [
             "gaussian fit",
@@ -151,6 +164,12 @@ def section_ratios(repeat):
         f"({out['pot_linear_transport'] / total:.1f}x the gaussian fit + transform "
         "of all groups)"
     )
+    if out["sklego_information_filter"] is not None:
+        log(
+            "scikit-lego InformationFilter fit + transform: "
+            f"{out['sklego_information_filter']:.2f} s "
+            f"({out['sklego_information_filter'] / total:.1f}x ours)"
+        )
     if out["fairlearn"] is not None:
         log(
             f"\nfairlearn CorrelationRemover fit + transform: "
