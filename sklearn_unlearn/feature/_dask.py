@@ -15,6 +15,7 @@ from sklearn_unlearn.feature._gaussian import (
     group_moments,
     merge_moments,
 )
+from sklearn_unlearn.feature._methods import check_finite_moments
 from sklearn_unlearn.utils._validation import encode_groups, is_dask, lookup_groups
 
 __all__ = [
@@ -85,9 +86,9 @@ def _block_moments(X, s, encoding, n_groups):
     codes = lookup_groups([np.asarray(s)], encoding)
     if np.any(codes < 0):  # cannot happen: the groups are read from S first
         raise ValueError("a block holds a group missing from the encoding")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("Input X contains NaN or infinity.")
-    return group_moments(X, codes, n_groups)
+    # NaN and inf reach the moments; the caller checks the merged ones
+    with np.errstate(invalid="ignore", over="ignore"):
+        return group_moments(X, codes, n_groups)
 
 
 def _merge_all(parts: list) -> GroupMoments:
@@ -125,7 +126,8 @@ def _transform_block(X, s, encoding, maps, handle_unknown):
             "a block holds samples of groups unseen during fit; use "
             "handle_unknown='identity' to pass them through unchanged."
         )
-    return affine_transport(np.asarray(X), codes, maps)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return affine_transport(np.asarray(X), codes, maps, check_finite=True)
 
 
 def transform_dask(features, s, encoding, maps, handle_unknown):
@@ -181,6 +183,7 @@ def fit_dask(estimator, X, sensitive_features) -> dict:
         )
     features, s, names = dask_split(X, columns, sensitive_features)
     encoding, moments = fit_dask_moments(features, s)
+    check_finite_moments(moments)
     if encoding.groups.size < 2:
         raise ValueError("Only one group in the sensitive attribute.")
     state = {

@@ -39,7 +39,7 @@ from sklearn_unlearn.feature._quantile import (
 )
 from sklearn_unlearn.utils._random import _row_uniforms
 
-__all__ = ["METHODS", "Method", "gaussian_from_moments"]
+__all__ = ["METHODS", "Method", "check_finite_moments", "gaussian_from_moments"]
 
 #: Default solver tolerances when ``tol=None``.
 DEFAULT_TOL = {
@@ -69,18 +69,24 @@ def _fit_gaussian(estimator, X, codes, n_groups, weights) -> dict:
         np.errstate(invalid="ignore", over="ignore"),
     ):
         moments = group_moments(X, codes, n_groups)
+    check_finite_moments(moments)
+    return gaussian_from_moments(estimator, moments, weights)
+
+
+def check_finite_moments(moments) -> None:
+    """Raise if NaN or inf reached the moments: the fits' finiteness check.
+
+    NaN and inf in X propagate into the group means and scatter matrices, so
+    the Gaussian fits (in memory and on dask blocks) skip a separate pass over X.
+    """
     if not (
         np.isfinite(moments.means).all() and np.isfinite(moments.covariances).all()
     ):
-        # NaN and inf propagate into the moments: this is the finiteness check
-        # (the estimator skipped the separate pass over X)
-        bad = "NaN" if np.isnan(X).any() else "infinity or values too large"
         raise ValueError(
-            f"Input X contains {bad}: the Gaussian barycenter needs finite "
-            "features. Impute or drop the missing values first (e.g. "
-            "SimpleImputer), and rescale huge values."
+            "Input X contains NaN or infinity (or values too large to square): "
+            "the Gaussian barycenter needs finite features. Impute or drop the "
+            "missing values first (e.g. SimpleImputer), and rescale huge values."
         )
-    return gaussian_from_moments(estimator, moments, weights)
 
 
 def gaussian_from_moments(estimator, moments, weights) -> dict:

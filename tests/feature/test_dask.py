@@ -77,3 +77,16 @@ def test_dask_input_errors(data):
         BarycenterFeatureUnlearner().fit(Xd)
     with pytest.raises(ValueError, match="has 10 values"):
         BarycenterFeatureUnlearner().fit(Xd, sensitive_features=s[:10])
+
+
+def test_dask_nan_is_detected_in_fit_and_transform(client, data):
+    X, s = data
+    Xd, sd = da.from_array(X, chunks=(1000, 5)), da.from_array(s, chunks=1000)
+    unlearner = BarycenterFeatureUnlearner().fit(Xd, sensitive_features=sd)
+    bad = X.copy()
+    bad[4321, 2] = np.nan
+    bad_d = da.from_array(bad, chunks=(1000, 5))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        BarycenterFeatureUnlearner().fit(bad_d, sensitive_features=sd)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        unlearner.transform(bad_d, sensitive_features=sd).compute()
