@@ -74,25 +74,30 @@ def _restore_integers(out: np.ndarray, frame: pd.DataFrame, columns: list):
     return result
 
 
-def _default_output(path: Path, tag: str) -> Path:
-    return path.with_name(f"{path.stem}.{tag}{path.suffix}")
-
-
-def _check_output(path: Path, source: Path, option: str) -> Path:
-    check_format(path, option)
+def _output_path(given, source: Path, tag: str) -> Path:
+    """``--output`` (default ``INPUT.<tag>.<suffix>``), checked before any work."""
+    path = (
+        Path(given)
+        if given
+        else source.with_name(f"{source.stem}.{tag}{source.suffix}")
+    )
+    check_format(path, "--output")
     if path.resolve() == source.resolve():
-        raise CLIError(f"{option}: {path} is the input file; choose another name")
+        raise CLIError(f"--output: {path} is the input file; choose another name")
     return path
+
+
+def _standardised(X: np.ndarray):
+    """``(X - mean) / std`` (constant columns keep scale 1), mean and scale."""
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    return (X - mean) / scale, mean, scale
 
 
 def run_repair(args, progress: Progress) -> str:
     """Repair the feature columns of a file; write it and a JSON audit."""
     source = Path(args.input)
-    output = _check_output(
-        Path(args.output) if args.output else _default_output(source, "repaired"),
-        source,
-        "--output",
-    )
+    output = _output_path(args.output, source, "repaired")
     audit_path = output.with_suffix(".audit.json")
     progress("reading")
     frame = read_table(source)
@@ -104,9 +109,7 @@ def run_repair(args, progress: Progress) -> str:
     from sklearn_unlearn import BarycenterFeatureUnlearner
 
     # standardise so that no column dominates the transport cost by its unit
-    mean, scale = X.mean(axis=0), X.std(axis=0)
-    scale[scale == 0] = 1.0
-    Z = (X - mean) / scale
+    Z, mean, scale = _standardised(X)
     unlearner = BarycenterFeatureUnlearner(
         method=args.method,
         repair_level=args.repair_level,
@@ -190,7 +193,7 @@ def run_audit(args, progress: Progress) -> str:
     progress("gradient-boosting adversary")
     strong = float(leakage_auc(X, groups, random_state=args.random_state))
     progress("linear adversary")
-    X_std = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+    X_std, _, _ = _standardised(X)
     linear = float(
         leakage_auc(
             X_std,
@@ -239,11 +242,7 @@ def run_audit(args, progress: Progress) -> str:
 def run_select(args, progress: Progress) -> str:
     """Choose the rows of a forget domain to delete; write kept rows and ids."""
     source = Path(args.input)
-    output = _check_output(
-        Path(args.output) if args.output else _default_output(source, "kept"),
-        source,
-        "--output",
-    )
+    output = _output_path(args.output, source, "kept")
     deleted_path = (
         Path(args.deleted)
         if args.deleted
