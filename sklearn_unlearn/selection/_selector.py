@@ -11,6 +11,7 @@ from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from sklearn_unlearn.selection._budget import _budget_count, _check_target
 from sklearn_unlearn.selection._frontier import (
     edit_curve,
     edit_kl,
@@ -56,35 +57,6 @@ _NOT_FINITE = (
     "Input X contains NaN or infinity (or values so large that their sums "
     "overflow): impute or drop those rows, or rescale X."
 )
-
-
-def _budget_count(budget, n_forget: int) -> int:
-    """Number of forget rows to delete for an int (count) or float (fraction)."""
-    if budget is None:
-        budget = 0.5
-    if isinstance(budget, Integral) and not isinstance(budget, bool):
-        if budget > n_forget:
-            raise ValueError(
-                f"budget={budget} is larger than the forget set ({n_forget} "
-                f"samples): delete at most {n_forget}, or give a fraction in [0, 1]."
-            )
-        return int(budget)
-    return int(np.floor(budget * n_forget + 0.5))
-
-
-def _check_target(target):
-    try:
-        alpha, epsilon = (float(v) for v in target)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"target must be a pair (alpha, epsilon) of numbers; got {target!r}."
-        ) from None
-    if not (np.isfinite(alpha) and np.isfinite(epsilon)) or min(alpha, epsilon) < 0:
-        raise ValueError(
-            f"target=(alpha, epsilon) must be finite and >= 0 (they are KLs); got "
-            f"{target!r}."
-        )
-    return alpha, epsilon
 
 
 class DistributionalSelector(BaseEstimator):
@@ -496,9 +468,7 @@ class DistributionalSelector(BaseEstimator):
                 )
         n_deleted = None if target else _budget_count(self.budget, forget.size)
         stats, scores = self._statistics_and_scores(F, forget, retain, mask)
-        self.forget_indices_ = forget
-        self.scores_ = scores
-        self.ranking_ = forget[descending_order(scores)]
+        self._rank(forget, scores)
         if target is not None:
             with threadpool_limits(limits=1, user_api="blas"):
                 n_deleted = self._search(F, stats, *target)
@@ -511,11 +481,7 @@ class DistributionalSelector(BaseEstimator):
             self.kappa_ = edit.kappa
         else:
             self.achieved_alpha_ = self.achieved_epsilon_ = self.kappa_ = np.nan
-        self.n_deleted_ = n_deleted
-        self.deletion_mask_ = np.zeros(n_samples, dtype=bool)
-        self.deletion_mask_[self.ranking_[:n_deleted]] = True
-        self.sample_indices_ = np.flatnonzero(~self.deletion_mask_)
-        return self
+        return self._delete(n_deleted, n_samples)
 
     def _fit_dask(self, X, forget_mask):
         """Blockwise statistics and scores of a dask array (see ``_dask``)."""
@@ -524,15 +490,21 @@ class DistributionalSelector(BaseEstimator):
         forget, scores = fit_dask_selector(
             self, X, forget_mask, check_random_state(self.random_state)
         )
-        n_deleted = _budget_count(self.budget, forget.size)
         self.n_features_in_ = X.shape[1]
         self.domain_column_index_ = None
+        self.achieved_alpha_ = self.achieved_epsilon_ = self.kappa_ = np.nan
+        self._rank(forget, scores)
+        return self._delete(_budget_count(self.budget, forget.size), X.shape[0])
+
+    def _rank(self, forget, scores):
         self.forget_indices_ = forget
         self.scores_ = scores
         self.ranking_ = forget[descending_order(scores)]
-        self.achieved_alpha_ = self.achieved_epsilon_ = self.kappa_ = np.nan
+
+    def _delete(self, n_deleted, n_samples):
+        """Delete the ``n_deleted`` top-ranked forget rows."""
         self.n_deleted_ = n_deleted
-        self.deletion_mask_ = np.zeros(X.shape[0], dtype=bool)
+        self.deletion_mask_ = np.zeros(n_samples, dtype=bool)
         self.deletion_mask_[self.ranking_[:n_deleted]] = True
         self.sample_indices_ = np.flatnonzero(~self.deletion_mask_)
         return self
