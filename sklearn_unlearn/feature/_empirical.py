@@ -21,7 +21,8 @@ import numpy as np
 import ot
 from joblib import Parallel, delayed
 
-from sklearn_unlearn.utils._random import _row_uniforms
+from sklearn_unlearn.utils._groups import group_windows
+from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
 
 __all__ = [
     "EmpiricalBarycenter",
@@ -416,19 +417,15 @@ def _fit_empirical_barycenter(
 
 
 def _draw_images(
-    X: np.ndarray,
-    codes: np.ndarray,
-    rows: np.ndarray,
+    uniforms: np.ndarray,
     nearest: np.ndarray,
     offsets: np.ndarray,
     weights: np.ndarray,
-    seed: int,
 ) -> np.ndarray:
-    """Index into the images of the image drawn for each of ``rows``.
+    """Index into the images of the image drawn for each row.
 
-    Row ``rows[i]`` gets an image of anchor ``nearest[i]``, drawn with the
-    image weights from a uniform of :func:`_row_uniforms` (identical rows of the
-    batch get independent draws).
+    Row ``i`` gets an image of anchor ``nearest[i]``, drawn with the image
+    weights by its uniform ``uniforms[i]`` in ``[0, 1)``.
     """
     first = offsets[nearest]
     sizes = offsets[nearest + 1] - first
@@ -445,9 +442,7 @@ def _draw_images(
     cdf = np.clip(cumulative - before[owner], 0.0, 1.0)
     cdf[offsets[1:] - 1] = 1.0
     keys = owner + cdf
-    picked = rows[split]
-    v = _row_uniforms(X[picked], codes[picked], seed, 1, spread_duplicates=True)[:, 0]
-    drawn = np.searchsorted(keys, nearest[split] + v, side="right")
+    drawn = np.searchsorted(keys, nearest[split] + uniforms[split], side="right")
     # ``i + v`` may round up to ``i + 1`` for v within 2**-53 * i of 1
     first[split] = np.minimum(drawn, first[split] + sizes[split] - 1)
     return first
@@ -477,8 +472,10 @@ def _empirical_transport(
     seed : int, default=0
         Seed of the draws among the images of duplicated anchors (see Notes).
     chunk_size : int, default=4096
-        Rows per block of the nearest-anchor search; memory is
-        ``O(chunk_size * u_s)`` plus ``O(n_samples)`` indices.
+        Rows per block of consecutive rows (see
+        :func:`~sklearn_unlearn.utils._groups.group_windows`); the extra memory
+        is ``O(chunk_size * (u_s + n_features))`` whatever ``n_samples`` is. The
+        output does not depend on it.
 
     Returns
     -------
@@ -502,7 +499,8 @@ def _empirical_transport(
     using :func:`~sklearn_unlearn.utils._random._row_uniforms` with
     ``spread_duplicates=True``: the draw is reproducible given ``seed``, a pure
     function of the row (values and group) for a row without an identical copy
-    in ``X``, and independent across identical copies. The repaired training
+    in ``X``, and independent across identical copies (within windows of
+    :data:`~sklearn_unlearn.utils._random.DRAW_WINDOW` rows). The repaired training
     rows of each group then follow the barycenter up to sampling, where
     following one image per distinct value would keep the groups apart. Hence
     ``transform(X[subset])`` equals ``transform(X)[subset]`` when ``X`` has no
@@ -513,46 +511,36 @@ def _empirical_transport(
     An exact copy of an anchor finds that anchor unless another anchor of its
     group lies within about ``sqrt(eps) * radius`` of it.
     """
-    Z = X.copy()
+    Z = np.empty_like(X)
     t = float(repair_level)
-    for s, (anchors, images, offsets, weights) in enumerate(
-        zip(
-            model.anchors,
-            model.images,
-            model.image_offsets,
-            model.image_weights,
-            strict=True,
-        )
-    ):
-        rows = np.flatnonzero(codes == s)
-        if rows.size == 0:
-            continue
-        # Centring on the anchors' mean reduces cancellation in the GEMM; the
-        # term ||x||^2, constant in each row, does not change the argmin.
-        center = anchors.mean(axis=0)
-        centred = anchors - center
-        centred_sq = np.einsum("ij,ij->i", centred, centred)
-        minus_twice = -2.0 * centred.T
-        first = offsets[:-1]
-        nearest = np.empty(rows.size, dtype=np.intp)
-        for start in range(0, rows.size, chunk_size):
-            block = rows[start : start + chunk_size]
-            x = X[block].astype(np.float64)
-            scores = (x - center) @ minus_twice
-            scores += centred_sq[None, :]
-            i = nearest[start : start + chunk_size] = np.argmin(scores, axis=1)
-            moved = images[first[i]] + (x - anchors[i])
-            Z[block] = (1.0 - t) * x + t * moved
-        if offsets[-1] == anchors.shape[0]:
-            continue  # one image per anchor: no draws
-        # Rows of anchors with several images: draw one and redo the rows whose
-        # draw is not the anchor's first image.
-        chosen = _draw_images(X, codes, rows, nearest, offsets, weights, seed)
-        redo = np.flatnonzero(chosen != first[nearest])
-        for start in range(0, redo.size, chunk_size):
-            sub = redo[start : start + chunk_size]
-            block = rows[sub]
-            x = X[block].astype(np.float64)
-            moved = images[chosen[sub]] + (x - anchors[nearest[sub]])
-            Z[block] = (1.0 - t) * x + t * moved
+    # per group: anchors centred on their mean (less cancellation in the GEMM;
+    # the term ||x||^2, constant in each row, does not change the argmin)
+    centres = [anchors.mean(axis=0) for anchors in model.anchors]
+    centred = [a - c for a, c in zip(model.anchors, centres, strict=True)]
+    squares = [np.einsum("ij,ij->i", c, c) for c in centred]
+    for window in draw_windows(X.shape[0]):
+        X_w, codes_w, Z_w = X[window], codes[window], Z[window]
+        uniforms = None
+        for s, rows in group_windows(codes_w, len(model.anchors), chunk_size):
+            if s < 0:
+                Z_w[rows] = X_w[rows]
+                continue
+            anchors, images = model.anchors[s], model.images[s]
+            offsets, first = model.image_offsets[s], model.image_offsets[s][:-1]
+            x = X_w[rows].astype(np.float64)
+            scores = (x - centres[s]) @ (-2.0 * centred[s].T)
+            scores += squares[s][None, :]
+            nearest = np.argmin(scores, axis=1)
+            if offsets[-1] == anchors.shape[0]:
+                chosen = first[nearest]  # one image per anchor: no draws
+            else:  # anchors with several images: draw one per row
+                if uniforms is None:
+                    uniforms = _row_uniforms(
+                        X_w, codes_w, seed, 1, spread_duplicates=True
+                    )[:, 0]
+                chosen = _draw_images(
+                    uniforms[rows], nearest, offsets, model.image_weights[s]
+                )
+            moved = images[chosen] + (x - anchors[nearest])
+            Z_w[rows] = (1.0 - t) * x + t * moved
     return Z

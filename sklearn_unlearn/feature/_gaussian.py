@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sklearn_unlearn.utils._groups import group_rows, row_chunks
+from sklearn_unlearn.utils._groups import group_windows, row_chunks
 from sklearn_unlearn.utils._linalg import psd_power, psd_roots, symmetrize
 
 __all__ = [
@@ -57,16 +57,32 @@ class AffineMaps(NamedTuple):
     offset: np.ndarray  # (n_groups, n_features)
 
 
+def _windows(codes: np.ndarray, n_groups: int, rows_per_block: int):
+    """Windows of up to 8 blocks (several groups share a window), by group."""
+    return group_windows(codes, n_groups, rows_per_block * min(max(n_groups, 1), 8))
+
+
+def _sub_blocks(rows, rows_per_block: int):
+    """Split one group's rows of a window (a slice or indices) into blocks."""
+    if isinstance(rows, slice):
+        for start in range(rows.start, rows.stop, rows_per_block):
+            yield slice(start, min(start + rows_per_block, rows.stop))
+        return
+    for start in range(0, rows.size, rows_per_block):
+        yield rows[start : start + rows_per_block]
+
+
 def group_moments(
     X: np.ndarray, codes: np.ndarray, n_groups: int, chunk_rows: int | None = None
 ) -> GroupMoments:
     """Counts, means and biased covariances of each group, streamed by blocks.
 
-    Rows are visited group by group (see :func:`group_rows`) in blocks of
-    ``chunk_rows`` rows (default: about 1 MB). Block statistics are merged with
-    the pairwise update of Chan, Golub and LeVeque, so the result is numerically
-    stable, accumulated in float64 whatever the dtype of ``X``, and the extra
-    memory is one block whatever ``n_samples`` is.
+    Rows are visited in windows of consecutive rows (see
+    :func:`~sklearn_unlearn.utils._groups.group_windows`), each group's rows of a
+    window in blocks of at most ``chunk_rows`` rows (default: about 1 MB). Block
+    statistics are merged with the pairwise update of Chan, Golub and LeVeque, so
+    the result is numerically stable and accumulated in float64 whatever the
+    dtype of ``X``, and the extra memory is a few blocks whatever ``n_samples``.
     """
     d = X.shape[1]
     rows_per_block = chunk_rows or row_chunks(d, 8)
@@ -78,17 +94,21 @@ def group_moments(
     buffer = np.empty((min(rows_per_block, X.shape[0]), d))
     ones = np.ones(buffer.shape[0])
     direct = X.dtype == np.float64 and X.flags.c_contiguous
-    for g, rows in group_rows(codes, n_groups):
+    for g, window_rows in _windows(codes, n_groups, rows_per_block):
         if g < 0:
             continue
-        for start in range(0, rows.size, rows_per_block):
-            index = rows[start : start + rows_per_block]
-            n_new = index.size
-            block = buffer[:n_new]
-            if direct:
-                np.take(X, index, axis=0, out=block, mode="clip")
-            else:
+        for index in _sub_blocks(window_rows, rows_per_block):
+            if isinstance(index, slice):
+                n_new = index.stop - index.start
+                block = buffer[:n_new]
                 block[:] = X[index]
+            else:
+                n_new = index.size
+                block = buffer[:n_new]
+                if direct:
+                    np.take(X, index, axis=0, out=block, mode="clip")
+                else:
+                    block[:] = X[index]
             mean_new = (ones[:n_new] @ block) / n_new
             block -= mean_new
             n_old = counts[g]
@@ -230,14 +250,17 @@ def affine_transport(
 ) -> np.ndarray:
     """Apply ``x @ linear[s] + offset[s]`` row-wise by group; ``-1`` rows unchanged.
 
-    Rows are visited group by group (see :func:`group_rows`). Each block of
-    ``chunk_rows`` rows (default: about 1 MB) is gathered into a reused buffer,
-    multiplied by one GEMM into a second buffer and scattered into the output, so
-    the cost is one GEMM plus one read of ``X`` and one write of the output, and
-    the extra memory is two blocks whatever ``n_samples`` is. The output has the
-    dtype of ``X``. With ``check_finite`` a ValueError is raised when X holds
-    NaN or inf, tested on each block while it is in cache (NaN and inf reach
-    the mapped block) instead of by a separate pass over X.
+    Rows are visited in windows of consecutive rows (see
+    :func:`~sklearn_unlearn.utils._groups.group_windows`). A window held by one
+    group is mapped in place into the output by one GEMM; otherwise each group's
+    rows of the window are gathered into a reused buffer of ``chunk_rows`` rows
+    (default: about 1 MB), multiplied into a second buffer and scattered into
+    the output. The cost is one GEMM plus one read of ``X`` and one write of
+    the output, and the extra memory is two blocks and one window of indices
+    whatever ``n_samples`` is. The output has the dtype of ``X``. With
+    ``check_finite`` a ValueError is raised when X holds NaN or inf, tested on
+    each block while it is in cache (NaN and inf reach the mapped block)
+    instead of by a separate pass over X.
     """
     n, d = X.shape
     out = np.empty((n, d), dtype=X.dtype)
@@ -248,31 +271,33 @@ def affine_transport(
     gathered = np.empty((min(rows_per_block, n), d), dtype=X.dtype)
     mapped = np.empty_like(gathered)
     contiguous = X.flags.c_contiguous
-    for g, rows in group_rows(codes, n_groups):
-        if g < 0:
-            if rows.size:
+    for g, window_rows in _windows(codes, n_groups, rows_per_block):
+        for rows in _sub_blocks(window_rows, rows_per_block):
+            if isinstance(rows, slice):  # consecutive rows: no gather or scatter
+                target = out[rows]
+                if g < 0:
+                    target[:] = X[rows]
+                else:
+                    np.matmul(X[rows], linear[g], out=target)
+                    target += offset[g]
+                if check_finite and not np.isfinite(target).all():
+                    raise ValueError(NOT_FINITE)
+                continue
+            m = rows.size
+            if g < 0:
                 out[rows] = X[rows]
                 if check_finite and not np.isfinite(out[rows]).all():
                     raise ValueError(NOT_FINITE)
-            continue
-        if rows.size == n:  # a single group: no gather or scatter needed
-            np.matmul(X, linear[g], out=out)
-            out += offset[g]
-            if check_finite and not np.isfinite(out).all():
-                raise ValueError(NOT_FINITE)
-            break
-        for start in range(0, rows.size, rows_per_block):
-            block_rows = rows[start : start + rows_per_block]
-            m = block_rows.size
+                continue
             if contiguous:
-                np.take(X, block_rows, axis=0, out=gathered[:m], mode="clip")
+                np.take(X, rows, axis=0, out=gathered[:m], mode="clip")
             else:  # np.take into a buffer is very slow on strided input
-                gathered[:m] = X[block_rows]
+                gathered[:m] = X[rows]
             np.matmul(gathered[:m], linear[g], out=mapped[:m])
             mapped[:m] += offset[g]
             if check_finite and not np.isfinite(mapped[:m]).all():
                 raise ValueError(NOT_FINITE)
-            out[block_rows] = mapped[:m]
+            out[rows] = mapped[:m]
     return out
 
 

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from sklearn import get_config
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
@@ -33,11 +32,14 @@ from sklearn_unlearn.feature._gaussian import (
     mccann_affine,
 )
 from sklearn_unlearn.feature._quantile import (
+    CHUNK_ROWS,
     _fit_quantile_barycenter,
     _quantile_inverse_transport,
     _quantile_transport,
 )
-from sklearn_unlearn.utils._random import _row_uniforms
+from sklearn_unlearn.utils._groups import row_chunks
+from sklearn_unlearn.utils._memory import working_rows
+from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
 
 __all__ = ["METHODS", "Method", "check_finite_moments", "gaussian_from_moments"]
 
@@ -68,7 +70,7 @@ def _fit_gaussian(estimator, X, codes, n_groups, weights) -> dict:
         threadpool_limits(limits=1, user_api="blas"),
         np.errstate(invalid="ignore", over="ignore"),
     ):
-        moments = group_moments(X, codes, n_groups)
+        moments = group_moments(X, codes, n_groups, _gaussian_block(X))
     check_finite_moments(moments)
     return gaussian_from_moments(estimator, moments, weights)
 
@@ -126,6 +128,14 @@ def gaussian_from_moments(estimator, moments, weights) -> dict:
     }
 
 
+def _gaussian_block(X) -> int:
+    """Rows per block: about 1 MB, less if ``working_memory`` is smaller.
+
+    A block takes two buffers of its rows (gathered and mapped, float64 in fit).
+    """
+    return working_rows(16 * X.shape[1], row_chunks(X.shape[1], X.itemsize))
+
+
 def _gaussian_affine(estimator):
     return mccann_affine(
         estimator.transport_maps_,
@@ -142,16 +152,27 @@ def _transport_gaussian(estimator, X, codes):
         np.errstate(invalid="ignore", over="ignore"),
     ):
         return affine_transport(
-            X, codes, _gaussian_affine(estimator), check_finite=True
+            X,
+            codes,
+            _gaussian_affine(estimator),
+            _gaussian_block(X),
+            check_finite=True,
         )
 
 
 def _inverse_gaussian(estimator, Z, codes):
     with threadpool_limits(limits=1, user_api="blas"):
-        return affine_inverse_transport(Z, codes, _gaussian_affine(estimator))
+        return affine_inverse_transport(
+            Z, codes, _gaussian_affine(estimator), _gaussian_block(Z)
+        )
 
 
 # --------------------------------------------------------------------- quantile
+def _quantile_block(X) -> int:
+    """Rows per block: a float64 copy, its output and a column's temporaries."""
+    return working_rows(24 * X.shape[1] + 64, CHUNK_ROWS)
+
+
 def _fit_quantile(estimator, X, codes, n_groups, weights) -> dict:
     model = _fit_quantile_barycenter(X, codes, n_groups, weights, estimator.n_quantiles)
     return {
@@ -165,13 +186,18 @@ def _fit_quantile(estimator, X, codes, n_groups, weights) -> dict:
 
 def _transport_quantile(estimator, X, codes):
     return _quantile_transport(
-        X, codes, estimator._model, estimator.repair_level, estimator._seed
+        X,
+        codes,
+        estimator._model,
+        estimator.repair_level,
+        estimator._seed,
+        _quantile_block(X),
     )
 
 
 def _inverse_quantile(estimator, Z, codes):
     return _quantile_inverse_transport(
-        Z, codes, estimator._model, estimator.repair_level
+        Z, codes, estimator._model, estimator.repair_level, _quantile_block(Z)
     )
 
 
@@ -207,11 +233,21 @@ def _fit_empirical(estimator, X, codes, n_groups, weights) -> dict:
     }
 
 
+#: Most rows per block of the nearest-anchor search.
+EMPIRICAL_BLOCK = 4096
+
+
 def _transport_empirical(estimator, X, codes):
     from sklearn_unlearn.feature._empirical import _empirical_transport
 
+    anchors = max(a.shape[0] for a in estimator._model.anchors)
     return _empirical_transport(
-        X, codes, estimator._model, estimator.repair_level, seed=estimator._seed
+        X,
+        codes,
+        estimator._model,
+        estimator.repair_level,
+        seed=estimator._seed,
+        chunk_size=working_rows(8 * (anchors + 3 * X.shape[1]), EMPIRICAL_BLOCK),
     )
 
 
@@ -234,13 +270,8 @@ def _n_cells(estimator, n_samples: int) -> int:
     return min(MAX_DEFAULT_CELLS, max(2, n_samples // ROWS_PER_CELL))
 
 
-def _chunk_rows(row_bytes: int, cap: int = 2048) -> int:
-    """Rows whose temporaries fit in scikit-learn's ``working_memory`` (MiB).
-
-    Capped at ``cap``: larger blocks gain nothing and leave the cache.
-    """
-    budget = get_config()["working_memory"] * 2**20
-    return int(min(cap, max(1, budget // max(row_bytes, 1))))
+#: Most rows per block of the cell assignment (larger ones leave the cache).
+STOCHASTIC_BLOCK = 2048
 
 
 def _fit_stochastic(estimator, X, codes, n_groups, weights) -> dict:
@@ -251,7 +282,7 @@ def _fit_stochastic(estimator, X, codes, n_groups, weights) -> dict:
     n_lloyd = min(X.shape[0], LLOYD_ROWS_PER_CELL * k)
     sample = X[np.sort(rng.choice(X.shape[0], n_lloyd, replace=False))]
     initial = sample[rng.choice(n_lloyd, k, replace=False)]
-    chunk = _chunk_rows(8 * k)
+    chunk = working_rows(8 * k, STOCHASTIC_BLOCK)
     with threadpool_limits(limits=1, user_api="blas"):
         centers = _lloyd(sample, initial, LLOYD_STEPS, chunk_rows=chunk)
         model = _fit_cell_barycenter(
@@ -288,18 +319,25 @@ def _transport_stochastic(estimator, X, codes):
     from sklearn_unlearn.feature._cells import _cell_transport
 
     model = estimator._model
-    uniforms = _row_uniforms(X, codes, estimator._seed, 1, spread_duplicates=True)
     row_bytes = 8 * (model.centers.shape[0] + 2 * model.members.shape[1] * X.shape[1])
+    chunk = working_rows(row_bytes, STOCHASTIC_BLOCK)
+    Z = np.empty_like(X)
     with threadpool_limits(limits=1, user_api="blas"):
-        return _cell_transport(
-            X,
-            codes,
-            uniforms[:, 0],
-            model,
-            estimator.repair_level,
-            residual=estimator.detail,
-            chunk_rows=_chunk_rows(row_bytes),
-        )
+        for window in draw_windows(X.shape[0]):
+            X_w, codes_w = X[window], codes[window]
+            uniforms = _row_uniforms(
+                X_w, codes_w, estimator._seed, 1, spread_duplicates=True
+            )
+            Z[window] = _cell_transport(
+                X_w,
+                codes_w,
+                uniforms[:, 0],
+                model,
+                estimator.repair_level,
+                residual=estimator.detail,
+                chunk_rows=chunk,
+            )
+    return Z
 
 
 METHODS = {

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sklearn_unlearn.utils._groups import group_order
-from sklearn_unlearn.utils._random import _row_uniforms
+from sklearn_unlearn.utils._groups import group_order, group_windows
+from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
 
 __all__ = [
     "QuantileBarycenter",
@@ -24,7 +24,9 @@ __all__ = [
 
 _BUCKETS_PER_POINT = 4  # buckets of the search tables, per grid value
 _MAX_BUCKET_LOAD = 63  # more grid values in one bucket: use np.searchsorted
-_CHUNK_ROWS = 1 << 15  # rows per block in the transforms: temporaries stay in cache
+#: Rows per window of the transforms (fewer when ``working_memory`` is small):
+#: enough to amortise the per-column calls, small enough for the cache.
+CHUNK_ROWS = 1 << 15
 
 
 class QuantileBarycenter(NamedTuple):
@@ -128,10 +130,22 @@ def _bracket(
     return right, k, frac
 
 
-def _chunks(rows: np.ndarray):
-    """Split ``rows`` into consecutive blocks of at most ``_CHUNK_ROWS``."""
-    for start in range(0, rows.shape[0], _CHUNK_ROWS):
-        yield rows[start : start + _CHUNK_ROWS]
+def _map_columns(source, target, codes, n_groups, chunk_rows, column) -> None:
+    """``target[rows, j] = column(g, rows, j, source[rows, j])`` window by window.
+
+    ``rows`` are the rows of group ``g`` in a window of ``chunk_rows``
+    consecutive rows (see :func:`group_windows`); the column is passed as a
+    contiguous float64 copy. Rows of code -1 are copied unchanged.
+    """
+    for g, rows in group_windows(codes, n_groups, chunk_rows):
+        if g < 0:
+            target[rows] = source[rows]
+            continue
+        block = np.asarray(source[rows], dtype=np.float64)
+        out = np.empty(block.shape, dtype=np.float64, order="F")
+        for j in range(block.shape[1]):
+            out[:, j] = column(g, rows, j, np.ascontiguousarray(block[:, j]))
+        target[rows] = out
 
 
 def _lerp(fp: np.ndarray, k: np.ndarray, frac: np.ndarray) -> np.ndarray:
@@ -274,6 +288,7 @@ def _quantile_transport(
     model: QuantileBarycenter,
     repair_level: float,
     seed: int,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> np.ndarray:
     """Move each row part of the way to the barycenter: ``(1 - t) x + t T_s(x)``.
 
@@ -289,6 +304,10 @@ def _quantile_transport(
         ``t`` in ``[0, 1]``: 0 is the identity, 1 the full repair.
     seed : int
         Seed of the tie-breaking uniforms (see Notes).
+    chunk_rows : int, default=CHUNK_ROWS
+        Rows per window (see
+        :func:`~sklearn_unlearn.utils._groups.group_windows`): the extra memory
+        is a few float64 copies of one window whatever ``n_samples`` is.
 
     Returns
     -------
@@ -315,7 +334,8 @@ def _quantile_transport(
     given ``seed`` and a pure function of the row (its values and group), so a
     subset of rows without duplicates is transformed as within the whole.
     Identical rows of one group (e.g. a binary feature alone) get independent
-    draws: their rank among their copies within a block of rows is mixed into
+    draws: their rank among their copies within a window of rows
+    (:data:`~sklearn_unlearn.utils._random.DRAW_WINDOW`) is mixed into
     the hash, so copies spread over ``[F_s(x-), F_s(x)]`` instead of collapsing
     onto one output. Only features with ``has_ties`` pay for it.
 
@@ -332,31 +352,20 @@ def _quantile_transport(
     tie_column = np.cumsum(has_ties) - 1  # column of the uniforms of tied feature j
     n_tied = int(has_ties.sum())
     bary_q = np.ascontiguousarray(barycenter_quantiles.T)
-    order, bounds = group_order(codes, n_groups)
-    Z = np.empty_like(X)  # every row is written below: rows of code -1 first
-    Z[order[: bounds[0]]] = X[order[: bounds[0]]]
-    for g in range(n_groups):
-        group_q = np.ascontiguousarray(group_quantiles[g].T)
-        indexes = [_grid_index(xp) for xp in group_q]
-        for rows in _chunks(order[bounds[g] : bounds[g + 1]]):
-            block = np.asarray(X[rows], dtype=np.float64)
-            uniforms = None
-            if n_tied:
-                uniforms = _row_uniforms(
-                    block, codes[rows], seed, n_tied, spread_duplicates=True
-                )
-            out = np.empty(block.shape, dtype=np.float64, order="F")
-            for j in range(n_features):
-                u_j = uniforms[:, tie_column[j]] if has_ties[j] else None
-                out[:, j] = _transport_column(
-                    np.ascontiguousarray(block[:, j]),
-                    group_q[j],
-                    indexes[j],
-                    bary_q[j],
-                    t,
-                    u_j,
-                )
-            Z[rows] = out
+    group_q = [np.ascontiguousarray(group_quantiles[g].T) for g in range(n_groups)]
+    indexes = [[_grid_index(xp) for xp in grids] for grids in group_q]
+    Z = np.empty_like(X)
+    for window in draw_windows(X.shape[0]):
+        X_w, codes_w, Z_w = X[window], codes[window], Z[window]
+        uniforms = None
+        if n_tied:
+            uniforms = _row_uniforms(X_w, codes_w, seed, n_tied, spread_duplicates=True)
+
+        def column(g, rows, j, x, uniforms=uniforms):
+            u_j = uniforms[rows, tie_column[j]] if has_ties[j] else None
+            return _transport_column(x, group_q[g][j], indexes[g][j], bary_q[j], t, u_j)
+
+        _map_columns(X_w, Z_w, codes_w, n_groups, chunk_rows, column)
     return Z
 
 
@@ -365,6 +374,7 @@ def _quantile_inverse_transport(
     codes: np.ndarray,
     model: QuantileBarycenter,
     repair_level: float,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> np.ndarray:
     """Invert :func:`_quantile_transport` at the same ``repair_level``.
 
@@ -378,6 +388,8 @@ def _quantile_inverse_transport(
         Output of :func:`_fit_quantile_barycenter`.
     repair_level : float
         The ``t`` used in the forward transport.
+    chunk_rows : int, default=CHUNK_ROWS
+        Rows per window, as in :func:`_quantile_transport`.
 
     Returns
     -------
@@ -403,26 +415,21 @@ def _quantile_inverse_transport(
         return np.array(Z, copy=True, order="K")
     _, group_quantiles, barycenter_quantiles, _ = model
     n_groups, _, n_features = group_quantiles.shape
-    order, bounds = group_order(codes, n_groups)
-    X = np.empty_like(Z)  # every row is written below: rows of code -1 first
-    X[order[: bounds[0]]] = Z[order[: bounds[0]]]
-    for g in range(n_groups):
-        x_grids = np.ascontiguousarray(group_quantiles[g].T)
-        z_grids = (1.0 - t) * x_grids + t * barycenter_quantiles.T
-        indexes = [_grid_index(zp) for zp in z_grids]
-        for rows in _chunks(order[bounds[g] : bounds[g + 1]]):
-            block = np.asarray(Z[rows], dtype=np.float64)
-            out = np.empty(block.shape, dtype=np.float64, order="F")
-            for j in range(n_features):
-                x_grid, z_grid = x_grids[j], z_grids[j]
-                z = np.ascontiguousarray(block[:, j])
-                _, k, frac = _bracket(z, z_grid, indexes[j])
-                x = _lerp(x_grid, k, frac)
-                if t < 1.0:
-                    below = z < z_grid[0]
-                    x[below] = x_grid[0] + (z[below] - z_grid[0]) / (1.0 - t)
-                    above = z > z_grid[-1]
-                    x[above] = x_grid[-1] + (z[above] - z_grid[-1]) / (1.0 - t)
-                out[:, j] = x
-            X[rows] = out
+    x_grids = [np.ascontiguousarray(group_quantiles[g].T) for g in range(n_groups)]
+    z_grids = [(1.0 - t) * xg + t * barycenter_quantiles.T for xg in x_grids]
+    indexes = [[_grid_index(zp) for zp in grids] for grids in z_grids]
+    X = np.empty_like(Z)
+
+    def column(g, rows, j, z):
+        x_grid, z_grid = x_grids[g][j], z_grids[g][j]
+        _, k, frac = _bracket(z, z_grid, indexes[g][j])
+        x = _lerp(x_grid, k, frac)
+        if t < 1.0:
+            below = z < z_grid[0]
+            x[below] = x_grid[0] + (z[below] - z_grid[0]) / (1.0 - t)
+            above = z > z_grid[-1]
+            x[above] = x_grid[-1] + (z[above] - z_grid[-1]) / (1.0 - t)
+        return x
+
+    _map_columns(Z, X, codes, n_groups, chunk_rows, column)
     return X

@@ -75,20 +75,22 @@ def descending_order(scores: np.ndarray) -> np.ndarray:
     return order
 
 
-def _mean(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _mean(X: np.ndarray, rows: np.ndarray, step: int | None = None) -> np.ndarray:
     total = np.zeros(X.shape[1])
-    for _, block in blocks(X, rows):
+    for _, block in blocks(X, rows, step):
         total += block.sum(axis=0, dtype=np.float64)
     return total / rows.size
 
 
-def _scatter(X: np.ndarray, rows: np.ndarray, mean: np.ndarray):
+def _scatter(
+    X: np.ndarray, rows: np.ndarray, mean: np.ndarray, step: int | None = None
+):
     """Centred scatter ``sum (x - m)(x - m)^T`` and ``sum ||x - m||^4``."""
     d = X.shape[1]
     scatter, fourth = np.zeros((d, d)), 0.0
     # cache-sized blocks: measured faster than larger ones, whose GEMMs are more
     # efficient but whose centred copies fall out of cache
-    for _, block in blocks(X, rows):
+    for _, block in blocks(X, rows, step):
         centred = block - mean  # float64: the sums of squares need the precision
         scatter += centred.T @ centred
         fourth += float(np.sum(np.einsum("ij,ij->i", centred, centred) ** 2))
@@ -103,18 +105,22 @@ def domain_stats(
     *,
     scatter: bool = True,
     forget_mean: bool = True,
+    step: int | None = None,
 ) -> DomainStats:
     """Statistics of the rows ``forget`` of ``X_forget`` and ``retain`` of ``X_retain``.
 
     Means (one pass over each domain) and, if ``scatter``, the centred scatter
     matrices (a second pass); without it they are None and the fourth moments 0.
     ``forget_mean=False`` (only without ``scatter``) skips the forget pass and
-    leaves ``mean_forget`` None. The two arrays may be the same.
+    leaves ``mean_forget`` None. The two arrays may be the same. Rows are read
+    in blocks of ``step`` rows (default: about 1 MB).
     """
-    m2 = _mean(X_retain, retain)
-    m1 = _mean(X_forget, forget) if forget_mean or scatter else None
+    m2 = _mean(X_retain, retain, step)
+    m1 = _mean(X_forget, forget, step) if forget_mean or scatter else None
     stats = DomainStats(forget.size, retain.size, m1, m2, None, None, 0.0, 0.0)
-    return with_scatter(stats, X_forget, forget, X_retain, retain) if scatter else stats
+    if not scatter:
+        return stats
+    return with_scatter(stats, X_forget, forget, X_retain, retain, step)
 
 
 def with_scatter(
@@ -123,10 +129,11 @@ def with_scatter(
     forget: np.ndarray,
     X_retain: np.ndarray,
     retain: np.ndarray,
+    step: int | None = None,
 ) -> DomainStats:
     """``stats`` (with both means) completed by the centred scatter matrices."""
-    s1, q1 = _scatter(X_forget, forget, stats.mean_forget)
-    s2, q2 = _scatter(X_retain, retain, stats.mean_retain)
+    s1, q1 = _scatter(X_forget, forget, stats.mean_forget, step)
+    s2, q2 = _scatter(X_retain, retain, stats.mean_retain, step)
     return stats._replace(
         scatter_forget=s1, scatter_retain=s2, fourth_forget=q1, fourth_retain=q2
     )
@@ -162,36 +169,45 @@ def _positive_definite(C: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ scores
-# Each score kernel has the signature (X, forget, stats) -> (n_forget,) float64:
-# the scores of the rows ``forget`` of ``X``, in that order.
+# Each score kernel has the signature (X, forget, stats, step=None) -> (n_forget,)
+# float64: the scores of the rows ``forget`` of ``X``, in that order, computed by
+# blocks of ``step`` rows (default: about 1 MB).
 
 
-def _rowwise(X: np.ndarray, rows: np.ndarray, fn) -> np.ndarray:
+def _rowwise(X: np.ndarray, rows: np.ndarray, fn, step: int | None) -> np.ndarray:
     out = np.empty(rows.size)
-    for start, block in blocks(X, rows):
+    for start, block in blocks(X, rows, step):
         out[start : start + block.shape[0]] = fn(block)
     return out
 
 
-def _distances(X: np.ndarray, rows: np.ndarray, centre: np.ndarray) -> np.ndarray:
+def _distances(
+    X: np.ndarray, rows: np.ndarray, centre: np.ndarray, step: int | None
+) -> np.ndarray:
     def distance(B):
         D = B - centre
         return np.sqrt(np.einsum("ij,ij->i", D, D))
 
-    return _rowwise(X, rows, distance)
+    return _rowwise(X, rows, distance, step)
 
 
-def euclidean_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
+def euclidean_scores(
+    X: np.ndarray, forget: np.ndarray, stats: DomainStats, step: int | None = None
+):
     """``||x - mean_retain||``: far from the retained domain goes first."""
-    return _distances(X, forget, stats.mean_retain)
+    return _distances(X, forget, stats.mean_retain, step)
 
 
-def coreset_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
+def coreset_scores(
+    X: np.ndarray, forget: np.ndarray, stats: DomainStats, step: int | None = None
+):
     """``-||x - mean_forget||``: the most typical forget samples go first."""
-    return -_distances(X, forget, stats.mean_forget)
+    return -_distances(X, forget, stats.mean_forget, step)
 
 
-def cosine_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
+def cosine_scores(
+    X: np.ndarray, forget: np.ndarray, stats: DomainStats, step: int | None = None
+):
     """``1 - cos(x, mean_retain)``; 1 for a zero row or a zero retained mean."""
     norm2 = np.linalg.norm(stats.mean_retain)
     if norm2 == 0.0:
@@ -205,10 +221,12 @@ def cosine_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
         cos = np.divide(dot, norms, out=np.zeros_like(dot), where=norms != 0)
         return 1.0 - cos
 
-    return _rowwise(X, forget, score)
+    return _rowwise(X, forget, score, step)
 
 
-def mahalanobis_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
+def mahalanobis_scores(
+    X: np.ndarray, forget: np.ndarray, stats: DomainStats, step: int | None = None
+):
     """``sqrt((x - m2)^T C^{-1} (x - m2))``, C the shrunk retained covariance."""
     C = ledoit_wolf_shrunk(stats.scatter_retain, stats.fourth_retain, stats.n_retain)
     L = np.linalg.cholesky(_positive_definite(C))
@@ -219,7 +237,7 @@ def mahalanobis_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
         Y = (B - m2) @ whiten
         return np.sqrt(np.einsum("ij,ij->i", Y, Y))
 
-    return _rowwise(X, forget, score)
+    return _rowwise(X, forget, score, step)
 
 
 def likelihood_ratio_direction(stats: DomainStats) -> tuple[np.ndarray, float]:
@@ -238,10 +256,12 @@ def likelihood_ratio_direction(stats: DomainStats) -> tuple[np.ndarray, float]:
     return w, float(-0.5 * (stats.mean_forget + stats.mean_retain) @ w)
 
 
-def likelihood_ratio_scores(X: np.ndarray, forget: np.ndarray, stats: DomainStats):
+def likelihood_ratio_scores(
+    X: np.ndarray, forget: np.ndarray, stats: DomainStats, step: int | None = None
+):
     """Gaussian log-density ratio ``log p1(x) - log p2(x)``, shared covariance."""
     w, b = likelihood_ratio_direction(stats)
-    return _rowwise(X, forget, lambda B: B @ w + b)
+    return _rowwise(X, forget, lambda B: B @ w + b, step)
 
 
 class Score(NamedTuple):

@@ -31,6 +31,8 @@ from sklearn_unlearn.utils._compat import (
     StrOptions,
     _fit_context,
 )
+from sklearn_unlearn.utils._groups import row_chunks
+from sklearn_unlearn.utils._memory import working_rows
 from sklearn_unlearn.utils._validation import (
     check_forget_mask,
     check_no_sparse,
@@ -57,6 +59,15 @@ _NOT_FINITE = (
     "Input X contains NaN or infinity (or values so large that their sums "
     "overflow): impute or drop those rows, or rescale X."
 )
+
+
+def _block_rows(F) -> int:
+    """Rows per block of the passes: about 1 MB, less if ``working_memory`` is.
+
+    A block takes a gathered copy, a centred float64 copy and a product.
+    """
+    d = F.shape[1]
+    return working_rows(24 * d, row_chunks(d, F.itemsize))
 
 
 class DistributionalSelector(BaseEstimator):
@@ -340,7 +351,7 @@ class DistributionalSelector(BaseEstimator):
         return features
 
     # ----------------------------------------------------------- scoring
-    def _scores(self, F, forget, retain, stats, mask):
+    def _scores(self, F, forget, retain, stats, mask, step=None):
         if callable(self.score):
             scores = np.asarray(
                 self.score(F[forget], F[retain]), dtype=np.float64
@@ -356,7 +367,7 @@ class DistributionalSelector(BaseEstimator):
         elif self.score == "classifier":
             scores = self._classifier_scores(F, mask)[forget]
         else:
-            scores = SCORES[self.score].kernel(F, forget, stats)
+            scores = SCORES[self.score].kernel(F, forget, stats, step)
         if not np.all(np.isfinite(scores)):
             if callable(self.score):
                 raise ValueError(
@@ -398,6 +409,7 @@ class DistributionalSelector(BaseEstimator):
         """
         kernel = SCORES.get(self.score) if isinstance(self.score, str) else None
         scatter = self.family is not None or bool(kernel and kernel.needs_scatter)
+        step = _block_rows(F)
         # one BLAS thread: the block loops issue many small GEMMs, which two
         # threads on a busy machine can slow down by orders of magnitude
         with (
@@ -411,13 +423,14 @@ class DistributionalSelector(BaseEstimator):
                 retain,
                 scatter=False,
                 forget_mean=scatter or kernel is None or kernel.needs_forget_mean,
+                step=step,
             )
             means = [stats.mean_retain, stats.mean_forget]
             if not all(np.isfinite(m).all() for m in means if m is not None):
                 raise ValueError(_NOT_FINITE)
             if scatter:
-                stats = with_scatter(stats, F, forget, F, retain)
-            return stats, self._scores(F, forget, retain, stats, mask)
+                stats = with_scatter(stats, F, forget, F, retain, step)
+            return stats, self._scores(F, forget, retain, stats, mask, step)
 
     # --------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=False)

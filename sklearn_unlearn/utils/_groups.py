@@ -5,7 +5,7 @@ Pure kernels shared by every method that processes rows group by group.
 
 import numpy as np
 
-__all__ = ["group_order", "group_rows", "row_chunks"]
+__all__ = ["group_order", "group_rows", "group_windows", "row_chunks"]
 
 #: Up to this many groups, ``group_rows`` scans the codes once per group instead
 #: of sorting them: no n-sized permutation array is ever held.
@@ -46,6 +46,29 @@ def group_rows(codes: np.ndarray, n_groups: int):
     yield -1, np.flatnonzero(codes < 0)
     for g in range(n_groups):
         yield g, np.flatnonzero(codes == g)
+
+
+def group_windows(codes: np.ndarray, n_groups: int, window: int):
+    """Yield ``(g, rows)`` window by window: the rows of group ``g`` in each run
+    of ``window`` consecutive rows, for ``g = -1, 0, .., n_groups - 1``.
+
+    ``rows`` is a ``slice`` when the whole window belongs to ``g`` (callers can
+    then read a view of ``X`` instead of gathering), else increasing indices;
+    empty groups are skipped. The extra memory is ``O(window)`` indices whatever
+    the number of rows, where :func:`group_rows` holds a whole group's indices.
+    """
+    n = codes.shape[0]
+    window = max(1, int(window))
+    for start in range(0, n, window):
+        stop = min(n, start + window)
+        local = codes[start:stop]
+        first = int(local[0])
+        if local[-1] == first and np.all(local == first):
+            yield (-1 if first < 0 else first), slice(start, stop)
+            continue
+        for g, rows in group_rows(local, n_groups):
+            if rows.size:
+                yield g, rows + start
 
 
 def row_chunks(n_features: int, itemsize: int, block_bytes: int = BLOCK_BYTES) -> int:

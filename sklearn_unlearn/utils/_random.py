@@ -8,7 +8,14 @@ hashing the bits of each row, its group code and a seed.
 
 import numpy as np
 
-__all__ = ["_row_uniforms"]
+__all__ = ["DRAW_WINDOW", "_row_uniforms", "draw_windows"]
+
+#: Identical rows are told apart by their rank among their copies within aligned
+#: windows of this many consecutive rows. The transforms draw window by window
+#: (and process each window in smaller blocks), so their output depends neither
+#: on block sizes nor on ``working_memory``, and the hashes of one window are
+#: all the extra memory the draws take.
+DRAW_WINDOW = 1 << 15
 
 _MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15  # 2**64 / golden ratio, the splitmix64 increment
@@ -63,6 +70,12 @@ def _occurrence_ranks(h: np.ndarray) -> np.ndarray:
     ranks = np.empty(h.shape[0], dtype=np.int64)
     ranks[order] = positions - run_start
     return ranks
+
+
+def draw_windows(n_samples: int):
+    """Slices of the aligned windows of :data:`DRAW_WINDOW` consecutive rows."""
+    for start in range(0, n_samples, DRAW_WINDOW):
+        yield slice(start, min(start + DRAW_WINDOW, n_samples))
 
 
 def _row_uniforms(

@@ -134,3 +134,61 @@ def test_effectiveness_gaussian_groups_hide_s_from_strong_adversary():
     )
     assert raw_auc > 0.9
     assert repaired_auc <= 0.55
+
+
+ALL_METHODS = ["gaussian", "quantile", "empirical", "stochastic"]
+
+
+def _mixed_data(n, seed=0):
+    """Two continuous and two discrete features (ties: draws), 3 groups."""
+    rng = np.random.default_rng(seed)
+    s = rng.integers(0, 3, n)
+    X = np.column_stack(
+        [
+            rng.normal(s, 1.0 + 0.3 * s),
+            rng.normal(0.0, 1.0, n),
+            rng.integers(0, 2, n) + (s == 2),
+            rng.integers(0, 3, n).astype(float),
+        ]
+    )
+    return X, s
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_output_does_not_depend_on_working_memory(method):
+    # blocks shrink with working_memory; the repaired values (including the
+    # random draws given to identical rows) must not change
+    X, s = _mixed_data(40_000)
+    est = BarycenterFeatureUnlearner(
+        method=method, repair_level=0.8, n_support=60, random_state=0
+    ).fit(X[:3000], sensitive_features=s[:3000])
+    Z = est.transform(X, sensitive_features=s)
+    with sklearn.config_context(working_memory=0.01):
+        Z_small = est.transform(X, sensitive_features=s)
+    np.testing.assert_allclose(Z_small, Z, rtol=0, atol=1e-12)
+    if method in ("gaussian", "quantile"):  # the invertible methods
+        with sklearn.config_context(working_memory=0.01):
+            X_back = est.inverse_transform(Z, sensitive_features=s)
+        np.testing.assert_allclose(
+            X_back, est.inverse_transform(Z, sensitive_features=s), atol=1e-12
+        )
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_transform_memory_is_output_plus_group_codes(method):
+    # traced peak of transform beyond its output: the group codes (8 bytes per
+    # row) plus blocks bounded by working_memory, whatever n is; a full-size
+    # temporary (a per-group index array, a float64 copy) would exceed it
+    import tracemalloc
+
+    n = 1_000_000
+    X, s = _mixed_data(n, seed=1)
+    est = BarycenterFeatureUnlearner(
+        method=method, n_support=40, random_state=0
+    ).fit(X[:3000], sensitive_features=s[:3000])
+    with sklearn.config_context(working_memory=1):
+        tracemalloc.start()
+        Z = est.transform(X, sensitive_features=s)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert peak - Z.nbytes <= 8 * n + 3 * 2**20

@@ -1,0 +1,20 @@
+"""Block sizes of the chunked passes, bounded by scikit-learn's ``working_memory``.
+
+The estimators call :func:`working_rows` once and hand the row count to the
+kernels, which never read any configuration themselves.
+"""
+
+from sklearn import get_config
+
+__all__ = ["working_rows"]
+
+
+def working_rows(row_bytes: int, cap: int) -> int:
+    """Rows per block whose temporaries take at most ``working_memory`` MiB.
+
+    ``row_bytes`` is the temporary memory one row of a block needs and ``cap``
+    the number of rows beyond which a larger block gains nothing (it leaves the
+    cache, or the per-call overhead is already amortised). At least one row.
+    """
+    budget = get_config()["working_memory"] * 2**20
+    return int(max(1, min(cap, budget // max(int(row_bytes), 1))))
