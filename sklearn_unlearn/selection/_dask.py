@@ -29,8 +29,8 @@ def _block_sums(F, mask):
 
 def _block_scatter(F, mask, m1, m2):
     F, mask = np.asarray(F), np.asarray(mask, dtype=bool)
-    s1, q1 = _scatter(F, np.flatnonzero(mask), m1)
-    s2, q2 = _scatter(F, np.flatnonzero(~mask), m2)
+    s1, _, q1 = _scatter(F, np.flatnonzero(mask), m1)
+    s2, _, q2 = _scatter(F, np.flatnonzero(~mask), m2)
     return s1, q1, s2, q2
 
 
@@ -114,4 +114,4 @@ def fit_dask_selector(selector, X, forget_mask, rng):
     if not np.all(np.isfinite(scores)):
         raise ValueError("X contains NaN or infinite values.")
     forget = np.flatnonzero(forget_mask.compute())
-    return forget, scores
+    return forget, scores, stats

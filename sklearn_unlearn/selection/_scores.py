@@ -36,6 +36,8 @@ class DomainStats(NamedTuple):
     scatter_retain: np.ndarray  # (d, d)
     fourth_forget: float  # sum of ||x - mean||^4 (Ledoit-Wolf shrinkage)
     fourth_retain: float
+    third_forget: np.ndarray | None = None  # (d,): sum of ||x - mean||^2 (x - mean)
+    third_retain: np.ndarray | None = None  # (needed to merge the fourth sums)
 
 
 def blocks(X: np.ndarray, rows: np.ndarray, step: int | None = None):
@@ -84,17 +86,20 @@ def _mean(X: np.ndarray, rows: np.ndarray, step: int | None = None) -> np.ndarra
 
 def _scatter(
     X: np.ndarray, rows: np.ndarray, mean: np.ndarray, step: int | None = None
-):
-    """Centred scatter ``sum (x - m)(x - m)^T`` and ``sum ||x - m||^4``."""
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Centred power sums about ``mean``: ``sum (x - m)(x - m)^T``,
+    ``sum ||x - m||^2 (x - m)`` and ``sum ||x - m||^4``."""
     d = X.shape[1]
-    scatter, fourth = np.zeros((d, d)), 0.0
+    scatter, third, fourth = np.zeros((d, d)), np.zeros(d), 0.0
     # cache-sized blocks: measured faster than larger ones, whose GEMMs are more
     # efficient but whose centred copies fall out of cache
     for _, block in blocks(X, rows, step):
         centred = block - mean  # float64: the sums of squares need the precision
         scatter += centred.T @ centred
-        fourth += float(np.sum(np.einsum("ij,ij->i", centred, centred) ** 2))
-    return scatter, fourth
+        norms = np.einsum("ij,ij->i", centred, centred)
+        third += norms @ centred
+        fourth += float(norms @ norms)
+    return scatter, third, fourth
 
 
 def domain_stats(
@@ -132,10 +137,15 @@ def with_scatter(
     step: int | None = None,
 ) -> DomainStats:
     """``stats`` (with both means) completed by the centred scatter matrices."""
-    s1, q1 = _scatter(X_forget, forget, stats.mean_forget, step)
-    s2, q2 = _scatter(X_retain, retain, stats.mean_retain, step)
+    s1, t1, q1 = _scatter(X_forget, forget, stats.mean_forget, step)
+    s2, t2, q2 = _scatter(X_retain, retain, stats.mean_retain, step)
     return stats._replace(
-        scatter_forget=s1, scatter_retain=s2, fourth_forget=q1, fourth_retain=q2
+        scatter_forget=s1,
+        scatter_retain=s2,
+        fourth_forget=q1,
+        fourth_retain=q2,
+        third_forget=t1,
+        third_retain=t2,
     )
 
 

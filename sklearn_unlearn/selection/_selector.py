@@ -3,12 +3,12 @@
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils._available_if import available_if
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn.selection._budget import _budget_count, _check_target
@@ -24,6 +24,8 @@ from sklearn_unlearn.selection._scores import (
     domain_stats,
     with_scatter,
 )
+from sklearn_unlearn.selection._selector_input import DOMAIN_HINT, SelectorInputMixin
+from sklearn_unlearn.selection._streaming import chunk_stats, merge_domain_stats
 from sklearn_unlearn.utils._compat import (
     HasMethods,
     Interval,
@@ -33,15 +35,7 @@ from sklearn_unlearn.utils._compat import (
 )
 from sklearn_unlearn.utils._groups import row_chunks
 from sklearn_unlearn.utils._memory import working_rows
-from sklearn_unlearn.utils._validation import (
-    check_forget_mask,
-    check_no_sparse,
-    is_dask,
-    is_dataframe,
-    resolve_sensitive_columns,
-    split_columns,
-    to_float_features,
-)
+from sklearn_unlearn.utils._validation import is_dask, to_float_features
 
 __all__ = ["DistributionalSelector"]
 
@@ -50,15 +44,26 @@ __all__ = ["DistributionalSelector"]
 KL_REG = 1e-6
 #: Probabilities are clipped to [CLIP, 1 - CLIP] before the logit.
 CLIP = 1e-12
-DOMAIN_HINT = ", or name it in domain_column if it holds the domain"
-NO_FORGET_DOMAIN = (
-    "No forget domain: pass fit(X, forget_mask=mask) with True for the rows to "
-    "forget, or name a column of X with domain_column."
-)
 _NOT_FINITE = (
     "Input X contains NaN or infinity (or values so large that their sums "
     "overflow): impute or drop those rows, or rescale X."
 )
+
+
+def _can_stream(selector) -> bool:
+    """``partial_fit`` and ``score_samples`` exist for the statistic scores."""
+    if not (isinstance(selector.score, str) and selector.score in SCORES):
+        raise AttributeError(
+            "partial_fit and score_samples need a score computed from the domain "
+            f"statistics ({sorted(SCORES)}); score={selector.score!r} needs all "
+            "rows at once: call fit."
+        )
+    if selector.target is not None:
+        raise AttributeError(
+            "partial_fit cannot search for target=(alpha, epsilon): the search reads "
+            "the deleted rows back. Set budget or use fit."
+        )
+    return True
 
 
 def _block_rows(F) -> int:
@@ -70,7 +75,7 @@ def _block_rows(F) -> int:
     return working_rows(24 * d, row_chunks(d, F.itemsize))
 
 
-class DistributionalSelector(BaseEstimator):
+class DistributionalSelector(SelectorInputMixin, BaseEstimator):
     """Delete a small, well-chosen part of an unwanted domain from a data set.
 
     The rows of ``X`` belong to a *forget* domain (distribution :math:`p_1`) or
@@ -168,6 +173,13 @@ class DistributionalSelector(BaseEstimator):
     kappa_ : float
         :math:`KL(p_1 \\| p_2)`, the separability of the domains (NaN when
         ``family=None``).
+    statistics_ : DomainStats
+        Counts, means and centred power sums of the two domains (a NamedTuple:
+        ``n_forget``, ``n_retain``, ``mean_forget``, ``mean_retain``,
+        ``scatter_forget``, ``scatter_retain`` (sums of centred outer products),
+        ``fourth_forget``, ``fourth_retain``, ``third_forget``,
+        ``third_retain``); the entries a score does not need are None (or 0).
+        Set by ``fit`` and accumulated by ``partial_fit``.
     domain_column_index_ : int or None
         Position of ``domain_column`` in ``X``.
     n_features_in_ : int
@@ -277,78 +289,6 @@ class DistributionalSelector(BaseEstimator):
         self.drop_domain_column = drop_domain_column
         self.random_state = random_state
         self.n_jobs = n_jobs
-
-    # ------------------------------------------------------------ inputs
-    def _split(self, X, forget_mask, *, reset: bool):
-        """Validate X; return (features container, forget mask or None)."""
-        check_no_sparse(X)
-        if self.domain_column is None:
-            if reset:
-                validate_data(self, X, skip_check_array=True, reset=True)
-                self.domain_column_index_ = None
-            return X, None
-        if forget_mask is not None and reset:
-            raise ValueError(
-                "Both domain_column and forget_mask are set: say which rows form "
-                "the forget domain in one way only."
-            )
-        if not is_dataframe(X):
-            X = check_array(X, dtype=None, ensure_all_finite=False)
-        validate_data(self, X, skip_check_array=True, reset=reset)
-        if reset:
-            self.domain_column_index_ = int(
-                resolve_sensitive_columns(
-                    self.domain_column,
-                    self.n_features_in_,
-                    getattr(self, "feature_names_in_", None),
-                    param="domain_column",
-                )[0]
-            )
-        elif X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input."
-            )
-        features, (column,) = split_columns(X, np.array([self.domain_column_index_]))
-        self._check_domain_column(column)
-        return (X if not self.drop_domain_column else features), column
-
-    @staticmethod
-    def _check_domain_column(column: np.ndarray) -> None:
-        kind = pd.api.types.infer_dtype(column, skipna=False)
-        if kind in ("complex", "mixed", "unknown-array", "empty"):
-            raise TypeError(
-                f"domain_column holds {kind} values: each argument must be a string "
-                "or a number (or a bool) that labels the row's domain."
-            )
-        if bool(pd.isna(column).any()) or (
-            column.dtype.kind == "f" and not np.isfinite(column).all()
-        ):
-            raise ValueError(
-                "domain_column contains NaN, None or infinite values: every row "
-                "needs a domain label. Fill or drop those rows."
-            )
-
-    def _domain_mask(self, column) -> np.ndarray:
-        if callable(self.forget_value):
-            mask = np.asarray(self.forget_value(column))
-            if mask.dtype != bool or mask.shape != column.shape:
-                raise ValueError(
-                    "forget_value is a callable, so it must return a boolean mask "
-                    f"of shape {column.shape}; got dtype {mask.dtype} and shape "
-                    f"{mask.shape}."
-                )
-            return mask
-        values = self.forget_value
-        if isinstance(values, list | tuple | set | np.ndarray):
-            return np.isin(column, list(values))
-        return np.asarray(column == values, dtype=bool)
-
-    def _drop_domain(self, X):
-        """X without the domain column (as given), checked against fit."""
-        check_is_fitted(self, "n_features_in_")
-        features, _ = self._split(X, None, reset=False)
-        return features
 
     # ----------------------------------------------------------- scoring
     def _scores(self, F, forget, retain, stats, mask, step=None):
@@ -463,14 +403,8 @@ class DistributionalSelector(BaseEstimator):
         target = None if self.target is None else _check_target(self.target)
         if is_dask(X):
             return self._fit_dask(X, forget_mask)
-        features, column = self._split(X, forget_mask, reset=True)
-        F = to_float_features(features, hint=DOMAIN_HINT, ensure_all_finite=False)
+        F, mask = self._features_and_mask(X, forget_mask, reset=True)
         n_samples = F.shape[0]
-        mask = (
-            check_forget_mask(forget_mask, n_samples, missing=NO_FORGET_DOMAIN)
-            if column is None
-            else self._domain_mask(column)
-        )
         forget, retain = np.flatnonzero(mask), np.flatnonzero(~mask)
         for name, rows in (("forget", forget), ("retained", retain)):
             if rows.size == 0:
@@ -494,15 +428,18 @@ class DistributionalSelector(BaseEstimator):
             self.kappa_ = edit.kappa
         else:
             self.achieved_alpha_ = self.achieved_epsilon_ = self.kappa_ = np.nan
+        self.statistics_ = stats
+        self.__dict__.pop("_streaming", None)  # partial_fit starts afresh
         return self._delete(n_deleted, n_samples)
 
     def _fit_dask(self, X, forget_mask):
         """Blockwise statistics and scores of a dask array (see ``_dask``)."""
         from sklearn_unlearn.selection._dask import fit_dask_selector
 
-        forget, scores = fit_dask_selector(
+        forget, scores, self.statistics_ = fit_dask_selector(
             self, X, forget_mask, check_random_state(self.random_state)
         )
+        self.__dict__.pop("_streaming", None)
         self.n_features_in_ = X.shape[1]
         self.domain_column_index_ = None
         self.achieved_alpha_ = self.achieved_epsilon_ = self.kappa_ = np.nan
@@ -543,6 +480,108 @@ class DistributionalSelector(BaseEstimator):
         self.achieved_epsilon_ = float(curve.epsilon[n_deleted])
         self.kappa_ = curve.kappa
         return n_deleted
+
+    # ------------------------------------------------------------ stream
+    @available_if(_can_stream)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, *, forget_mask=None):
+        """Add a chunk of rows to the domain statistics (exact streaming).
+
+        The counts, means and, when the score needs them, the scatter matrices
+        and the fourth power sums of Ledoit-Wolf shrinkage are merged exactly:
+        after chunks ``X_1, .., X_k`` they equal those ``fit`` computes on their
+        concatenation. Nothing is deleted: score the rows in a second pass with
+        :meth:`score_samples` and delete the top of the forget rows (see the
+        User Guide). The first call after construction or after ``fit``
+        starts afresh. Only for the built-in statistic scores
+        (``"likelihood_ratio"``, ``"euclidean"``, ``"mahalanobis"``,
+        ``"cosine"``, ``"coreset"``) without ``target``.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            A chunk of rows of either domain (with the domain column if
+            ``domain_column`` is set).
+        y : None
+            Ignored.
+        forget_mask : array-like of bool, shape (n_samples,), default=None
+            True for the chunk's rows of the forget domain (when
+            ``domain_column`` is None).
+
+        Returns
+        -------
+        self : DistributionalSelector
+            The selector, with updated ``statistics_``.
+        """
+        if is_dask(X):
+            raise TypeError(
+                "partial_fit takes in-memory chunks (NumPy arrays or DataFrames); "
+                "pass a dask array to fit instead, which reduces it blockwise."
+            )
+        first = not getattr(self, "_streaming", False)
+        F, mask = self._features_and_mask(X, forget_mask, reset=first)
+        with (
+            np.errstate(over="ignore", invalid="ignore"),
+            threadpool_limits(limits=1, user_api="blas"),
+        ):
+            chunk = chunk_stats(
+                F, mask, SCORES[self.score].needs_scatter, _block_rows(F)
+            )
+        if not all(np.isfinite(np.asarray(v)).all() for v in chunk if v is not None):
+            raise ValueError(_NOT_FINITE)
+        self.statistics_ = (
+            chunk if first else merge_domain_stats(self.statistics_, chunk)
+        )
+        self._streaming = True
+        return self
+
+    @available_if(_can_stream)
+    def score_samples(self, X):
+        """Deletion score of every row of ``X`` under the fitted statistics.
+
+        The higher the score, the earlier a forget row would be deleted. For
+        the rows ``fit`` saw, ``score_samples(X)[forget_indices_]`` equals
+        ``scores_``; after :meth:`partial_fit` it scores rows in a second pass
+        over the data.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows to score, as passed to ``fit`` (with the domain column if
+            ``domain_column`` is set; its value is ignored).
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Score of each row.
+        """
+        check_is_fitted(self, "statistics_")
+        stats = self.statistics_
+        kernel = SCORES[self.score]
+        if stats.n_forget == 0 or stats.n_retain == 0:
+            raise ValueError(
+                f"The statistics hold {stats.n_forget} forget and {stats.n_retain} "
+                "retained rows: score_samples needs rows of both domains. Pass "
+                "chunks holding both to partial_fit first."
+            )
+        if (kernel.needs_scatter and stats.scatter_retain is None) or (
+            kernel.needs_forget_mean and stats.mean_forget is None
+        ):
+            raise ValueError(
+                f"score={self.score!r} needs statistics that the last fit did not "
+                "compute (score was changed after fit): fit again."
+            )
+        F = to_float_features(
+            self._drop_domain(X), hint=DOMAIN_HINT, ensure_all_finite=False
+        )
+        with (
+            np.errstate(over="ignore", invalid="ignore"),
+            threadpool_limits(limits=1, user_api="blas"),
+        ):
+            scores = kernel.kernel(F, np.arange(F.shape[0]), stats, _block_rows(F))
+        if not np.all(np.isfinite(scores)):
+            raise ValueError(_NOT_FINITE)
+        return scores
 
     def fit_resample(self, X, y=None, *, forget_mask=None):
         """Fit, then return the kept rows of ``X`` (and ``y``).

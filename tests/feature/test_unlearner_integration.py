@@ -183,9 +183,9 @@ def test_transform_memory_is_output_plus_group_codes(method):
 
     n = 1_000_000
     X, s = _mixed_data(n, seed=1)
-    est = BarycenterFeatureUnlearner(
-        method=method, n_support=40, random_state=0
-    ).fit(X[:3000], sensitive_features=s[:3000])
+    est = BarycenterFeatureUnlearner(method=method, n_support=40, random_state=0).fit(
+        X[:3000], sensitive_features=s[:3000]
+    )
     with sklearn.config_context(working_memory=1):
         tracemalloc.start()
         Z = est.transform(X, sensitive_features=s)
