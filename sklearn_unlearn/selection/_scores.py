@@ -70,18 +70,39 @@ def descending_order(scores: np.ndarray) -> np.ndarray:
     """
     order = np.argsort(-scores)
     ranked = scores[order]
-    tied = np.flatnonzero(ranked[1:] == ranked[:-1])
-    if tied.size:
-        # runs of equal scores: sort each run's indices (rare for real scores)
-        order = order[np.lexsort((order, -ranked))]
+    tied = ranked[1:] == ranked[:-1]
+    if tied.any():
+        # the positions inside runs of equal scores: sort each run's indices.
+        # Runs stay in place (distinct runs have distinct scores), so only the
+        # tied positions are sorted, by (score, index).
+        member = np.zeros(ranked.size, dtype=bool)
+        member[1:] = tied
+        member[:-1] |= tied
+        at = np.flatnonzero(member)
+        order[at] = order[at][np.lexsort((order[at], -ranked[at]))]
     return order
 
 
 def _mean(X: np.ndarray, rows: np.ndarray, step: int | None = None) -> np.ndarray:
-    total = np.zeros(X.shape[1])
+    """Mean of the rows ``rows`` of ``X``, in float64.
+
+    Each block's column sums are one GEMV in the dtype of ``X`` (faster than a
+    reduction), accumulated across blocks in float64. For float32 the block is
+    first shifted by one of the rows, so the float32 sums are of deviations
+    (their rounding is relative to the spread of X, not to its offset).
+    """
+    d = X.shape[1]
+    total = np.zeros(d)
+    shift = np.asarray(X[rows[0]]) if X.dtype == np.float32 else None
+    ones = None
     for _, block in blocks(X, rows, step):
-        total += block.sum(axis=0, dtype=np.float64)
-    return total / rows.size
+        if ones is None or ones.size < block.shape[0]:
+            ones = np.ones(block.shape[0], dtype=X.dtype)
+        if shift is not None:
+            block = block - shift
+        total += ones[: block.shape[0]] @ block
+    mean = total / rows.size
+    return mean + shift if shift is not None else mean
 
 
 def _scatter(
@@ -194,6 +215,10 @@ def _rowwise(X: np.ndarray, rows: np.ndarray, fn, step: int | None) -> np.ndarra
 def _distances(
     X: np.ndarray, rows: np.ndarray, centre: np.ndarray, step: int | None
 ) -> np.ndarray:
+    # in the dtype of X: a float32 difference and sum of d squares err by about
+    # 1e-7 relative, the precision of float32 X itself, at half the cost
+    centre = centre.astype(X.dtype, copy=False)
+
     def distance(B):
         D = B - centre
         return np.sqrt(np.einsum("ij,ij->i", D, D))
@@ -222,7 +247,7 @@ def cosine_scores(
     norm2 = np.linalg.norm(stats.mean_retain)
     if norm2 == 0.0:
         return np.ones(forget.size)
-    direction = stats.mean_retain / norm2
+    direction = (stats.mean_retain / norm2).astype(X.dtype, copy=False)
 
     def score(B):
         dot = B @ direction

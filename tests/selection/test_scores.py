@@ -170,3 +170,16 @@ def test_blocks_of_consecutive_rows_are_views():
     scattered = np.array([5, 1, 2, 19, 7])
     gathered = np.vstack([b for _, b in blocks(X, scattered, step=2)])
     assert_array_equal(gathered, X[scattered])
+
+
+def test_float32_means_are_accurate_far_from_the_origin():
+    # float32 block sums of a large offset lose the spread (numpy's float32
+    # mean of these rows is off by units); the shifted sums must not
+    from sklearn_unlearn.selection._scores import _mean
+
+    rng = np.random.default_rng(0)
+    X = (1e3 + rng.standard_normal((300_000, 4))).astype(np.float32)
+    rows = np.arange(3, X.shape[0], 2)
+    expected = X[rows].astype(np.float64).mean(axis=0)
+    assert_allclose(_mean(X, rows), expected, rtol=0, atol=1e-5)
+    assert_allclose(_mean(X, rows, step=7), expected, rtol=0, atol=1e-5)
