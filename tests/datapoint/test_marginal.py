@@ -74,8 +74,13 @@ def test_fit_never_touches_the_original(index):
         "mi",
         "forget_accuracy",
         "retain_accuracy",
+        "phase",
     }
-    assert len(unlearner.history_["mi"]) == unlearner.n_iter_ + 1
+    phases = unlearner.history_["phase"]
+    assert len(unlearner.history_["mi"]) == len(phases)
+    # without validation data: one forgetting phase, then one settling phase
+    assert phases[0] == "start" and phases[-1] == "settle"
+    assert phases.count("settle") == 1 and phases.count("forget") <= 2
 
 
 def test_random_state_makes_it_reproducible():
@@ -184,3 +189,63 @@ def test_verbose_logs_one_line_per_epoch(caplog, capsys):
     lines = [r.getMessage() for r in caplog.records]
     assert lines and lines[0].startswith("epoch 1: loss")
     assert capsys.readouterr().out == ""  # nothing printed
+
+
+def test_convex_models_settle_at_the_retrained_model():
+    # logistic regression: the settling phase minimises the retained objective
+    # (convex) by L-BFGS, so the result is the model retraining computes
+    X, y = _data(n=600, seed=5)
+    model = LogisticRegression(C=0.5).fit(X, y)
+    forget = (y == 2) & (np.arange(y.size) % 3 > 0)
+    unlearner = MarginalUnlearner(model, max_iter=3, random_state=0).fit(
+        X, y, forget_mask=forget
+    )
+    retrained = LogisticRegression(C=0.5, tol=1e-10, max_iter=10_000).fit(
+        X[~forget], y[~forget]
+    )
+    # both stop their L-BFGS at gradients of 1e-4 on the same objective
+    assert_allclose(
+        unlearner.predict_proba(X), retrained.predict_proba(X), rtol=0, atol=2e-2
+    )
+    assert np.mean(unlearner.predict(X) == retrained.predict(X)) > 0.99
+    assert not np.allclose(
+        model.predict_proba(X), retrained.predict_proba(X), atol=0.05
+    )
+
+
+def test_settle_lbfgs_reaches_the_minimiser():
+    from sklearn_unlearn.datapoint._adapters import network_of
+    from sklearn_unlearn.datapoint._settle import retained_objective, settle_lbfgs
+
+    X, y = _data(n=400, seed=6)
+    model = LogisticRegression(C=2.0).fit(X[:200], y[:200])
+    net = network_of(model, X[:5])
+    l2 = 1.0 / (2.0 * 400)
+    settle_lbfgs(net, X, y, l2, max_iter=5000, gtol=1e-9)
+    _, grad_w, grad_b = retained_objective(net, X, y, l2)
+    assert max(np.abs(g).max() for g in [*grad_w, *grad_b]) < 1e-6
+    reference = LogisticRegression(C=2.0, tol=1e-10, max_iter=10_000).fit(X, y)
+    assert_allclose(net.weights[0].T, reference.coef_, rtol=0, atol=5e-4)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_rounds_alternate_forgetting_and_settling():
+    X, y = _data(n=1500, seed=4)
+    X_train, y_train, X_val, y_val = X[:1000], y[:1000], X[1000:], y[1000:]
+    forget = (y_train == 1) & (np.arange(1000) % 4 > 0)
+    model = MLPClassifier((32,), max_iter=300, random_state=0).fit(X_train, y_train)
+    fits = {
+        (rounds, settle): MarginalUnlearner(
+            model, max_iter=4, n_rounds=rounds, settle_epochs=settle, random_state=0
+        ).fit(X_train, y_train, forget_mask=forget, X_val=X_val, y_val=y_val)
+        for rounds, settle in [(1, 0), (1, 2), (3, 2)]
+    }
+    assert "settle" not in fits[1, 0].history_["phase"]
+    assert fits[1, 2].history_["phase"].count("settle") == 1
+    phases = fits[3, 2].history_["phase"]
+    assert 1 <= phases.count("settle") <= 3
+    # every settling phase follows a forgetting phase
+    assert all(phases[i - 1] == "forget" for i, p in enumerate(phases) if p == "settle")
+    for fit in fits.values():
+        assert len(fit.history_["validation_mi"]) == len(fit.history_["phase"])
+        assert fit.best_step_ <= fit.n_steps_
