@@ -330,7 +330,12 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         ratio = np.divide(
             forget_counts, val_counts, out=np.zeros(n_classes), where=shared
         )
-        return X_val, np.r_[y_forget, v_idx], np.r_[w_forget, ratio[v_idx]]
+        used = ratio[v_idx] > 0  # rows of other classes weigh nothing: drop them
+        return (
+            X_val[used],
+            np.r_[y_forget, v_idx[used]],
+            np.r_[w_forget, ratio[v_idx[used]]],
+        )
 
     def _criterion(self, net, X_forget, validation):
         """Marginal information of the forget rows against unseen rows.
