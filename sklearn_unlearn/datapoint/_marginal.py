@@ -2,7 +2,6 @@
 
 import logging
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
@@ -18,44 +17,23 @@ from sklearn_unlearn.datapoint._adapters import (
     network_of,
     with_network,
 )
-from sklearn_unlearn.datapoint._network import Network, forward, objective
-from sklearn_unlearn.datapoint._settle import Adam, settle_adam, settle_lbfgs
+from sklearn_unlearn.datapoint._forgetting import (
+    HISTORY_KEYS,
+    FitState,
+    ForgetSettings,
+    forget_phase,
+    snapshot,
+)
+from sklearn_unlearn.datapoint._settle import settle_adam, settle_lbfgs
 from sklearn_unlearn.utils._compat import Interval, _fit_context
-from sklearn_unlearn.utils._information import soft_mutual_information
 from sklearn_unlearn.utils._validation import check_forget_mask, estimator_has
 
 __all__ = ["MarginalUnlearner"]
 
 logger = logging.getLogger(__name__)
 
-HISTORY_KEYS = (
-    "loss",
-    "mi",
-    "forget_accuracy",
-    "retain_accuracy",
-    "validation_mi",
-    "phase",
-)
 #: Most L-BFGS iterations of the settling phase of convex models.
 SETTLE_LBFGS_ITER = 500
-
-
-class _State(NamedTuple):
-    """What the phases of one fit share."""
-
-    X: np.ndarray
-    y_idx: np.ndarray
-    mask: np.ndarray
-    X_forget: np.ndarray
-    retain_rows: np.ndarray
-    l2: float
-    validation: tuple | None
-    rng: np.random.RandomState
-    history: dict
-
-    @property
-    def crit(self):
-        return self.X_forget, self.validation
 
 
 class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -288,24 +266,6 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return X, np.searchsorted(classes, y), mask
 
     # ---------------------------------------------------------------- fit
-    def _measure(self, net, X, y_idx, mask, l2):
-        P, _ = forward(net, X)
-        retain = ~mask
-        mi = soft_mutual_information(
-            np.vstack([P, P[retain]]),
-            np.r_[np.zeros(len(P), np.intp), np.ones(int(retain.sum()), np.intp)],
-        )
-        correct = P.argmax(axis=1) == y_idx
-        rows = np.arange(len(y_idx))
-        ce = -float(np.mean(np.log(np.clip(P[rows, y_idx][retain], 1e-300, None))))
-        penalty = 0.5 * l2 * sum(float(np.sum(W * W)) for W in net.weights)
-        return {
-            "loss": ce + self.gamma * mi + penalty,
-            "mi": mi,
-            "forget_accuracy": float(correct[mask].mean()),
-            "retain_accuracy": float(correct[retain].mean()),
-        }
-
     def _validation(self, X_val, y_val, y_forget):
         """Validation rows and the weights of the class-matched criterion."""
         if X_val is None and y_val is None:
@@ -335,25 +295,6 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             X_val[used],
             np.r_[y_forget, v_idx[used]],
             np.r_[w_forget, ratio[v_idx[used]]],
-        )
-
-    def _criterion(self, net, X_forget, validation):
-        """Marginal information of the forget rows against unseen rows.
-
-        The soft plug-in MI between membership (forget row: 0, validation row:
-        1) and the model's confidence in the true label, ``[p_y, 1 - p_y]``,
-        with the validation rows weighted to the forget set's class
-        proportions. It is 0 when the forgotten rows are, on average, no more
-        and no less confidently classified than rows the model never saw.
-        """
-        X_val, y_all, weights = validation
-        P_forget, _ = forward(net, X_forget)
-        P_val, _ = forward(net, X_val)
-        P = np.vstack([P_forget, P_val])
-        confidence = P[np.arange(P.shape[0]), y_all]
-        labels = np.r_[np.zeros(len(P_forget), np.intp), np.ones(len(P_val), np.intp)]
-        return soft_mutual_information(
-            np.column_stack([confidence, 1.0 - confidence]), labels, weights
         )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -390,20 +331,23 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         retain_rows = np.flatnonzero(~mask)
         l2 = l2_penalty(self.estimator, retain_rows.size)
-        state = _State(
+        state = FitState(
             X=X,
             y_idx=y_idx,
             mask=mask,
-            X_forget=X[mask],  # gathered once: the criterion reads it many times
+            X_forget=X[mask],
             retain_rows=retain_rows,
             l2=l2,
+            gamma=self.gamma,
             validation=validation,
             rng=rng,
             history={k: [] for k in HISTORY_KEYS},
         )
-        self._record(state.history, self._measure(net, X, y_idx, mask, l2), "start")
-        if validation is not None:
-            state.history["validation_mi"].append(self._criterion(net, *state.crit))
+        settings = ForgetSettings(
+            self.max_iter, self.learning_rate, self.batch_size, self.n_iter_no_change
+        )
+        log = self._log_epoch if self.verbose else None
+        snapshot(net, state, "start")
         convex = len(net.weights) == 1
         # rounds need the validation criterion to decide when to stop; a
         # convex model is at the retained optimum after one settling phase
@@ -411,10 +355,9 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         n_steps = n_epochs = best_step = 0
         X_retain, y_retain = X[retain_rows], y_idx[retain_rows]
         for round_ in range(n_rounds):
-            steps, epochs, best = self._forget(net, state, n_steps)
+            steps, epochs, best_step = forget_phase(net, state, settings, n_steps, log)
             n_steps, n_epochs = n_steps + steps, n_epochs + epochs
-            best_step = best
-            if round_ and best == n_steps - steps:
+            if round_ and best_step == n_steps - steps:
                 break  # the settled weights were the closest: nothing left
             if convex:
                 n_steps += settle_lbfgs(
@@ -435,11 +378,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             else:
                 continue
             best_step = n_steps
-            self._record(
-                state.history, self._measure(net, X, y_idx, mask, l2), "settle"
-            )
-            if validation is not None:
-                state.history["validation_mi"].append(self._criterion(net, *state.crit))
+            snapshot(net, state, "settle")
         self.best_step_ = best_step
         self.unlearned_estimator_ = with_network(self.estimator, net)
         self.n_steps_ = n_steps
@@ -447,90 +386,6 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.history_ = {k: v for k, v in state.history.items() if v}
         self.classes_ = self.estimator.classes_
         return self
-
-    def _forget(self, net: Network, state: "_State", step0: int):
-        """One forgetting phase, in place on ``net``: the MI-penalised objective
-        with early stopping (see Notes). Returns (steps, epochs, best step)."""
-        X, y_idx, mask, l2 = state.X, state.y_idx, state.mask, state.l2
-        validation, rng, history = state.validation, state.rng, state.history
-        retain_rows = state.retain_rows
-        n_layers = len(net.weights)
-        params = [*net.weights, *net.biases]
-        optimizer = Adam(params, self.learning_rate)
-        batch = min(self.batch_size, retain_rows.size)
-
-        def current():
-            return Network(params[:n_layers], params[n_layers:], net.hidden, net.link)
-
-        def criterion():
-            if validation is None:
-                return history["mi"][-1]
-            return self._criterion(current(), *state.crit)
-
-        best = criterion()
-        best_params = [p.copy() for p in params]
-        best_step, stale, n_iter, step = step0, 0, 0, step0
-        # with validation data the criterion is checked several times an epoch
-        # (forward passes on the forget and validation rows: about half the
-        # cost of a step), so the best state is not missed between epochs
-        per_epoch = -(-retain_rows.size // batch)
-        check_every = (
-            per_epoch
-            if validation is None
-            else max(1, (int(mask.sum()) + len(validation[0])) // (2 * batch))
-        )
-        for epoch in range(1, self.max_iter + 1):
-            order = rng.permutation(retain_rows)
-            improved = False
-            for start in range(0, order.size, batch):
-                rows1 = order[start : start + batch]
-                rows0 = rng.randint(0, X.shape[0], size=rows1.size)
-                pooled = np.concatenate([rows0, rows1])
-                labels = np.r_[
-                    np.zeros(rows0.size, np.intp), np.ones(rows1.size, np.intp)
-                ]
-                result = objective(
-                    current(),
-                    X[pooled],
-                    labels,
-                    np.arange(rows0.size, pooled.size),
-                    y_idx[rows1],
-                    self.gamma,
-                    l2,
-                )
-                optimizer.step([*result.grad_weights, *result.grad_biases])
-                step += 1
-                last = start + batch >= order.size
-                if validation is not None and (step % check_every == 0 or last):
-                    value = criterion()
-                    if value < best:
-                        best, best_step = value, step
-                        best_params = [p.copy() for p in params]
-                        improved = True
-            n_iter = epoch
-            self._record(history, self._measure(current(), X, y_idx, mask, l2))
-            if validation is not None:
-                history["validation_mi"].append(criterion())
-            elif history["mi"][-1] < best:
-                best, best_step = history["mi"][-1], step
-                improved = True
-            if self.verbose:
-                self._log_epoch(history, epoch)
-            stale = 0 if improved else stale + 1
-            if stale >= self.n_iter_no_change:
-                break
-        if validation is not None:  # the state closest to unseen-data behaviour
-            for p, b in zip(params, best_params, strict=True):
-                p[...] = b
-        else:
-            best_step = step
-        return step - step0, n_iter, best_step
-
-    @staticmethod
-    def _record(history, values, phase="forget"):
-        for key, value in values.items():
-            history[key].append(value)
-        history["phase"].append(phase)
 
     @staticmethod
     def _log_epoch(history, epoch):
