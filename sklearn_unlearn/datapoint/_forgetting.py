@@ -69,7 +69,8 @@ def measure(net: Network, state: FitState) -> dict:
     )
     correct = P.argmax(axis=1) == y_idx
     rows = np.arange(len(y_idx))
-    ce = -float(np.mean(np.log(np.clip(P[rows, y_idx][retain], 1e-300, None))))
+    tiny = np.finfo(P.dtype).tiny
+    ce = -float(np.mean(np.log(np.clip(P[rows, y_idx][retain], tiny, None))))
     penalty = 0.5 * l2 * sum(float(np.sum(W * W)) for W in net.weights)
     return {
         "loss": ce + state.gamma * mi + penalty,

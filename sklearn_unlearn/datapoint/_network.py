@@ -88,7 +88,7 @@ def mean_cross_entropy(
     """Mean cross-entropy of class indices ``y`` and its gradient in the logits."""
     n = y.size
     rows = np.arange(n)
-    loss = -float(np.mean(np.log(np.clip(P[rows, y], 1e-300, None))))
+    loss = -float(np.mean(np.log(np.clip(P[rows, y], np.finfo(P.dtype).tiny, None))))
     if link == "softmax":
         dz = P.copy()
         dz[rows, y] -= 1.0
@@ -135,7 +135,7 @@ def mutual_information_gradient(
         J[positive] / np.broadcast_to(p_class, J.shape)[positive]
     )
     mi = float(np.sum(J * (log_ratio - np.log(p_label)[:, None])))
-    return mi, log_ratio[labels] / n
+    return mi, (log_ratio[labels] / n).astype(P.dtype, copy=False)
 
 
 def backward(net: Network, outputs: list, dz: np.ndarray) -> tuple[list, list]:
