@@ -17,14 +17,14 @@ from sklearn_unlearn.datapoint._adapters import (
     network_of,
     with_network,
 )
-from sklearn_unlearn.datapoint._forgetting import (
+from sklearn_unlearn.datapoint._network import Network
+from sklearn_unlearn.datapoint._phases import (
     HISTORY_KEYS,
     FitState,
     ForgetSettings,
     forget_phase,
     snapshot,
 )
-from sklearn_unlearn.datapoint._network import Network
 from sklearn_unlearn.datapoint._settle import settle_adam, settle_lbfgs
 from sklearn_unlearn.utils._compat import Interval, _fit_context
 from sklearn_unlearn.utils._validation import check_forget_mask, estimator_has

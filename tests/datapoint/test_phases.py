@@ -5,7 +5,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_unlearn.datapoint._adapters import network_of
-from sklearn_unlearn.datapoint._forgetting import HISTORY_KEYS, FitState, criterion
+from sklearn_unlearn.datapoint._phases import HISTORY_KEYS, FitState, criterion
 
 
 def _state(X, y, mask, X_val, y_val, weights):
