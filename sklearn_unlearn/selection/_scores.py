@@ -89,10 +89,13 @@ def _mean(X: np.ndarray, rows: np.ndarray, step: int | None = None) -> np.ndarra
     Each block's column sums are one GEMV in the dtype of ``X`` (faster than a
     reduction), accumulated across blocks in float64. For float32 the block is
     first shifted by one of the rows, so the float32 sums are of deviations
-    (their rounding is relative to the spread of X, not to its offset).
+    (their rounding is relative to the spread of X, not to its offset). Zeros
+    when ``rows`` is empty (a chunk without rows of a domain).
     """
     d = X.shape[1]
     total = np.zeros(d)
+    if rows.size == 0:
+        return total
     shift = np.asarray(X[rows[0]]) if X.dtype == np.float32 else None
     ones = None
     for _, block in blocks(X, rows, step):

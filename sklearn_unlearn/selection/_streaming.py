@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sklearn_unlearn.selection._scores import DomainStats, _mean, _scatter
+from sklearn_unlearn.selection._scores import DomainStats, domain_stats
 
 __all__ = ["chunk_stats", "merge_domain_stats"]
 
@@ -112,17 +112,6 @@ def merge_domain_stats(a: DomainStats, b: DomainStats) -> DomainStats:
     return _stats(f, r)
 
 
-def _domain_sums(X: np.ndarray, rows: np.ndarray, scatter: bool, step) -> _Sums:
-    d = X.shape[1]
-    if rows.size == 0:
-        empty = (np.zeros((d, d)), np.zeros(d)) if scatter else (None, None)
-        return _Sums(0, np.zeros(d), *empty, 0.0)
-    mean = _mean(X, rows, step)
-    if not scatter:
-        return _Sums(rows.size, mean, None, None, 0.0)
-    return _Sums(rows.size, mean, *_scatter(X, rows, mean, step))
-
-
 def chunk_stats(
     X: np.ndarray, mask: np.ndarray, scatter: bool, step: int | None = None
 ) -> DomainStats:
@@ -131,6 +120,5 @@ def chunk_stats(
     Both means always (zeros for a domain without rows in the chunk); the
     centred power sums if ``scatter``.
     """
-    f = _domain_sums(X, np.flatnonzero(mask), scatter, step)
-    r = _domain_sums(X, np.flatnonzero(~mask), scatter, step)
-    return _stats(f, r)
+    forget, retain = np.flatnonzero(mask), np.flatnonzero(~mask)
+    return domain_stats(X, forget, X, retain, scatter=scatter, step=step)
