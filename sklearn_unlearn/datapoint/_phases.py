@@ -100,13 +100,21 @@ def criterion(net: Network, state: FitState) -> float:
     )
 
 
-def snapshot(net: Network, state: FitState, phase: str) -> None:
-    """Append the current measures (and criterion) to the history."""
+def snapshot(
+    net: Network, state: FitState, phase: str, validation_mi: float | None = None
+) -> None:
+    """Append the current measures (and criterion) to the history.
+
+    ``validation_mi`` is the criterion at the current weights when the caller
+    has just computed it.
+    """
     for key, value in measure(net, state).items():
         state.history[key].append(value)
     state.history["phase"].append(phase)
     if state.validation is not None:
-        state.history["validation_mi"].append(criterion(net, state))
+        if validation_mi is None:
+            validation_mi = criterion(net, state)
+        state.history["validation_mi"].append(validation_mi)
 
 
 def forget_phase(
@@ -174,7 +182,8 @@ def forget_phase(
                     best_params = [p.copy() for p in params]
                     improved = True
         n_iter = epoch
-        snapshot(net, state, "forget")
+        # the last step of the epoch checked the criterion at these weights
+        snapshot(net, state, "forget", value if validation is not None else None)
         if validation is None and history["mi"][-1] < best:
             best, best_step = history["mi"][-1], step
             improved = True
