@@ -265,14 +265,19 @@ def _cell_transport(
     *,
     residual: float = 1.0,
     chunk_rows: int = 1024,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Repair rows: sample a target cell from the plan, output a stored row.
 
     ``uniforms`` (n_samples,) in [0, 1) drive the sampling (one per row); rows
     with a negative code are returned unchanged. The output is
-    ``(1 - t) x + t z`` with ``z`` the stored row, ``t = repair_level``.
+    ``(1 - t) x + t z`` with ``z`` the stored row, ``t = repair_level``,
+    written into ``out`` when given (an array shaped like ``X``).
     """
-    Z = np.array(X, copy=True)
+    Z = np.empty_like(X) if out is None else out
+    unseen = codes < 0
+    if unseen.any():
+        Z[unseen] = X[unseen]
     k = model.centers.shape[0]
     for start in range(0, X.shape[0], chunk_rows):
         stop = min(start + chunk_rows, X.shape[0])

@@ -328,7 +328,7 @@ def _transport_stochastic(estimator, X, codes):
             uniforms = _row_uniforms(
                 X_w, codes_w, estimator._seed, 1, spread_duplicates=True
             )
-            Z[window] = _cell_transport(
+            _cell_transport(
                 X_w,
                 codes_w,
                 uniforms[:, 0],
@@ -336,6 +336,7 @@ def _transport_stochastic(estimator, X, codes):
                 estimator.repair_level,
                 residual=estimator.detail,
                 chunk_rows=chunk,
+                out=Z[window],
             )
     return Z
 
