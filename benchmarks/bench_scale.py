@@ -95,18 +95,6 @@ def section_ratios(repeat):
     out["quantile_fit"], out["quantile_transform"] = timed_unlearner(
         "quantile", X, s, repeat
     )
-    try:
-        from fairlearn.preprocessing import CorrelationRemover
-    except ImportError:
-        out["fairlearn"] = None
-    else:
-        with_s = np.column_stack([s.astype(X.dtype), X])
-
-        def peer():
-            CorrelationRemover(sensitive_feature_ids=[0]).fit(with_s).transform(with_s)
-
-        out["fairlearn"] = best_of(peer, 1)
-        del with_s
     import ot
 
     def pot_linear():
@@ -115,18 +103,7 @@ def section_ratios(repeat):
         mapping.transform(Xs=X[s == 1])
 
     out["pot_linear_transport"] = best_of(pot_linear, 1)
-    try:
-        from sklego.preprocessing import InformationFilter
-    except ImportError:
-        out["sklego_information_filter"] = None
-    else:
-        with_s = np.column_stack([s.astype(X.dtype), X])
-
-        def sklego():
-            InformationFilter(columns=[0]).fit(with_s).transform(with_s)
-
-        out["sklego_information_filter"] = best_of(sklego, 1)
-        del with_s
+    out.update(column_peers(X, s))
     out.update(aif360_peer())
     rows = [
         [
@@ -187,6 +164,34 @@ def section_ratios(repeat):
             f"{out['fairlearn']:.2f} s; gaussian fit + transform: {total:.2f} s "
             f"({out['fairlearn'] / total:.1f}x faster)"
         )
+    return out
+
+
+def column_peers(X, s):
+    """fairlearn's CorrelationRemover and scikit-lego's InformationFilter (fit +
+    transform, when installed) on X with S as its first column, built once."""
+    peers = {}
+    try:
+        from fairlearn.preprocessing import CorrelationRemover
+    except ImportError:
+        pass
+    else:
+        peers["fairlearn"] = lambda Z: CorrelationRemover(
+            sensitive_feature_ids=[0]
+        ).fit_transform(Z)
+    try:
+        from sklego.preprocessing import InformationFilter
+    except ImportError:
+        pass
+    else:
+        peers["sklego_information_filter"] = lambda Z: InformationFilter(
+            columns=[0]
+        ).fit_transform(Z)
+    out = {"fairlearn": None, "sklego_information_filter": None}
+    if peers:
+        with_s = np.column_stack([s.astype(X.dtype), X])
+        for name, peer in peers.items():
+            out[name] = best_of(lambda peer=peer: peer(with_s), 1)
     return out
 
 
