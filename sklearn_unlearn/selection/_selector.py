@@ -7,8 +7,6 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils._available_if import available_if
-from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn.selection._budget import _budget_count, _check_target
@@ -24,8 +22,12 @@ from sklearn_unlearn.selection._scores import (
     domain_stats,
     with_scatter,
 )
-from sklearn_unlearn.selection._selector_input import DOMAIN_HINT, SelectorInputMixin
-from sklearn_unlearn.selection._streaming import chunk_stats, merge_domain_stats
+from sklearn_unlearn.selection._selector_input import (
+    NOT_FINITE,
+    SelectorInputMixin,
+    _block_rows,
+)
+from sklearn_unlearn.selection._selector_stream import SelectorStreamMixin
 from sklearn_unlearn.utils._compat import (
     HasMethods,
     Interval,
@@ -33,9 +35,7 @@ from sklearn_unlearn.utils._compat import (
     StrOptions,
     _fit_context,
 )
-from sklearn_unlearn.utils._groups import row_chunks
-from sklearn_unlearn.utils._memory import working_rows
-from sklearn_unlearn.utils._validation import is_dask, to_float_features
+from sklearn_unlearn.utils._validation import is_dask
 
 __all__ = ["DistributionalSelector"]
 
@@ -44,38 +44,9 @@ __all__ = ["DistributionalSelector"]
 KL_REG = 1e-6
 #: Probabilities are clipped to [CLIP, 1 - CLIP] before the logit.
 CLIP = 1e-12
-_NOT_FINITE = (
-    "Input X contains NaN or infinity (or values so large that their sums "
-    "overflow): impute or drop those rows, or rescale X."
-)
 
 
-def _can_stream(selector) -> bool:
-    """``partial_fit`` and ``score_samples`` exist for the statistic scores."""
-    if not (isinstance(selector.score, str) and selector.score in SCORES):
-        raise AttributeError(
-            "partial_fit and score_samples need a score computed from the domain "
-            f"statistics ({sorted(SCORES)}); score={selector.score!r} needs all "
-            "rows at once: call fit."
-        )
-    if selector.target is not None:
-        raise AttributeError(
-            "partial_fit cannot search for target=(alpha, epsilon): the search reads "
-            "the deleted rows back. Set budget or use fit."
-        )
-    return True
-
-
-def _block_rows(F) -> int:
-    """Rows per block of the passes: about 1 MB, less if ``working_memory`` is.
-
-    A block takes a gathered copy, a centred float64 copy and a product.
-    """
-    d = F.shape[1]
-    return working_rows(24 * d, row_chunks(d, F.itemsize))
-
-
-class DistributionalSelector(SelectorInputMixin, BaseEstimator):
+class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstimator):
     """Delete a small, well-chosen part of an unwanted domain from a data set.
 
     The rows of ``X`` belong to a *forget* domain (distribution :math:`p_1`) or
@@ -314,7 +285,7 @@ class DistributionalSelector(SelectorInputMixin, BaseEstimator):
                     "The score callable returned non-finite values (NaN or inf): "
                     "return one finite score per forget row."
                 )
-            raise ValueError(_NOT_FINITE)
+            raise ValueError(NOT_FINITE)
         return scores
 
     def _classifier_scores(self, F, mask):
@@ -367,7 +338,7 @@ class DistributionalSelector(SelectorInputMixin, BaseEstimator):
             )
             means = [stats.mean_retain, stats.mean_forget]
             if not all(np.isfinite(m).all() for m in means if m is not None):
-                raise ValueError(_NOT_FINITE)
+                raise ValueError(NOT_FINITE)
             if scatter:
                 stats = with_scatter(stats, F, forget, F, retain, step)
             return stats, self._scores(F, forget, retain, stats, mask, step)
@@ -480,108 +451,6 @@ class DistributionalSelector(SelectorInputMixin, BaseEstimator):
         self.achieved_epsilon_ = float(curve.epsilon[n_deleted])
         self.kappa_ = curve.kappa
         return n_deleted
-
-    # ------------------------------------------------------------ stream
-    @available_if(_can_stream)
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None, *, forget_mask=None):
-        """Add a chunk of rows to the domain statistics (exact streaming).
-
-        The counts, means and, when the score needs them, the scatter matrices
-        and the fourth power sums of Ledoit-Wolf shrinkage are merged exactly:
-        after chunks ``X_1, .., X_k`` they equal those ``fit`` computes on their
-        concatenation. Nothing is deleted: score the rows in a second pass with
-        :meth:`score_samples` and delete the top of the forget rows (see the
-        User Guide). The first call after construction or after ``fit``
-        starts afresh. Only for the built-in statistic scores
-        (``"likelihood_ratio"``, ``"euclidean"``, ``"mahalanobis"``,
-        ``"cosine"``, ``"coreset"``) without ``target``.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            A chunk of rows of either domain (with the domain column if
-            ``domain_column`` is set).
-        y : None
-            Ignored.
-        forget_mask : array-like of bool, shape (n_samples,), default=None
-            True for the chunk's rows of the forget domain (when
-            ``domain_column`` is None).
-
-        Returns
-        -------
-        self : DistributionalSelector
-            The selector, with updated ``statistics_``.
-        """
-        if is_dask(X):
-            raise TypeError(
-                "partial_fit takes in-memory chunks (NumPy arrays or DataFrames); "
-                "pass a dask array to fit instead, which reduces it blockwise."
-            )
-        first = not getattr(self, "_streaming", False)
-        F, mask = self._features_and_mask(X, forget_mask, reset=first)
-        with (
-            np.errstate(over="ignore", invalid="ignore"),
-            threadpool_limits(limits=1, user_api="blas"),
-        ):
-            chunk = chunk_stats(
-                F, mask, SCORES[self.score].needs_scatter, _block_rows(F)
-            )
-        if not all(np.isfinite(np.asarray(v)).all() for v in chunk if v is not None):
-            raise ValueError(_NOT_FINITE)
-        self.statistics_ = (
-            chunk if first else merge_domain_stats(self.statistics_, chunk)
-        )
-        self._streaming = True
-        return self
-
-    @available_if(_can_stream)
-    def score_samples(self, X):
-        """Deletion score of every row of ``X`` under the fitted statistics.
-
-        The higher the score, the earlier a forget row would be deleted. For
-        the rows ``fit`` saw, ``score_samples(X)[forget_indices_]`` equals
-        ``scores_``; after :meth:`partial_fit` it scores rows in a second pass
-        over the data.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Rows to score, as passed to ``fit`` (with the domain column if
-            ``domain_column`` is set; its value is ignored).
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,)
-            Score of each row.
-        """
-        check_is_fitted(self, "statistics_")
-        stats = self.statistics_
-        kernel = SCORES[self.score]
-        if stats.n_forget == 0 or stats.n_retain == 0:
-            raise ValueError(
-                f"The statistics hold {stats.n_forget} forget and {stats.n_retain} "
-                "retained rows: score_samples needs rows of both domains. Pass "
-                "chunks holding both to partial_fit first."
-            )
-        if (kernel.needs_scatter and stats.scatter_retain is None) or (
-            kernel.needs_forget_mean and stats.mean_forget is None
-        ):
-            raise ValueError(
-                f"score={self.score!r} needs statistics that the last fit did not "
-                "compute (score was changed after fit): fit again."
-            )
-        F = to_float_features(
-            self._drop_domain(X), hint=DOMAIN_HINT, ensure_all_finite=False
-        )
-        with (
-            np.errstate(over="ignore", invalid="ignore"),
-            threadpool_limits(limits=1, user_api="blas"),
-        ):
-            scores = kernel.kernel(F, np.arange(F.shape[0]), stats, _block_rows(F))
-        if not np.all(np.isfinite(scores)):
-            raise ValueError(_NOT_FINITE)
-        return scores
 
     def fit_resample(self, X, y=None, *, forget_mask=None):
         """Fit, then return the kept rows of ``X`` (and ``y``).

@@ -4,6 +4,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from sklearn_unlearn.utils._groups import row_chunks
+from sklearn_unlearn.utils._memory import working_rows
 from sklearn_unlearn.utils._validation import (
     check_forget_mask,
     check_no_sparse,
@@ -13,13 +15,27 @@ from sklearn_unlearn.utils._validation import (
     to_float_features,
 )
 
-__all__ = ["DOMAIN_HINT", "NO_FORGET_DOMAIN", "SelectorInputMixin"]
+__all__ = ["DOMAIN_HINT", "NOT_FINITE", "NO_FORGET_DOMAIN", "SelectorInputMixin"]
 
 DOMAIN_HINT = ", or name it in domain_column if it holds the domain"
 NO_FORGET_DOMAIN = (
     "No forget domain: pass fit(X, forget_mask=mask) with True for the rows to "
     "forget, or name a column of X with domain_column."
 )
+
+NOT_FINITE = (
+    "Input X contains NaN or infinity (or values so large that their sums "
+    "overflow): impute or drop those rows, or rescale X."
+)
+
+
+def _block_rows(F) -> int:
+    """Rows per block of the passes: about 1 MB, less if ``working_memory`` is.
+
+    A block takes a gathered copy, a centred float64 copy and a product.
+    """
+    d = F.shape[1]
+    return working_rows(24 * d, row_chunks(d, F.itemsize))
 
 
 class SelectorInputMixin:
