@@ -10,12 +10,12 @@ of each row's group. Dask is imported only when dask data are passed.
 import numpy as np
 
 from sklearn_unlearn.feature._gaussian import (
-    GroupMoments,
     affine_transport,
     group_moments,
     merge_moments,
 )
 from sklearn_unlearn.feature._methods import check_finite_moments
+from sklearn_unlearn.utils._reduce import tree_reduce
 from sklearn_unlearn.utils._validation import encode_groups, is_dask, lookup_groups
 
 __all__ = [
@@ -91,16 +91,6 @@ def _block_moments(X, s, encoding, n_groups):
         return group_moments(X, codes, n_groups)
 
 
-def _merge_all(parts: list) -> GroupMoments:
-    """Pairwise tree merge (balanced, so rounding grows like log n_blocks)."""
-    while len(parts) > 1:
-        parts = [
-            merge_moments(parts[i], parts[i + 1]) if i + 1 < len(parts) else parts[i]
-            for i in range(0, len(parts), 2)
-        ]
-    return parts[0]
-
-
 def fit_dask_moments(features, s):
     """Group encoding (from the distinct values of S) and merged moments."""
     import dask
@@ -115,7 +105,7 @@ def fit_dask_moments(features, s):
             features.to_delayed().ravel(), s.to_delayed().ravel(), strict=True
         )
     ]
-    merged = dask.delayed(_merge_all)(blocks)
+    merged = dask.delayed(tree_reduce)(blocks, merge_moments)
     return encoding, merged.compute()
 
 

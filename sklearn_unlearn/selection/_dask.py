@@ -1,37 +1,28 @@
 """Dask input for DistributionalSelector: blockwise statistics and scores.
 
-Two reductions over the row blocks (sums for the means, then centred scatter
-matrices and fourth moments about the global means, when the score needs them)
-and one blockwise pass computing the forget rows' scores; only the scores of the
-forget rows (one float each) come back to build the ranking. The report of the
-edit (``family``) and ``target`` need the deleted rows themselves and are not
-available for dask input.
+One reduction over the row blocks (each block's counts, means and, when the
+score needs them, centred power sums, merged exactly as ``partial_fit`` merges
+chunks) and one blockwise pass computing the forget rows' scores; only the
+scores of the forget rows (one float each) come back to build the ranking. The
+report of the edit (``family``) and ``target`` need the deleted rows themselves
+and are not available for dask input.
 """
 
 import numpy as np
 
-from sklearn_unlearn.selection._scores import SCORES, DomainStats, _scatter
+from sklearn_unlearn.selection._scores import SCORES
+from sklearn_unlearn.selection._streaming import chunk_stats, merge_domain_stats
+from sklearn_unlearn.utils._reduce import tree_reduce
 from sklearn_unlearn.utils._validation import is_dask
 
 __all__ = ["fit_dask_selector"]
 
 
-def _block_sums(F, mask):
-    F = np.asarray(F, dtype=np.float64)
-    mask = np.asarray(mask, dtype=bool)
-    return (
-        int(mask.sum()),
-        F[mask].sum(axis=0),
-        int((~mask).sum()),
-        F[~mask].sum(axis=0),
-    )
-
-
-def _block_scatter(F, mask, m1, m2):
+def _block_stats(F, mask, scatter: bool):
     F, mask = np.asarray(F), np.asarray(mask, dtype=bool)
-    s1, _, q1 = _scatter(F, np.flatnonzero(mask), m1)
-    s2, _, q2 = _scatter(F, np.flatnonzero(~mask), m2)
-    return s1, q1, s2, q2
+    # NaN and inf reach the means; the caller checks the merged statistics
+    with np.errstate(invalid="ignore", over="ignore"):
+        return chunk_stats(F, mask, scatter)
 
 
 def _block_scores(F, mask, kernel, stats):
@@ -78,28 +69,17 @@ def fit_dask_selector(selector, X, forget_mask, rng):
     pairs = list(
         zip(X.to_delayed().ravel(), forget_mask.to_delayed().ravel(), strict=True)
     )
-    sums = dask.compute(*[dask.delayed(_block_sums)(x, m) for x, m in pairs])
-    n1 = sum(s[0] for s in sums)
-    n2 = sum(s[2] for s in sums)
-    if n1 == 0 or n2 == 0:
-        raise ValueError("The selector needs rows of both domains.")
-    m1 = sum(s[1] for s in sums) / n1
-    m2 = sum(s[3] for s in sums) / n2
-    if not (np.isfinite(m1).all() and np.isfinite(m2).all()):
-        raise ValueError("X contains NaN or infinite values.")
     kernel = SCORES.get(selector.score)
-    d = X.shape[1]
-    stats = DomainStats(n1, n2, m1, m2, None, None, 0.0, 0.0)
-    if kernel is not None and kernel.needs_scatter:
-        parts = dask.compute(
-            *[dask.delayed(_block_scatter)(x, m, m1, m2) for x, m in pairs]
-        )
-        stats = stats._replace(
-            scatter_forget=sum((p[0] for p in parts), np.zeros((d, d))),
-            fourth_forget=float(sum(p[1] for p in parts)),
-            scatter_retain=sum((p[2] for p in parts), np.zeros((d, d))),
-            fourth_retain=float(sum(p[3] for p in parts)),
-        )
+    scatter = kernel is not None and kernel.needs_scatter
+    # one pass: each block's statistics, merged exactly (see _streaming)
+    parts = [dask.delayed(_block_stats)(x, m, scatter) for x, m in pairs]
+    stats = dask.delayed(tree_reduce)(parts, merge_domain_stats).compute()
+    n1 = stats.n_forget
+    if n1 == 0 or stats.n_retain == 0:
+        raise ValueError("The selector needs rows of both domains.")
+    checked = [stats.mean_forget, stats.mean_retain, stats.scatter_retain]
+    if not all(np.isfinite(a).all() for a in checked if a is not None):
+        raise ValueError("X contains NaN or infinite values.")
     if kernel is None:  # "random"
         scores = rng.uniform(size=n1)
     else:
