@@ -1,5 +1,7 @@
 """Balanced pairwise reduction."""
 
+import math
+
 import pytest
 
 from sklearn_unlearn.utils._reduce import tree_reduce
@@ -7,14 +9,16 @@ from sklearn_unlearn.utils._reduce import tree_reduce
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 9])
 def test_tree_reduce_combines_every_part_once_in_order(n):
-    parts = [[i] for i in range(n)]
+    # each part is a list of (value, depth): depth counts the combines it went
+    # through, which bounds how its rounding can grow
+    parts = [[(i, 0)] for i in range(n)]
     calls = []
 
     def combine(a, b):
-        calls.append((len(a), len(b)))
-        return a + b
+        calls.append(1)
+        return [(v, depth + 1) for v, depth in a + b]
 
-    assert tree_reduce(parts, combine) == list(range(n))
+    result = tree_reduce(parts, combine)
+    assert [v for v, _ in result] == list(range(n))
     assert len(calls) == n - 1
-    # balanced: no operand is larger than half the total, rounded up
-    assert all(max(pair) <= -(-n // 2) for pair in calls)
+    assert max(depth for _, depth in result) <= math.ceil(math.log2(n))
