@@ -8,6 +8,7 @@ or input (missing file or column, unsupported format, bad value).
 """
 
 import argparse
+import inspect
 import sys
 
 # argparse exits with 2 on a usage error, the same status as EXIT_USAGE
@@ -17,11 +18,16 @@ from sklearn_unlearn._cli_io import (
     CLIError,
     Progress,
 )
+from sklearn_unlearn.feature import BarycenterFeatureUnlearner
 from sklearn_unlearn.selection._scores import SCORES as KERNEL_SCORES
 
 __all__ = ["main"]
 
-METHODS = ["gaussian", "quantile", "empirical", "stochastic"]
+METHODS = ["stochastic", "gaussian", "quantile", "empirical"]
+#: One default for Python and the command line: the estimator's own.
+DEFAULT_METHOD = (
+    inspect.signature(BarycenterFeatureUnlearner).parameters["method"].default
+)
 #: The selector's scores, the default first.
 SCORES = [
     "likelihood_ratio",
@@ -103,10 +109,11 @@ def _demo_parser(sub) -> None:
     demo.add_argument(
         "--methods",
         nargs="+",
-        default=["gaussian", "quantile", "stochastic"],
+        default=[DEFAULT_METHOD, "gaussian", "quantile"],
         choices=METHODS,
-        help="methods to compare (default: gaussian quantile stochastic; "
-        "stochastic is the one that forgets on this mixed-type data)",
+        help=f"methods to compare, each fitted with the income label as in a "
+        f"Pipeline (default: {DEFAULT_METHOD} gaussian quantile; {DEFAULT_METHOD} "
+        "is the default, the one that forgets on this mixed-type data)",
     )
     demo.add_argument(
         "--repair-levels",
@@ -175,9 +182,17 @@ def _repair_parser(sub) -> None:
     repair.add_argument(
         "--method",
         choices=METHODS,
-        default="stochastic",
-        help="barycenter method (default: stochastic, the one that forgets on "
-        "mixed-type tables; gaussian is fastest and exact on moments)",
+        default=DEFAULT_METHOD,
+        help=f"barycenter method (default: {DEFAULT_METHOD}, the library's "
+        "default, the one that forgets on tables; the closed forms gaussian and "
+        "quantile leak on discrete columns)",
+    )
+    repair.add_argument(
+        "--label",
+        metavar="COL",
+        help="a label column (kept unchanged): the repair keeps what predicts it, "
+        "and the audit reports its utility U of a possible R (the independence "
+        "reference), on a 60/40 split",
     )
     repair.add_argument(
         "--repair-level",

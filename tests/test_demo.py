@@ -3,31 +3,38 @@
 from sklearn_unlearn._demo import format_table, run_demo
 
 
-def test_run_demo_rows_and_raw_baseline():
+def test_run_demo_rows_raw_baseline_and_reference():
     rows = run_demo(
         methods=("gaussian",), repair_levels=(0.0, 1.0), n_train=1500, n_test=1500
     )
     assert [(r.method, r.repair_level) for r in rows] == [
         ("none", 0.0),
+        ("reference", 1.0),
         ("gaussian", 0.0),
         ("gaussian", 1.0),
     ]
+    raw, reference, identity, _ = rows
     # repair_level 0 is the identity: the same scores as the raw features.
-    assert abs(rows[1].leakage_auc - rows[0].leakage_auc) < 1e-12
-    assert abs(rows[1].utility_auc - rows[0].utility_auc) < 1e-12
-    # Adult's raw features reveal sex strongly; income is predictable.
-    assert rows[0].leakage_auc > 0.85 and rows[0].utility_auc > 0.85
+    assert abs(identity.leakage_auc - raw.leakage_auc) < 1e-12
+    assert abs(identity.utility_auc - raw.utility_auc) < 1e-12
+    # Adult's raw features reveal sex strongly; income is predictable; the
+    # reference gives up some income AUC for scores that reveal nothing
+    # (measured 0.52 leakage, 0.86 against raw 0.89 on these rows).
+    assert raw.leakage_auc > 0.85 and raw.utility_auc > 0.85
+    assert reference.leakage_auc < 0.56
+    assert raw.utility_auc - 0.08 < reference.utility_auc < raw.utility_auc
     assert "leakage AUC(S)" in format_table(rows)
 
 
-def test_stochastic_method_forgets_sex_on_adult():
-    # On 3000 + 3000 rows: raw leakage ~0.93; the stochastic method at full
-    # repair measured 0.62-0.66 here (0.58 on all rows, benchmarks/
-    # bench_adult_leakage.py); the bound leaves room for the small sample.
+def test_default_method_forgets_sex_on_adult_at_the_reference():
+    # On 3000 + 3000 rows: raw leakage ~0.93. The default method fitted with
+    # income (as in a Pipeline) measured 0.50 leakage and income AUC 0.869 of
+    # a possible 0.887 here (0.005 below it on 6000 training rows); stated
+    # tolerances 0.56 and 0.03.
     rows = run_demo(
         methods=("stochastic",), repair_levels=(1.0,), n_train=3000, n_test=3000
     )
-    raw, repaired = rows
+    raw, reference, repaired = rows
     assert raw.leakage_auc > 0.88
-    assert repaired.leakage_auc < 0.72
-    assert repaired.utility_auc > 0.78
+    assert repaired.leakage_auc < 0.56
+    assert repaired.utility_auc > reference.utility_auc - 0.03

@@ -4,6 +4,8 @@ A mixin holding the private helpers of the estimator, so that the estimator's
 module keeps its public methods and documentation.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -19,7 +21,63 @@ from sklearn_unlearn.utils._validation import (
     to_float_features,
 )
 
-__all__ = ["UnlearnerInputMixin", "_can_stream", "_group_weights", "_is_invertible"]
+__all__ = [
+    "UnlearnerInputMixin",
+    "_can_stream",
+    "_group_weights",
+    "_is_invertible",
+    "check_label",
+    "warn_discrete_columns",
+]
+
+#: A column with at most this many distinct values among (up to) the first
+#: DISCRETE_SAMPLE rows is discrete (one-hot, flags, small counts); checked only
+#: when at least DISCRETE_MIN_ROWS rows are there to tell.
+DISCRETE_VALUES, DISCRETE_SAMPLE, DISCRETE_MIN_ROWS = 10, 2000, 50
+
+#: Why each closed-form method leaks on discrete columns.
+_DISCRETE_LEAK = {
+    "gaussian": "its affine maps give each group its own values of a discrete column",
+    "quantile": "it equalises each column alone, not their joint law",
+    "empirical": "rows other than its fitted subsample move by their nearest "
+    "fitted row's displacement, which keeps values of their group's own",
+}
+
+
+def check_label(y, n_samples: int) -> np.ndarray:
+    """``y`` as an array of ``n_samples`` finite labels or targets."""
+    y = check_array(
+        y, ensure_2d=False, dtype=None, ensure_min_samples=0, input_name="y"
+    )
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"y has {y.shape[0]} rows but X has {n_samples}: pass one label per "
+            "row of X (or y=None)."
+        )
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    return y
+
+
+def warn_discrete_columns(features: np.ndarray, method: str) -> None:
+    """Warn that a closed-form method leaks S on discrete columns."""
+    n = min(features.shape[0], DISCRETE_SAMPLE)
+    if n < DISCRETE_MIN_ROWS or features.shape[1] == 0:
+        return
+    head = np.sort(np.asarray(features[:n]), axis=0)
+    distinct = 1 + np.count_nonzero(np.diff(head, axis=0) != 0, axis=0)
+    discrete = np.flatnonzero(distinct <= DISCRETE_VALUES)
+    if discrete.size:
+        shown = discrete[:5].tolist() + (["..."] if discrete.size > 5 else [])
+        warnings.warn(
+            f"method={method!r} on data with {discrete.size} discrete column(s) "
+            f"(positions {shown}): {_DISCRETE_LEAK[method]}, so a non-linear "
+            "adversary can recover S, sometimes better than from the raw data. "
+            "Use method='stochastic' (the default) on tables, and audit the "
+            "output (sklearn_unlearn.metrics.leakage_auc).",
+            UserWarning,
+            stacklevel=4,  # the caller of fit (through scikit-learn's wrapper)
+        )
 
 
 def _group_weights(weights, counts: np.ndarray) -> np.ndarray:

@@ -20,6 +20,10 @@ from sklearn_unlearn.metrics._plot import (
     GroupDistributionDisplay,
     UnlearningTradeoffDisplay,
 )
+from sklearn_unlearn.metrics._reference import (
+    IndependenceReference,
+    independence_reference,
+)
 from sklearn_unlearn.metrics._scorer import (
     leakage_bounded_refit,
     make_leakage_scorer,
@@ -30,11 +34,13 @@ __all__ = [
     "DeletionCurveDisplay",
     "DistributionalReport",
     "GroupDistributionDisplay",
+    "IndependenceReference",
     "UnlearningTradeoffDisplay",
     "distributional_unlearning_report",
     "gaussian_kl",
     "gaussian_pareto_frontier",
     "group_wasserstein_distance",
+    "independence_reference",
     "leakage_auc",
     "leakage_bounded_refit",
     "make_leakage_scorer",

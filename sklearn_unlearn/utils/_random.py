@@ -23,6 +23,9 @@ _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
 _MUL2 = np.uint64(0x94D049BB133111EB)
 _SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))
 _TO_UNIT = 2.0**-53
+#: Square roots of these give the rationally independent steps of the
+#: Kronecker sequences that spread identical rows' draws.
+_PRIMES = np.array([2.0, 3.0, 5.0, 7.0, 11.0, 13.0, 17.0, 19.0, 23.0, 29.0])
 
 
 def _mix64(h: np.ndarray) -> np.ndarray:
@@ -40,8 +43,18 @@ def _mix64(h: np.ndarray) -> np.ndarray:
     return h
 
 
-def _row_hashes(X: np.ndarray, codes: np.ndarray, seed: int) -> np.ndarray:
-    """One 64-bit hash per row of ``X``, mixing the row's bits, code and seed."""
+def _row_hashes(
+    X: np.ndarray,
+    codes: np.ndarray,
+    seed: int,
+    shift: np.ndarray | None = None,
+    scale: np.ndarray | None = None,
+) -> np.ndarray:
+    """One 64-bit hash per row of ``X``, mixing the row's bits, code and seed.
+
+    With ``shift`` and ``scale``, the row hashed is ``(x - shift) / scale``
+    (computed one column at a time, in float64).
+    """
     n_samples, n_features = X.shape
     key = np.array([int(seed) & _MASK64], dtype=np.uint64)
     _mix64(key)
@@ -52,7 +65,10 @@ def _row_hashes(X: np.ndarray, codes: np.ndarray, seed: int) -> np.ndarray:
     for j in range(n_features):
         # float64 bits: a float32 value hashes like its exact float64 cast, and
         # adding 0.0 maps -0.0 to +0.0 so that rows equal as numbers hash equally.
-        column = np.asarray(X[:, j], dtype=np.float64) + 0.0
+        column = np.asarray(X[:, j], dtype=np.float64)
+        if shift is not None:
+            column = (column - shift[j]) / scale[j]
+        column = column + 0.0
         h ^= column.view(np.uint64)
         h += np.uint64(_GOLDEN)
         _mix64(h)
@@ -84,7 +100,10 @@ def _row_uniforms(
     seed: int,
     n_columns: int,
     *,
-    spread_duplicates: bool = False,
+    spread_duplicates: bool | str = False,
+    hash_codes: bool = True,
+    shift: np.ndarray | None = None,
+    scale: np.ndarray | None = None,
 ) -> np.ndarray:
     """Pseudo-random uniforms in ``[0, 1)`` that are a pure function of each row.
 
@@ -101,10 +120,27 @@ def _row_uniforms(
         Any Python integer (reduced modulo ``2**64``).
     n_columns : int
         Number of independent uniforms wanted per row.
-    spread_duplicates : bool, default=False
+    spread_duplicates : bool or "sequence", default=False
         If True, rows equal in values and code get distinct draws: the rank of a
         row among its identical copies in this batch (in row order) is mixed into
-        its hash. Rows without a copy are unaffected.
+        its hash. With ``"sequence"`` the copies instead walk a Kronecker
+        (additive recurrence) sequence from the first copy's draw: copy ``r``
+        gets ``frac(u_0 + r * alpha_c)`` with ``alpha_c`` the fractional part
+        of the square root of the ``c``-th prime, so the draws of ``m`` copies
+        are spread evenly over ``[0, 1)`` (discrepancy of order ``log(m) / m``
+        instead of ``1 / sqrt(m)`` for independent draws): a discrete value's
+        copies then split in proportions as exact as their number allows. Rows
+        without a copy are unaffected.
+    hash_codes : bool, default=True
+        Whether the code enters the hash. With False, equal rows of different
+        groups get the same draws copy by copy (the ``r``-th copy of a row in
+        each group draws alike), so a decision taken on the draws does not
+        treat one group's copies of a value differently from another's; copies
+        are still ranked within their own group.
+    shift, scale : ndarray of shape (n_features,), default=None
+        When given, the rows are hashed in these units, ``(x - shift) /
+        scale``, one column at a time (so a column rescaled by a power of two,
+        with its shift and scale, gives the same draws).
 
     Returns
     -------
@@ -139,7 +175,19 @@ def _row_uniforms(
     >>> bool(np.array_equal(U[0], U[2])), bool(np.all((U >= 0) & (U < 1)))
     (True, True)
     """
-    h = _row_hashes(X, codes, seed)
+    h = _row_hashes(X, codes, seed, shift, scale)
+    if spread_duplicates == "sequence":
+        ranks = _occurrence_ranks(h)
+        if not hash_codes:
+            del h  # one hash array at a time: transforms bound their memory
+            h = _row_hashes(X, np.zeros(len(ranks), np.int64), seed, shift, scale)
+        U = _hash_uniforms(h, n_columns)
+        del h
+        copies = np.flatnonzero(ranks)
+        if copies.size:
+            steps = np.sqrt(_PRIMES[:n_columns]) % 1.0
+            U[copies] = (U[copies] + ranks[copies, None] * steps) % 1.0
+        return U
     if spread_duplicates:
         ranks = _occurrence_ranks(h)
         copies = ranks > 0
@@ -150,6 +198,11 @@ def _row_uniforms(
             mixed ^= salt
             mixed += np.uint64(_GOLDEN)
             h[copies] = _mix64(mixed)
+    return _hash_uniforms(h, n_columns)
+
+
+def _hash_uniforms(h: np.ndarray, n_columns: int) -> np.ndarray:
+    """``n_columns`` uniforms in ``[0, 1)`` per 64-bit row hash."""
     U = np.empty((h.shape[0], n_columns), dtype=np.float64)
     for c in range(n_columns):
         g = h + np.uint64(((c + 1) * _GOLDEN) & _MASK64)

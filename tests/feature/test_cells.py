@@ -9,10 +9,13 @@ from sklearn.model_selection import cross_val_score
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn.feature._cells import (
+    Embedding,
     _assign_cells,
     _bregman_barycenter,
     _cell_transport,
+    _embed,
     _fit_cell_barycenter,
+    _group_conditionals,
     _lloyd,
     _plan_blocks,
     _sample_members,
@@ -129,28 +132,65 @@ def test_bregman_barycenter_of_identical_laws_is_that_law_blurred():
     assert blur[0] > blur[1] > blur[2] and blur[2] < 0.01
 
 
-def test_plan_blocks_sample_the_exact_plan():
+def test_plan_blocks_sample_the_conditional_laws():
     rng = np.random.default_rng(4)
     k = 12
-    support = rng.normal(size=(k, 2))
-    cost = ot.dist(support, support)
-    masses = rng.dirichlet(np.ones(k), size=2)
-    masses[1, :3] = 0.0
-    masses[1] /= masses[1].sum()
-    b = rng.dirichlet(np.ones(k))
-    targets, cumulative, offsets = _plan_blocks(masses, b, cost, ot.emd)
+    conditionals = [rng.dirichlet(np.ones(k), size=k) for _ in range(2)]
+    conditionals[1][:3] = 0.0  # cells group 1 never starts from
+    conditionals[1][5, 7:] = 0.0
+    conditionals[1][5] /= conditionals[1][5].sum()
+    targets, cumulative, offsets = _plan_blocks(conditionals)
     for g in range(2):
-        plan = ot.emd(masses[g], b, cost)
         for c in range(k):
             lo, hi = offsets[g * k + c], offsets[g * k + c + 1]
-            if masses[g, c] == 0:
+            if not conditionals[g][c].any():
                 assert lo == hi  # no block: the cell is never sampled
                 continue
             shares = np.diff(np.r_[0.0, cumulative[lo:hi] - (g * k + c)])
             row = np.zeros(k)
             row[targets[lo:hi]] = shares
-            np.testing.assert_allclose(row, plan[c] / masses[g, c], atol=1e-12)
+            np.testing.assert_allclose(row, conditionals[g][c], atol=1e-12)
             assert cumulative[hi - 1] == g * k + c + 1.0
+
+
+def test_group_conditionals_are_the_exact_plans_for_large_groups():
+    rng = np.random.default_rng(14)
+    k = 15
+    centers = rng.normal(size=(k, 2))
+    cost = ot.dist(centers, centers)
+    counts = rng.integers(20, 40, size=(2, k)).astype(float)
+    b = rng.dirichlet(np.ones(k))
+    conditionals, available = _group_conditionals(
+        counts, centers, b, cost, 15, ot.emd, rng
+    )
+    for g in range(2):
+        mass = counts[g] / counts[g].sum()
+        plan = ot.emd(mass, b, cost)
+        np.testing.assert_allclose(conditionals[g], plan / mass[:, None], atol=1e-12)
+        assert available[g].all()
+
+
+def test_small_group_shares_plan_rows_on_coarse_cells_and_reaches_the_barycenter():
+    rng = np.random.default_rng(15)
+    k = 40
+    centers = rng.normal(size=(k, 3))
+    cost = ot.dist(centers, centers)
+    counts = np.vstack([rng.integers(20, 40, k), np.zeros(k)]).astype(float)
+    counts[1, rng.choice(k, 25, replace=False)] = rng.integers(1, 6, 25)
+    n_small = counts[1].sum()
+    b = rng.dirichlet(np.ones(k))
+    conditionals, available = _group_conditionals(
+        counts, centers, b, cost, 15, ot.emd, rng
+    )
+    small = conditionals[1]
+    distinct = np.unique(np.round(small[available[1]], 12), axis=0)
+    # about n_small / 15 coarse cells, each with one plan row
+    assert 1 <= distinct.shape[0] <= max(1, int(n_small // 15))
+    # more cells are open to the small group's new rows than it occupied
+    assert available[1].sum() > np.count_nonzero(counts[1])
+    # its training rows, following their cells' rows, reach the barycenter
+    mass = counts[1] / n_small
+    np.testing.assert_allclose(mass @ small, b, atol=1e-12)
 
 
 def test_sample_members_takes_rows_of_each_cell():
@@ -168,16 +208,28 @@ def test_sample_members_takes_rows_of_each_cell():
 # the repair on training data: the groups' laws coincide
 
 
+def _plain_embedding(X):
+    d = X.shape[1]
+    return Embedding(
+        X.mean(axis=0),
+        X.std(axis=0) + (X.std(axis=0) == 0),
+        np.zeros((d, 0)),
+        np.zeros(0),
+    )
+
+
 def _fitted_model(X, s, k=40, seed=0):
-    rng = np.random.default_rng(seed)
-    centers = _lloyd(X, X[rng.choice(len(X), k, replace=False)], 3)
     weights = np.bincount(s) / s.size
     return _fit_cell_barycenter(
         X,
         s,
         2,
         weights,
-        centers,
+        _plain_embedding(X),
+        n_cells=k,
+        min_rows_per_cell=15,
+        lloyd_steps=3,
+        lloyd_rows=len(X),
         members_per_cell=32,
         epsilon=0.03,
         max_iter=5000,
@@ -192,7 +244,8 @@ def test_each_groups_target_cells_follow_the_barycenter():
     model = _fitted_model(X, s)
     k = model.centers.shape[0]
     u = np.random.default_rng(1).random(X.shape[0])
-    cells = _assign_cells(X, model.centers, allowed=model.available[s])
+    E = _embed(X, model.embedding)
+    cells = _assign_cells(E, model.centers, allowed=model.available[s])
     block = s * k + cells
     pos = np.searchsorted(model.cumulative, block + u, side="right")
     targets = model.targets[pos]
@@ -280,14 +333,31 @@ def test_transform_is_reproducible_with_random_state():
     np.testing.assert_array_equal(part, full[100:200])  # batch-independent
 
 
-def test_repair_level_zero_is_identity_and_one_is_exactly_a_stored_row():
-    X, s = _mixed(1500, seed=8)
-    u = BarycenterFeatureUnlearner(method="stochastic", random_state=0, repair_level=0)
+def test_repair_level_is_the_fraction_of_rows_moved_to_stored_rows():
+    X, s = _mixed(3000, seed=8)
+    # a continuous column: no row equals its drawn stored row by chance
+    X = np.column_stack([X, np.random.default_rng(8).normal(size=len(X))])
+    u = BarycenterFeatureUnlearner(random_state=0, repair_level=0)
     np.testing.assert_array_equal(u.fit_transform(X, sensitive_features=s), X)
-    u.set_params(repair_level=0.5)
-    half = u.transform(X, sensitive_features=s)
     full = u.set_params(repair_level=1.0).transform(X, sensitive_features=s)
-    np.testing.assert_allclose(half, 0.5 * X + 0.5 * full)
+    train_rows = {tuple(r) for r in X}
+    assert all(tuple(r) in train_rows for r in full)
+    moved_before = np.zeros(len(X), dtype=bool)
+    for level in (0.25, 0.5, 0.75):
+        Z = u.set_params(repair_level=level).transform(X, sensitive_features=s)
+        kept = np.all(Z == X, axis=1)
+        repaired = np.all(Z == full, axis=1)
+        assert np.all(kept | repaired)  # a mixture: each row raw or fully moved
+        moved = ~kept & repaired
+        # the rows moved at a level stay moved at every higher level
+        assert np.all(moved[moved_before])
+        moved_before = moved
+        for g in (0, 1):
+            # a fraction `level` of each group is moved (up to the few rows
+            # drawn onto themselves): binomial, 4 standard errors + 0.01
+            frac = 1 - kept[s == g].mean()
+            n_g = np.sum(s == g)
+            assert abs(frac - level) < 4 * np.sqrt(level * (1 - level) / n_g) + 0.01
 
 
 def test_float32_stays_float32_and_input_is_not_mutated():
@@ -307,7 +377,7 @@ def test_fitted_attributes_and_cell_count():
         X, sensitive_features=s
     )
     k = u.cell_centers_.shape[0]
-    assert 2 <= k <= 900 // 15  # default: n_samples // 15 cells at most
+    assert 2 <= k <= 900 // 30  # default: n_samples // 30 cells at most
     assert u.group_cell_masses_.shape == (2, k)
     np.testing.assert_allclose(u.group_cell_masses_.sum(axis=1), 1.0)
     np.testing.assert_allclose(u.cell_barycenter_.sum(), 1.0)
@@ -323,6 +393,6 @@ def test_cell_transport_leaves_unknown_groups_unchanged():
     model = _fitted_model(X, s, k=20)
     codes = s.copy()
     codes[:10] = -1
-    Z = _cell_transport(X, codes, np.zeros(len(X)), model, 1.0)
+    Z = _cell_transport(X, codes, np.zeros((len(X), 2)), model, 1.0)
     np.testing.assert_array_equal(Z[:10], X[:10])
     assert not np.array_equal(Z[10:], X[10:])

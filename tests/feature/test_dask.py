@@ -1,11 +1,16 @@
 """Dask input: fit and transform on a real LocalCluster equal the numpy results."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn.datasets import make_grouped_gaussian
+
+#: The method these tests are about (mergeable moments), named explicitly.
+GaussianUnlearner = partial(BarycenterFeatureUnlearner, method="gaussian")
 
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")
@@ -26,11 +31,9 @@ def data():
 
 def test_dask_array_fit_and_transform_equal_numpy(client, data):
     X, s = data
-    ref = BarycenterFeatureUnlearner(repair_level=0.7).fit(X, sensitive_features=s)
+    ref = GaussianUnlearner(repair_level=0.7).fit(X, sensitive_features=s)
     Xd, sd = da.from_array(X, chunks=(1000, 5)), da.from_array(s, chunks=1000)
-    unlearner = BarycenterFeatureUnlearner(repair_level=0.7).fit(
-        Xd, sensitive_features=sd
-    )
+    unlearner = GaussianUnlearner(repair_level=0.7).fit(Xd, sensitive_features=sd)
     for name in ("group_counts_", "barycenter_mean_", "transport_maps_"):
         np.testing.assert_allclose(
             getattr(unlearner, name), getattr(ref, name), rtol=1e-10, atol=1e-12
@@ -48,9 +51,9 @@ def test_dask_array_fit_and_transform_equal_numpy(client, data):
 def test_dask_array_with_sensitive_column_and_uneven_chunks(client, data):
     X, s = data
     full = np.column_stack([s, X])
-    ref = BarycenterFeatureUnlearner([0]).fit(full)
+    ref = GaussianUnlearner([0]).fit(full)
     Xd = da.from_array(full, chunks=((1500, 500, 2500, 1500), (3, 3)))
-    unlearner = BarycenterFeatureUnlearner([0]).fit(Xd)
+    unlearner = GaussianUnlearner([0]).fit(Xd)
     np.testing.assert_allclose(
         unlearner.transform(Xd).compute(), ref.transform(full), atol=1e-10
     )
@@ -59,9 +62,9 @@ def test_dask_array_with_sensitive_column_and_uneven_chunks(client, data):
 def test_dask_dataframe_equals_pandas(client, data):
     X, s = data
     frame = pd.DataFrame(X, columns=list("abcde")).assign(group=s)
-    ref = BarycenterFeatureUnlearner("group").fit(frame)
+    ref = GaussianUnlearner("group").fit(frame)
     ddf = dd.from_pandas(frame, npartitions=3)
-    unlearner = BarycenterFeatureUnlearner("group").fit(ddf)
+    unlearner = GaussianUnlearner("group").fit(ddf)
     np.testing.assert_allclose(
         unlearner.transform(ddf).compute(), ref.transform(frame), atol=1e-10
     )
@@ -72,21 +75,21 @@ def test_dask_input_errors(data):
     X, s = data
     Xd = da.from_array(X, chunks=(1000, 5))
     with pytest.raises(ValueError, match="method='gaussian'"):
-        BarycenterFeatureUnlearner(method="quantile").fit(Xd, sensitive_features=s)
+        GaussianUnlearner(method="quantile").fit(Xd, sensitive_features=s)
     with pytest.raises(ValueError, match="No sensitive attribute"):
-        BarycenterFeatureUnlearner().fit(Xd)
+        GaussianUnlearner().fit(Xd)
     with pytest.raises(ValueError, match="has 10 values"):
-        BarycenterFeatureUnlearner().fit(Xd, sensitive_features=s[:10])
+        GaussianUnlearner().fit(Xd, sensitive_features=s[:10])
 
 
 def test_dask_nan_is_detected_in_fit_and_transform(client, data):
     X, s = data
     Xd, sd = da.from_array(X, chunks=(1000, 5)), da.from_array(s, chunks=1000)
-    unlearner = BarycenterFeatureUnlearner().fit(Xd, sensitive_features=sd)
+    unlearner = GaussianUnlearner().fit(Xd, sensitive_features=sd)
     bad = X.copy()
     bad[4321, 2] = np.nan
     bad_d = da.from_array(bad, chunks=(1000, 5))
     with pytest.raises(ValueError, match="NaN or infinity"):
-        BarycenterFeatureUnlearner().fit(bad_d, sensitive_features=sd)
+        GaussianUnlearner().fit(bad_d, sensitive_features=sd)
     with pytest.raises(ValueError, match="NaN or infinity"):
         unlearner.transform(bad_d, sensitive_features=sd).compute()

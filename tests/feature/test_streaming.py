@@ -1,5 +1,7 @@
 """partial_fit of the Gaussian method equals fit on the concatenated chunks."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +9,9 @@ import pytest
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn.datasets import make_grouped_gaussian
 from sklearn_unlearn.feature._gaussian import group_moments, merge_moments
+
+#: The method these tests are about (mergeable moments), named explicitly.
+GaussianUnlearner = partial(BarycenterFeatureUnlearner, method="gaussian")
 
 FITTED = [
     "group_counts_",
@@ -40,8 +45,8 @@ def test_partial_fit_over_chunks_equals_fit(weights):
     )
     order = np.argsort(s, kind="stable")  # chunks see the groups one by one
     X, s = X[order], s[order]
-    full = BarycenterFeatureUnlearner(weights=weights).fit(X, sensitive_features=s)
-    stream = BarycenterFeatureUnlearner(weights=weights)
+    full = GaussianUnlearner(weights=weights).fit(X, sensitive_features=s)
+    stream = GaussianUnlearner(weights=weights)
     for rows in np.array_split(np.arange(len(s)), 7):
         stream.partial_fit(X[rows], sensitive_features=s[rows])
     np.testing.assert_array_equal(stream.groups_, full.groups_)
@@ -64,8 +69,8 @@ def test_partial_fit_with_sensitive_columns_and_after_fit():
     frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(
         g=np.where(s == 0, "x", "y"), h=np.arange(1200) % 2
     )
-    full = BarycenterFeatureUnlearner(["g", "h"]).fit(frame)
-    stream = BarycenterFeatureUnlearner(["g", "h"]).fit(frame.iloc[:500])
+    full = GaussianUnlearner(["g", "h"]).fit(frame)
+    stream = GaussianUnlearner(["g", "h"]).fit(frame.iloc[:500])
     stream.partial_fit(frame.iloc[500:900]).partial_fit(frame.iloc[900:])
     assert list(stream.groups_) == list(full.groups_)
     for name in FITTED:
@@ -79,17 +84,17 @@ def test_partial_fit_with_sensitive_columns_and_after_fit():
 def test_partial_fit_other_methods_clear_error(method):
     X, s = make_grouped_gaussian(n_samples=100, n_features=2, random_state=0)
     with pytest.raises(AttributeError, match="no attribute 'partial_fit'") as exc:
-        BarycenterFeatureUnlearner(method=method).partial_fit(X, sensitive_features=s)
+        GaussianUnlearner(method=method).partial_fit(X, sensitive_features=s)
     # the traceback shows why, as the cause
     assert "only method='gaussian'" in str(exc.value.__cause__)
-    assert not hasattr(BarycenterFeatureUnlearner(method=method), "partial_fit")
+    assert not hasattr(GaussianUnlearner(method=method), "partial_fit")
 
 
 def test_partial_fit_rejects_binning_and_feature_changes():
     X, s = make_grouped_gaussian(n_samples=100, n_features=2, random_state=0)
     with pytest.raises(AttributeError) as exc:
-        BarycenterFeatureUnlearner([0], sensitive_bins=2).partial_fit(X)
+        GaussianUnlearner([0], sensitive_bins=2).partial_fit(X)
     assert "bin it beforehand" in str(exc.value.__cause__)
-    u = BarycenterFeatureUnlearner().partial_fit(X, sensitive_features=s)
+    u = GaussianUnlearner().partial_fit(X, sensitive_features=s)
     with pytest.raises(ValueError, match="features"):
         u.partial_fit(np.hstack([X, X]), sensitive_features=s)

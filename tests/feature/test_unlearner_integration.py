@@ -60,7 +60,7 @@ def test_cross_validate_with_metadata_routing(frame_with_target):
     X = df.drop(columns="group").to_numpy()
     with sklearn.config_context(enable_metadata_routing=True):
         unlearner = (
-            BarycenterFeatureUnlearner()
+            BarycenterFeatureUnlearner(method="gaussian")
             .set_fit_request(sensitive_features=True)
             .set_transform_request(sensitive_features=True)
         )
@@ -77,6 +77,27 @@ def test_cross_validate_with_metadata_routing(frame_with_target):
         np.testing.assert_allclose(
             Z[s == 0].mean(axis=0), Z[s == 1].mean(axis=0), atol=1e-9
         )
+
+
+def test_default_gets_y_and_routed_s_through_a_pipeline(frame_with_target):
+    df, y, s = frame_with_target
+    X = df.drop(columns="group").to_numpy()
+    with sklearn.config_context(enable_metadata_routing=True):
+        unlearner = (
+            BarycenterFeatureUnlearner(random_state=0)
+            .set_fit_request(sensitive_features=True)
+            .set_transform_request(sensitive_features=True)
+        )
+        pipe = make_pipeline(unlearner, LogisticRegression()).fit(
+            X, y, sensitive_features=s
+        )
+        fitted = pipe[0]
+        assert fitted.method == "stochastic" and fitted.label_used_
+        assert fitted.groups_.tolist() == [0, 1, 2]
+        # transform needs no y: predict works on new rows with S alone
+        assert pipe.predict_proba(X[:5], sensitive_features=s[:5]).shape == (5, 2)
+    alone = BarycenterFeatureUnlearner(random_state=0).fit(X, sensitive_features=s)
+    assert not alone.label_used_
 
 
 def test_pipeline_with_column_transformer_on_adult():
@@ -98,12 +119,11 @@ def test_pipeline_with_column_transformer_on_adult():
     ).set_output(transform="pandas")
     pipe = make_pipeline(
         encode,
-        BarycenterFeatureUnlearner(
-            sensitive_features="sex", method="quantile", random_state=0
-        ),
+        BarycenterFeatureUnlearner(sensitive_features="sex", random_state=0),
         LogisticRegression(max_iter=500),
     )
-    pipe.fit(X, y)
+    pipe.fit(X, y)  # the default method gets y from the pipeline
+    assert pipe[1].label_used_
     assert roc_auc_score(y, pipe.predict_proba(X)[:, 1]) > 0.8
 
 
@@ -154,6 +174,8 @@ def _mixed_data(n, seed=0):
     return X, s
 
 
+# the discrete columns rightly make the closed-form methods warn
+@pytest.mark.filterwarnings("ignore:method=.*discrete column:UserWarning")
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_output_does_not_depend_on_working_memory(method):
     # blocks shrink with working_memory; the repaired values (including the
@@ -174,6 +196,7 @@ def test_output_does_not_depend_on_working_memory(method):
         )
 
 
+@pytest.mark.filterwarnings("ignore:method=.*discrete column:UserWarning")
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_transform_memory_is_output_plus_group_codes(method):
     # traced peak of transform beyond its output: the group codes (8 bytes per

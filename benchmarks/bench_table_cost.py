@@ -1,0 +1,118 @@
+"""Cost of the default table method: fit + transform at 1e5..1e6 rows, one core.
+
+Usage::
+
+    python benchmarks/bench_table_cost.py            # n = 1e5, 3e5, 1e6; d = 50
+    python benchmarks/bench_table_cost.py --n 1000000 --repeat 3
+
+The data is a synthetic mixed table (one-hot blocks, binary flags, skewed
+amounts, continuous columns; two groups; a binary label). The floor of the
+method is its ``n x k`` distance pass: every row meets every cell center once,
+one float32 GEMM of ``n x (d + 1)`` by ``(d + 1) x k``; fit makes one such pass
+over all rows (plus Lloyd steps on a sample), transform another. The script
+prints fit and transform times of ``BarycenterFeatureUnlearner()`` with and
+without ``y``, the time per row (fit must be linear in n), and the ratio of
+fit + transform to two floor GEMMs, all with BLAS limited to one thread.
+"""
+
+import argparse
+import time
+import warnings
+from functools import partial
+
+import numpy as np
+from _common import best_of, fmt_n, load_average, log, markdown_table, parse_int
+from threadpoolctl import threadpool_limits
+
+from sklearn_unlearn import BarycenterFeatureUnlearner
+
+
+def mixed_table(n, d, seed=0):
+    """n x d: 10 one-hot columns (2 blocks), 10 flags, 10 amounts, the rest normal."""
+    rng = np.random.default_rng(seed)
+    s = (rng.random(n) < 0.4).astype(np.int64)
+    X = rng.normal(size=(n, d))
+    X[:, :10] += 0.5 * s[:, None]
+    for block in (slice(0, 5), slice(5, 10)):
+        level = np.argmax(X[:, block] + rng.gumbel(size=(n, 5)), axis=1)
+        X[:, block] = np.eye(5)[level]
+    X[:, 10:20] = X[:, 10:20] > 0.3
+    X[:, 20:30] = np.exp(X[:, 20:30] + 0.3 * s[:, None]) * 1000.0
+    logit = X[:, 30] + X[:, 0] - X[:, 10] + np.log(X[:, 20]) - 7.0
+    y = (logit + rng.logistic(size=n) > 0).astype(np.int64)
+    return X, y, s
+
+
+def floor_seconds(n, d, k, repeat):
+    """One float32 ``n x (d + 1)`` by ``(d + 1) x k`` GEMM, in blocks of 2048 rows."""
+    rng = np.random.default_rng(0)
+    E = rng.normal(size=(n, d + 1)).astype(np.float32)
+    C = rng.normal(size=(d + 1, k)).astype(np.float32)
+    out = np.empty((2048, k), dtype=np.float32)
+
+    def gemm():
+        for start in range(0, n, 2048):
+            block = E[start : start + 2048]
+            np.matmul(block, C, out=out[: block.shape[0]])
+
+    return best_of(gemm, repeat)
+
+
+def measure(n, d, repeat):
+    X, y, s = mixed_table(n, d)
+    rows = []
+    for label in (y, None):
+        est = BarycenterFeatureUnlearner(random_state=0)
+        fit = best_of(partial(est.fit, X, label, sensitive_features=s), repeat)
+        transform = best_of(partial(est.transform, X, sensitive_features=s), repeat)
+        k = est.cell_centers_.shape[0]
+        rows.append((label is not None, fit, transform, k))
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--n", nargs="+", type=parse_int, default=[10**5, 3 * 10**5, 10**6]
+    )
+    parser.add_argument("--d", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=UserWarning)
+    log(f"load average: {load_average()}")
+    table = []
+    with threadpool_limits(limits=1):
+        for n in args.n:
+            for with_y, fit, transform, k in measure(n, args.d, args.repeat):
+                floor = floor_seconds(n, args.d, k, args.repeat)
+                table.append(
+                    [
+                        fmt_n(n),
+                        "yes" if with_y else "no",
+                        str(k),
+                        f"{fit:.2f}",
+                        f"{transform:.2f}",
+                        f"{fit + transform:.2f}",
+                        f"{1e6 * fit / n:.2f}",
+                        f"{floor:.2f}",
+                        f"{(fit + transform) / (2 * floor):.1f}",
+                    ]
+                )
+                log(" | ".join(table[-1]))
+    header = [
+        "n",
+        "y",
+        "cells",
+        "fit s",
+        "transform s",
+        "total s",
+        "fit us/row",
+        "floor GEMM s",
+        "total / 2 floors",
+    ]
+    print(markdown_table(header, table))
+    print(f"(d = {args.d}; {time.strftime('%Y-%m-%d')}; BLAS limited to 1 thread)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""Tests of the method layer: scales, the label score and the default's frontier.
+
+The frontier tests follow the measuring protocol: fit on 60% of the rows,
+leakage = ROC AUC of a boosted-trees adversary trained on the repaired training
+rows and scored on the repaired test rows, utility = test ROC AUC of a logistic
+regression on the repaired features, compared with the independence reference.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
+
+from sklearn_unlearn import BarycenterFeatureUnlearner
+from sklearn_unlearn.datasets import make_grouped_mixed
+from sklearn_unlearn.feature._methods import _cell_embedding, _column_scales
+from sklearn_unlearn.metrics import independence_reference
+
+
+def _encoded_mixed(n, seed, *, scale=True, **params):
+    """make_grouped_mixed one-hot encoded (and standardised if ``scale``)."""
+    X, y, s = make_grouped_mixed(n, random_state=seed, **params)
+    n_cat = params.get("n_categorical", 2)
+    onehot = OneHotEncoder(sparse_output=False).fit_transform(X[:, :n_cat])
+    numeric = X[:, n_cat:]
+    if scale:
+        numeric = StandardScaler().fit_transform(numeric)
+    return np.hstack([onehot, numeric]), y, s
+
+
+def _split(X, y, s, seed=0):
+    return train_test_split(X, y, s, test_size=0.4, random_state=seed, stratify=y)
+
+
+def _leakage(Z_train, s_train, Z_test, s_test):
+    with threadpool_limits(limits=1):  # many small trees: one thread is faster
+        adversary = HistGradientBoostingClassifier(random_state=0)
+        adversary.fit(Z_train, s_train)
+        proba = adversary.predict_proba(Z_test)
+    if proba.shape[1] == 2:
+        return roc_auc_score(s_test, proba[:, 1])
+    return roc_auc_score(s_test, proba, multi_class="ovr")
+
+
+def _downstream(scaled=True):
+    model = LogisticRegression(max_iter=2000)
+    return model if scaled else make_pipeline(StandardScaler(), model)
+
+
+def _utility(Z_train, y_train, Z_test, y_test, model=None):
+    model = clone(_downstream() if model is None else model).fit(Z_train, y_train)
+    return roc_auc_score(y_test, model.decision_function(Z_test))
+
+
+# ---------------------------------------------------------------------- scales
+
+
+def test_column_scales_match_numpy_and_are_exact_under_powers_of_two():
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(3, 2, 500), rng.lognormal(8, 1, 500)])
+    X = np.column_stack([X, np.full(500, 7.0)])  # constant: scale 1
+    shift, scale = _column_scales(X)
+    assert_allclose(shift, X.mean(axis=0), rtol=1e-12)
+    assert_allclose(scale[:2], X[:, :2].std(axis=0), rtol=1e-12)
+    assert scale[2] == 1.0
+    for power in (-1060, -300, 300, 1000):  # subnormal to near overflow
+        factor = 2.0**power * np.array([1.0, 0.5, 4.0])
+        shift_c, scale_c = _column_scales(X * factor)
+        assert_array_equal(shift_c, shift * factor)
+        assert_array_equal(scale_c[:2], scale[:2] * factor[:2])
+
+
+@pytest.mark.parametrize("with_y", [True, False])
+def test_repair_is_equivariant_to_rescaling_columns(with_y):
+    X, y, s = make_grouped_mixed(1500, random_state=1)
+    label = y if with_y else None
+    Z = BarycenterFeatureUnlearner(random_state=0).fit(X, label, sensitive_features=s)
+    Z = Z.transform(X, sensitive_features=s)
+    factors = 2.0 ** np.arange(-6, X.shape[1] - 6)
+    for power in (-900, -200, 250, 900):
+        scaled = X * (factors * 2.0**power)
+        est = BarycenterFeatureUnlearner(random_state=0)
+        Z_scaled = est.fit(scaled, label, sensitive_features=s).transform(
+            scaled, sensitive_features=s
+        )
+        assert np.all(np.isfinite(Z_scaled))
+        assert_array_equal(Z_scaled, Z * (factors * 2.0**power))
+
+
+# ----------------------------------------------------------------- label score
+
+
+def test_label_score_has_the_stated_weight_and_needs_information():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(800, 5)) * [1, 10, 100, 1, 1]
+    y = (X[:, 0] + X[:, 1] / 10 + rng.normal(size=800) > 0).astype(int)
+    embedding = _cell_embedding(X, y, 16.0, seed=0)
+    Xs = (X - embedding.shift) / embedding.scale
+    score = Xs @ embedding.coef + embedding.intercept
+    assert score.shape == (800, 1)
+    assert_allclose(score.mean(), 0.0, atol=1e-10)
+    assert_allclose(score.var(), 16.0 * 5, rtol=1e-10)
+    # three classes: three score columns sharing the weight
+    y3 = np.digitize(X[:, 0], [-0.5, 0.5])
+    emb3 = _cell_embedding(X, y3, 16.0, seed=0)
+    scores3 = ((X - emb3.shift) / emb3.scale) @ emb3.coef + emb3.intercept
+    assert_allclose(scores3.var(axis=0), 16.0 * 5 / 3, rtol=1e-10)
+    # a numeric target: a ridge score; no information or no weight: no score
+    assert _cell_embedding(X, X[:, 0] * 2.0, 16.0, seed=0).coef.shape == (5, 1)
+    assert _cell_embedding(X, np.ones(800, dtype=int), 16.0, seed=0).coef.shape[1] == 0
+    assert _cell_embedding(X, y, 0.0, seed=0).coef.shape[1] == 0
+    assert _cell_embedding(X, None, 16.0, seed=0).coef.shape[1] == 0
+
+
+def test_y_is_validated_before_any_work():
+    X, y, s = make_grouped_mixed(300, random_state=3)
+    with pytest.raises(ValueError, match="y has 299 rows but X has 300"):
+        BarycenterFeatureUnlearner().fit(X, y[:-1], sensitive_features=s)
+    y_nan = y.astype(float)
+    y_nan[4] = np.nan
+    with pytest.raises(ValueError, match="y"):
+        BarycenterFeatureUnlearner().fit(X, y_nan, sensitive_features=s)
+    est = BarycenterFeatureUnlearner().fit(X, y, sensitive_features=s)
+    assert est.label_used_
+    # the closed-form methods do not read y (nor validate it)
+    continuous = np.random.default_rng(3).normal(size=(300, 3))
+    gaussian = BarycenterFeatureUnlearner(method="gaussian")
+    gaussian.fit(continuous, y_nan, sensitive_features=s)
+    assert not hasattr(gaussian, "label_used_")
+
+
+# ------------------------------------------------------------- safe defaults
+
+
+@pytest.mark.parametrize("method", ["gaussian", "quantile", "empirical"])
+def test_closed_form_methods_warn_on_discrete_columns(method):
+    X, _, s = _encoded_mixed(400, seed=4)
+    with pytest.warns(UserWarning, match=f"method='{method}' on data with .* discrete"):
+        BarycenterFeatureUnlearner(method=method, random_state=0).fit(
+            X, sensitive_features=s
+        )
+    continuous = np.random.default_rng(4).normal(size=(400, 3)) + s[:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        BarycenterFeatureUnlearner(method=method, random_state=0).fit(
+            continuous, sensitive_features=s
+        )
+        BarycenterFeatureUnlearner(random_state=0).fit(X, sensitive_features=s)
+
+
+# -------------------------------------------------------------- the frontier
+
+
+@pytest.mark.parametrize(
+    "n, scale, groups",
+    [
+        (1000, True, [0.7, 0.3]),
+        (1000, False, [0.7, 0.3]),
+        (4000, True, [0.5, 0.3, 0.2]),
+    ],
+    ids=["1k-scaled", "1k-raw-money", "4k-3-groups"],
+)
+def test_default_with_y_forgets_at_the_reference_utility(n, scale, groups):
+    # Measured (seed 0): 1k scaled raw leak 0.99, repaired 0.50, utility 0.01
+    # below the reference; 1k raw units the same leakage, utility 0.01 above
+    # (the plain logistic regression downstream is hampered by the money
+    # columns as much for the reference as for the repaired rows); 4k with 3
+    # groups 0.52 and 0.01 below. Stated tolerances: leakage <= 0.56 (null
+    # adversary noise on 400 test rows is about +-0.03), utility >= R - 0.03.
+    X, y, s = _encoded_mixed(
+        n, seed=0, scale=scale, n_groups=len(groups), group_weights=groups
+    )
+    X_tr, X_te, y_tr, y_te, s_tr, s_te = _split(X, y, s)
+    # money in raw units: the downstream model scales (the repaired table keeps
+    # the units), and so does the reference's
+    model = _downstream(scale)
+    ref = independence_reference(
+        X_tr,
+        y_tr,
+        s_tr,
+        X_test=X_te,
+        y_test=y_te,
+        sensitive_features_test=s_te,
+        estimator=model,
+        random_state=0,
+    )
+    est = BarycenterFeatureUnlearner(random_state=0).fit(
+        X_tr, y_tr, sensitive_features=s_tr
+    )
+    Z_tr = est.transform(X_tr, sensitive_features=s_tr)
+    Z_te = est.transform(X_te, sensitive_features=s_te)
+    assert _leakage(X_tr, s_tr, X_te, s_te) > 0.8
+    assert _leakage(Z_tr, s_tr, Z_te, s_te) <= 0.56
+    assert _utility(Z_tr, y_tr, Z_te, y_te, model) >= ref.utility - 0.03
+
+
+def test_label_keeps_utility_the_unsupervised_repair_loses():
+    # Measured (seed 1): utility 0.84 with y against 0.76 without, for the
+    # same leakage (0.50, 0.51); a gap of at least 0.03 is required.
+    X, y, s = _encoded_mixed(3000, seed=1)
+    X_tr, X_te, y_tr, y_te, s_tr, s_te = _split(X, y, s)
+    utilities = []
+    for label in (y_tr, None):
+        est = BarycenterFeatureUnlearner(random_state=0).fit(
+            X_tr, label, sensitive_features=s_tr
+        )
+        Z_tr = est.transform(X_tr, sensitive_features=s_tr)
+        Z_te = est.transform(X_te, sensitive_features=s_te)
+        assert _leakage(Z_tr, s_tr, Z_te, s_te) <= 0.56
+        utilities.append(_utility(Z_tr, y_tr, Z_te, y_te))
+    assert utilities[0] >= utilities[1] + 0.03
+
+
+def test_leakage_does_not_rise_along_the_repair_path():
+    # Without y: raw leakage ~0.99; the mixture path must stay at or below it
+    # (0.02 noise) and fall to <= 0.56 at full repair, never rising by more
+    # than 0.03 from one level to the next.
+    X, y, s = _encoded_mixed(2000, seed=2)
+    X_tr, X_te, _, _, s_tr, s_te = _split(X, y, s)
+    raw = _leakage(X_tr, s_tr, X_te, s_te)
+    est = BarycenterFeatureUnlearner(random_state=0).fit(X_tr, sensitive_features=s_tr)
+    path = []
+    for level in (0.0, 0.25, 0.5, 0.75, 1.0):
+        est.set_params(repair_level=level)
+        Z_tr = est.transform(X_tr, sensitive_features=s_tr)
+        Z_te = est.transform(X_te, sensitive_features=s_te)
+        path.append(_leakage(Z_tr, s_tr, Z_te, s_te))
+    assert path[0] == pytest.approx(raw)
+    assert max(path) <= raw + 0.02
+    assert np.all(np.diff(path) <= 0.03)
+    assert path[-1] <= 0.56
