@@ -1,0 +1,66 @@
+"""Write the summary of ``bench_tables.py`` results as the docs' RST table.
+
+Usage::
+
+    python benchmarks/tables_rst.py results/bench_tables.json [more.json ...] \
+        > docs/bench_tables.inc
+"""
+
+import json
+import sys
+
+from _tables_report import DEFAULT, DEFAULT_Y, pick
+
+
+def f3(x):
+    return "-" if x is None or x != x else f"{x:.3f}"
+
+
+def main(paths):
+    tables = {}
+    for path in paths:
+        with open(path) as handle:
+            tables.update(json.load(handle)["tables"])
+    header = [
+        "table (S)",
+        "n train",
+        "raw leak / util",
+        "reference R",
+        "default, with y: leak / util",
+        "without y: leak / util",
+        "max leak along the path",
+        "dist. with y / without / gaussian",
+    ]
+    body = []
+    for name, result in tables.items():
+        rows, info = result["rows"], result["info"]
+        raw = pick(rows, "none (raw)")[0]
+        with_y, without_y = pick(rows, DEFAULT_Y, 1.0), pick(rows, DEFAULT, 1.0)
+        gaussian = pick(rows, "gaussian", 1.0)
+        path = pick(rows, DEFAULT_Y) + pick(rows, DEFAULT)
+        fy = with_y[0] if with_y else {}
+        fn = without_y[0] if without_y else {}
+        body.append(
+            [
+                f"{name} ({', '.join(result['groups'])[:40]})",
+                str(int(info["n_train"])),
+                f"{f3(raw['leak'])} / {f3(raw['util'])}",
+                f3(info["reference"]),
+                f"{f3(fy.get('leak'))} / {f3(fy.get('util'))}",
+                f"{f3(fn.get('leak'))} / {f3(fn.get('util'))}",
+                f3(max(r["leak"] for r in path)) if path else "-",
+                " / ".join(
+                    f"{r[0]['dist']:.3g}" if r else "-"
+                    for r in (with_y, without_y, gaussian)
+                ),
+            ]
+        )
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for row in [header, *body]:
+        lines.append(f"   * - {row[0]}")
+        lines += [f"     - {cell}" for cell in row[1:]]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
