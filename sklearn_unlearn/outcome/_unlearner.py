@@ -373,15 +373,15 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         return X, raw, Z
 
     def _proba(self, Z: np.ndarray) -> np.ndarray:
-        """Probabilities from repaired columns (binary: the positive class)."""
-        P = np.clip(Z, 0.0, 1.0)
-        if P.shape[1] == 1:
-            return np.column_stack([1.0 - P[:, 0], P[:, 0]])
-        total = P.sum(axis=1, keepdims=True)
-        empty = total[:, 0] <= 0
-        P[empty] = 1.0
-        total[empty] = P.shape[1]
-        return P / total
+        """Probabilities from repaired columns (binary: the positive class).
+
+        Multiclass rows are the model's own vectors or stored ones (already
+        probability vectors): returned as they are.
+        """
+        if Z.shape[1] > 1:
+            return Z
+        p = np.clip(Z[:, 0], 0.0, 1.0)
+        return np.column_stack([1.0 - p, p])
 
     def _scores(self, Z: np.ndarray) -> np.ndarray:
         """Repaired decision scores: (n,) for binary, (n, n_classes) otherwise."""
