@@ -28,8 +28,9 @@ def main(paths):
         "reference R",
         "default, with y: leak / util",
         "without y: leak / util",
-        "max leak along the path",
+        "max leak, levels > 0",
         "dist. with y / without / gaussian",
+        "criteria: with y / no y / path",
     ]
     body = []
     for name, result in tables.items():
@@ -37,7 +38,9 @@ def main(paths):
         raw = pick(rows, "none (raw)")[0]
         with_y, without_y = pick(rows, DEFAULT_Y, 1.0), pick(rows, DEFAULT, 1.0)
         gaussian = pick(rows, "gaussian", 1.0)
-        path = pick(rows, DEFAULT_Y) + pick(rows, DEFAULT)
+        path = [
+            r for r in pick(rows, DEFAULT_Y) + pick(rows, DEFAULT) if r["repair_level"]
+        ]
         fy = with_y[0] if with_y else {}
         fn = without_y[0] if without_y else {}
         body.append(
@@ -52,6 +55,10 @@ def main(paths):
                 " / ".join(
                     f"{r[0]['dist']:.3g}" if r else "-"
                     for r in (with_y, without_y, gaussian)
+                ),
+                " / ".join(
+                    "pass" if result["verdict"][key] else "FAIL"
+                    for key in ("with_y", "without_y", "monotone")
                 ),
             ]
         )

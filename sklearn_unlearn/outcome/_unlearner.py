@@ -156,7 +156,10 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
     row's output does not depend on the batch and is reproducible; exact copies
     of a row within one batch get distinct draws by their order. At ``t = 1``,
     ``U`` is uniform in every group, so the outputs have the barycenter law
-    whatever S.
+    whatever S. The price of reproducible draws: a new row that copies a
+    training row gets that row's repaired output, which an adversary fitted on
+    the training outputs can memorise (tables of a few discrete features; see
+    ``benchmarks/bench_outcome.py``).
 
     Classifiers: binary, the positive-class probability ``p`` is repaired; the
     negative is ``1 - p``, ``predict`` takes the larger and
