@@ -180,6 +180,9 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         ``"stochastic"``: each group's law on the cells (training data).
     cell_barycenter_ : ndarray of shape (n_cells,)
         ``"stochastic"``: the barycenter law on the cells.
+    label_used_ : bool
+        ``"stochastic"``: whether a label score shaped the cells (``fit`` got
+        an informative ``y`` and ``label_weight > 0``).
     n_iter_ : int
         Barycenter iterations run (always 1 for ``"quantile"``, a closed form).
     n_features_in_ : int
@@ -250,11 +253,20 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
     >>> rng = np.random.default_rng(0)
     >>> s = np.repeat([0, 1], 500)
     >>> X = np.column_stack([s, rng.normal(size=1000) + 3 * s, rng.normal(size=1000)])
-    >>> unlearner = BarycenterFeatureUnlearner(sensitive_features=[0])
-    >>> Z = unlearner.fit_transform(X)
-    >>> Z.shape
-    (1000, 2)
-    >>> bool(np.allclose(Z[s == 0].mean(axis=0), Z[s == 1].mean(axis=0)))
+    >>> y = (X[:, 2] > 0).astype(int)
+    >>> unlearner = BarycenterFeatureUnlearner(sensitive_features=[0], random_state=0)
+    >>> Z = unlearner.fit_transform(X, y)  # y shapes the cells, S is dropped
+    >>> Z.shape, unlearner.label_used_
+    ((1000, 2), True)
+    >>> float(X[s == 0, 1].mean() - X[s == 1, 1].mean())  # raw group gap
+    -2.96...
+    >>> round(float(Z[s == 0, 0].mean() - Z[s == 1, 0].mean()), 2)
+    -0.0
+    >>> bool(np.isin(Z[:, 0], X[:, 1]).all())  # outputs are training rows
+    True
+    >>> gaussian = BarycenterFeatureUnlearner(sensitive_features=[0], method="gaussian")
+    >>> G = gaussian.fit_transform(X)  # equal group means and covariances
+    >>> bool(np.allclose(G[s == 0].mean(axis=0), G[s == 1].mean(axis=0)))
     True
     """
 
