@@ -183,7 +183,8 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
     other rows keep the model's output): 0 returns the model's outputs
     exactly, 1 repairs every row. ``predict_proba`` returns the repaired
     vectors, ``predict`` their argmax and ``decision_function`` their logarithm
-    (``-inf`` for a zero probability), so the three agree. The price: the
+    (floored at ``log`` of the smallest normal float, about -708, for a zero
+    probability), so the three agree. The price: the
     output vector is quantised to about ``n / 30`` values, so it keeps less
     resolution than the exact 1-D repair, and ``n_quantiles`` is not used.
     (Repairing each class probability by its own 1-D barycenter and
@@ -390,10 +391,11 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         """Repaired decision scores: (n,) for binary, (n, n_classes) otherwise."""
         if self.output_method_ == "decision_function":
             return Z[:, 0] if Z.shape[1] == 1 else Z
-        P = self._proba(Z)
-        with np.errstate(divide="ignore"):
-            logs = np.log(P)
-        return logs[:, 1] - logs[:, 0] if P.shape[1] == 2 else logs
+        # floored at the smallest normal float: a saturated probability (0 or
+        # 1, e.g. a model fitted on unscaled money columns) gives a large but
+        # finite score, which metrics such as ROC AUC accept
+        logs = np.log(np.maximum(self._proba(Z), np.finfo(np.float64).tiny))
+        return logs[:, 1] - logs[:, 0] if logs.shape[1] == 2 else logs
 
     def predict(self, X, *, sensitive_features=None):
         """Repaired predictions: regression values or class labels.

@@ -2,6 +2,7 @@
 
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 import sklearn
 from scipy import stats
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -367,3 +369,23 @@ def test_other_errors():
         BarycenterOutcomeUnlearner(LogisticRegression(), repair_level=2).fit(
             X, y, sensitive_features=s
         )
+
+
+def test_saturated_probabilities_give_finite_decision_scores():
+    # money in raw units: a plain logistic regression saturates (p = 0 or 1
+    # in float64); the repaired log-odds must stay finite for ROC AUC & co.
+    rng = np.random.default_rng(21)
+    s = rng.integers(0, 2, 400)
+    X = np.column_stack([rng.lognormal(10, 1, 400) * (1 + s), rng.normal(size=400)])
+    y = (X[:, 0] > np.median(X[:, 0])).astype(int)
+    model = BarycenterOutcomeUnlearner(
+        LogisticRegression(C=1e6, max_iter=50), random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the point of the test
+        model.fit(X, y, sensitive_features=s)
+    proba = model.predict_proba(X, sensitive_features=s)[:, 1]
+    assert np.any((proba == 0) | (proba == 1))  # saturated indeed
+    scores = model.decision_function(X, sensitive_features=s)
+    assert np.all(np.isfinite(scores))
+    assert np.array_equal(scores > 0, proba > 0.5)
