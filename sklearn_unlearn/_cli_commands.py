@@ -19,6 +19,7 @@ from sklearn_unlearn._cli_io import (
     write_table,
     write_text,
 )
+from sklearn_unlearn._cli_label import label_audit, label_values
 
 __all__ = ["run_audit", "run_demo_command", "run_repair", "run_select"]
 
@@ -94,83 +95,6 @@ def _standardised(X: np.ndarray):
     return (X - mean) / scale, mean, scale
 
 
-def _label(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """The ``--label`` column's values, checked: no missing value."""
-    values = frame[column]
-    missing = values.isna()
-    if missing.any():
-        raise CLIError(
-            f"--label: column {column!r} has {int(missing.sum())} missing value(s) "
-            f"(first at row {int(np.flatnonzero(missing.to_numpy())[0])}); fill or "
-            "drop those rows first"
-        )
-    return values.to_numpy()
-
-
-def label_audit(X, y, groups, method: str, seed: int) -> dict:
-    """Utility U of the repaired features for the label, and its reference R.
-
-    Fit on 60% of the rows (stratified), measure on the other 40%: U is the
-    test utility of a logistic regression (ridge for a numeric label) on the
-    repaired features, R the independence reference of the same model
-    (:func:`sklearn_unlearn.metrics.independence_reference`).
-    """
-    from sklearn.linear_model import LogisticRegression, RidgeCV
-    from sklearn.metrics import r2_score, roc_auc_score
-    from sklearn.model_selection import train_test_split
-    from sklearn.utils.multiclass import type_of_target
-
-    from sklearn_unlearn import BarycenterFeatureUnlearner
-    from sklearn_unlearn.metrics import independence_reference
-
-    kind = type_of_target(y)
-    classify = kind in ("binary", "multiclass")
-    model = LogisticRegression(max_iter=1000) if classify else RidgeCV()
-    parts = train_test_split(
-        X,
-        y,
-        groups,
-        test_size=0.4,
-        random_state=seed,
-        stratify=y if classify else None,
-    )
-    X_tr, X_te, y_tr, y_te, g_tr, g_te = parts
-    unlearner = BarycenterFeatureUnlearner(method=method, random_state=seed)
-    unlearner.fit(X_tr, y_tr, sensitive_features=g_tr)
-    Z_tr = unlearner.transform(X_tr, sensitive_features=g_tr)
-    Z_te = unlearner.transform(X_te, sensitive_features=g_te)
-    fitted = model.fit(Z_tr, y_tr)
-    if not classify:
-        utility, metric = r2_score(y_te, fitted.predict(Z_te)), "R^2"
-    elif kind == "binary":
-        utility = roc_auc_score(y_te, fitted.decision_function(Z_te))
-        metric = "ROC AUC"
-    else:
-        proba = fitted.predict_proba(Z_te)
-        utility = roc_auc_score(y_te, proba, multi_class="ovr", labels=fitted.classes_)
-        metric = "macro ROC AUC"
-    reference = independence_reference(
-        X_tr,
-        y_tr,
-        g_tr,
-        X_test=X_te,
-        y_test=y_te,
-        sensitive_features_test=g_te,
-        estimator=model,
-        random_state=seed,
-    )
-    return {
-        "metric": metric,
-        "utility": float(utility),
-        "reference": float(reference.utility),
-        "raw_utility": float(reference.raw_utility),
-        "protocol": "60/40 split; the unlearner fitted on the 60% with the label; "
-        "a logistic regression (ridge) on the repaired features; the reference "
-        "is that model's outputs mapped onto the W2 barycenter of the groups' "
-        "output laws",
-    }
-
-
 def run_repair(args, progress: Progress) -> str:
     """Repair the feature columns of a file; write it and a JSON audit."""
     source = Path(args.input)
@@ -184,7 +108,7 @@ def run_repair(args, progress: Progress) -> str:
     features = feature_columns(frame, args.features, sensitive + keep + label_column)
     X = _matrix(frame, features)
     groups = _groups(frame, sensitive)
-    y = _label(frame, label_column[0]) if label_column else None
+    y = label_values(frame, label_column[0]) if label_column else None
     from sklearn_unlearn import BarycenterFeatureUnlearner
 
     # standardise so that no column dominates the transport cost by its unit
