@@ -235,3 +235,19 @@ def split(table, seed, *, scale=True, max_train=None):
         table.s[test],
         n_train_full,
     )
+
+
+def reference(sp, estimator, seed):
+    """The independence reference of ``estimator`` on the split ``sp``."""
+    from sklearn_unlearn.metrics import independence_reference
+
+    return independence_reference(
+        sp.X_train,
+        sp.y_train,
+        sp.s_train,
+        X_test=sp.X_test,
+        y_test=sp.y_test,
+        sensitive_features_test=sp.s_test,
+        estimator=estimator,
+        random_state=seed,
+    )

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from _common import load_average, log, markdown_table, write_results
-from _tables import LOADERS, load, split
+from _tables import LOADERS, load, reference, split
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -42,7 +42,6 @@ from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn import BarycenterOutcomeUnlearner
-from sklearn_unlearn.metrics import independence_reference
 
 AUC_MARGIN, MAX_LEAK = 0.01, 0.55
 
@@ -74,16 +73,7 @@ def run_seed(table, name, seed, args):
         for X, s in ((sp.X_train, sp.s_train), (sp.X_test, sp.s_test))
     ]
     raw = [model.estimator_.decision_function(X) for X in (sp.X_train, sp.X_test)]
-    ref = independence_reference(
-        sp.X_train,
-        sp.y_train,
-        sp.s_train,
-        X_test=sp.X_test,
-        y_test=sp.y_test,
-        sensitive_features_test=sp.s_test,
-        estimator=base(),
-        random_state=seed,
-    )
+    ref = reference(sp, base(), seed)
     return {
         "raw": float(roc_auc_score(sp.y_test, raw[1])),
         "R": ref.utility,

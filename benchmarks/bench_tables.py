@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from _common import load_average, log, write_results
-from _tables import DEFAULT_TABLES, load, split
+from _tables import DEFAULT_TABLES, load, reference, split
 from _tables_report import (
     DEFAULT,
     DEFAULT_Y,
@@ -52,7 +52,6 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
-from sklearn_unlearn.metrics import independence_reference
 
 LEVELS = (0.0, 0.25, 0.5, 0.75, 1.0)
 METHODS = ("stochastic", "gaussian", "quantile", "empirical")
@@ -239,22 +238,13 @@ def run_seed(table, name, seed, args):
         utility(sp.X_train, sp.X_test, sp),
     )
     try:
-        ref = independence_reference(
-            sp.X_train,
-            sp.y_train,
-            sp.s_train,
-            X_test=sp.X_test,
-            y_test=sp.y_test,
-            sensitive_features_test=sp.s_test,
-            # the same model as the utility's: on the "-raw" tables a plain
-            # logistic regression on money in raw units is as hampered here
-            estimator=LogisticRegression(max_iter=2000),
-            random_state=seed,
-        )
-        reference = (ref.utility, ref.raw_utility)
+        # the same model as the utility's: on the "-raw" tables a plain
+        # logistic regression on money in raw units is as hampered here
+        ref = reference(sp, LogisticRegression(max_iter=2000), seed)
+        utilities = (ref.utility, ref.raw_utility)
     except Exception as exc:  # the library changes under us: record it
         log(f"  {name} seed {seed} reference: {type(exc).__name__}: {exc}")
-        reference = (np.nan, np.nan)
+        utilities = (np.nan, np.nan)
     rows = [raw]
     for method, run in runners(args.quick):
         try:
@@ -271,8 +261,8 @@ def run_seed(table, name, seed, args):
         "n_train_full": sp.n_train_full,
         "n_test": len(sp.y_test),
         "n_features": sp.X_train.shape[1],
-        "reference": reference[0],
-        "reference_raw": reference[1],
+        "reference": utilities[0],
+        "reference_raw": utilities[1],
     }
     return rows, info
 

@@ -28,7 +28,11 @@ from sklearn_unlearn.utils._compat import (
     _fit_context,
     _routing_enabled,
 )
-from sklearn_unlearn.utils._validation import encode_groups, estimator_has
+from sklearn_unlearn.utils._validation import (
+    delegate_tags,
+    encode_groups,
+    estimator_has,
+)
 
 __all__ = ["BarycenterOutcomeUnlearner"]
 
@@ -509,12 +513,7 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         )
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
-        tags.estimator_type = inner.estimator_type
-        tags.classifier_tags = inner.classifier_tags
-        tags.regressor_tags = inner.regressor_tags
-        tags.target_tags = inner.target_tags
-        tags.input_tags.sparse = False
-        tags.input_tags.allow_nan = inner.input_tags.allow_nan
-        return tags
+        allow_nan = get_tags(self.estimator).input_tags.allow_nan
+        return delegate_tags(
+            super().__sklearn_tags__(), self.estimator, allow_nan=allow_nan
+        )

@@ -2,7 +2,7 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
-from sklearn.utils import Bunch, _safe_indexing, get_tags
+from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils._available_if import available_if
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -23,7 +23,7 @@ from sklearn_unlearn.utils._compat import (
     _fit_context,
     _routing_enabled,
 )
-from sklearn_unlearn.utils._validation import estimator_has
+from sklearn_unlearn.utils._validation import delegate_tags, estimator_has
 
 __all__ = ["SelectiveRetrainer"]
 
@@ -290,12 +290,6 @@ class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
         )
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
-        tags.estimator_type = inner.estimator_type
-        tags.classifier_tags = inner.classifier_tags
-        tags.regressor_tags = inner.regressor_tags
-        tags.target_tags = inner.target_tags
-        tags.input_tags.sparse = False
-        tags.input_tags.allow_nan = False
-        return tags
+        return delegate_tags(
+            super().__sklearn_tags__(), self.estimator, allow_nan=False
+        )

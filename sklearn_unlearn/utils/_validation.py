@@ -19,6 +19,7 @@ __all__ = [
     "GroupEncoding",
     "MAX_FLOAT_LEVELS",
     "check_no_sparse",
+    "delegate_tags",
     "is_dask",
     "encode_groups",
     "is_dataframe",
@@ -384,3 +385,21 @@ def estimator_has(name: str, attribute: str = "estimator"):
         return hasattr(getattr(self, attribute), name)
 
     return check
+
+
+def delegate_tags(tags, estimator, *, allow_nan: bool):
+    """Tags of a meta-estimator that acts as its wrapped ``estimator``.
+
+    The estimator type and the classifier, regressor and target tags are the
+    wrapped estimator's; dense input only; ``allow_nan`` as given.
+    """
+    from sklearn.utils import get_tags
+
+    inner = get_tags(estimator)
+    tags.estimator_type = inner.estimator_type
+    tags.classifier_tags = inner.classifier_tags
+    tags.regressor_tags = inner.regressor_tags
+    tags.target_tags = inner.target_tags
+    tags.input_tags.sparse = False
+    tags.input_tags.allow_nan = allow_nan
+    return tags
