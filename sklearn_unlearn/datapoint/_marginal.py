@@ -26,7 +26,8 @@ from sklearn_unlearn.datapoint._phases import (
     snapshot,
 )
 from sklearn_unlearn.datapoint._settle import settle_adam, settle_lbfgs
-from sklearn_unlearn.utils._compat import Interval, _fit_context
+from sklearn_unlearn.utils._compat import Interval
+from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import check_forget_mask, estimator_has
 
 __all__ = ["MarginalUnlearner"]
@@ -302,7 +303,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             np.r_[w_forget, ratio[v_idx[used]]],
         )
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, *, forget_mask=None, X_val=None, y_val=None):
         """Fine-tune a copy of the estimator to forget the rows of ``forget_mask``.
 

@@ -23,8 +23,8 @@ from sklearn_unlearn.utils._compat import (
     Interval,
     StrOptions,
     _check_feature_names_in,
-    _fit_context,
 )
+from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import (
     check_no_sparse,
     encode_groups,
@@ -330,7 +330,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------- validation
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, sensitive_features=None):
         """Fit the barycenter and the per-group transport maps.
 
@@ -400,7 +400,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         return self
 
     @available_if(_can_stream)
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, *, sensitive_features=None):
         """Update the Gaussian barycenter and maps with one more chunk of rows.
 

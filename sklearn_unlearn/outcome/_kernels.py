@@ -29,6 +29,7 @@ class OutcomeBarycenter(NamedTuple):
     barycenter_quantiles: np.ndarray  # (n_quantiles, n_outputs) float64
     atoms: np.ndarray  # (n_groups, n_atoms, n_outputs) repeated values, +inf pad
     atom_levels: np.ndarray  # (2, n_groups, n_atoms, n_outputs) F_s(f-), F_s(f)
+    output_levels: int = 0  # m > 0: repaired outputs take m values; 0: continuous
 
 
 def _atoms(block: np.ndarray, max_atoms: int):
@@ -48,6 +49,8 @@ def _fit_outcome_barycenter(
     n_groups: int,
     weights: np.ndarray,
     n_quantiles: int,
+    output_levels: int = 0,
+    max_atoms: int | None = None,
 ) -> OutcomeBarycenter:
     """Quantile functions of each group's outputs and of their W2 barycenter.
 
@@ -64,6 +67,13 @@ def _fit_outcome_barycenter(
     n_quantiles : int
         Requested number of levels; the grid has
         ``max(2, min(n_quantiles, largest group size))`` of them.
+    output_levels : int, default=0
+        ``m >= 2``: the fully repaired outputs take the ``m`` values
+        ``Q_bar((b + 1/2) / m)``, ``b = 0..m-1`` (see :func:`_outcome_transport`);
+        0: they are ``Q_bar(U)`` itself.
+    max_atoms : int or None, default=None
+        Repeated values stored per group and output, the most frequent first;
+        None: ``n_quantiles``.
 
     Returns
     -------
@@ -107,7 +117,10 @@ def _fit_outcome_barycenter(
         barycenter += weights[g] * group_quantiles[g]
     found = [
         [
-            _atoms(np.asarray(F[codes == g, j], dtype=np.float64), n_quantiles)
+            _atoms(
+                np.asarray(F[codes == g, j], dtype=np.float64),
+                n_quantiles if max_atoms is None else max_atoms,
+            )
             for j in range(F.shape[1])
         ]
         for g in range(n_groups)
@@ -121,7 +134,7 @@ def _fit_outcome_barycenter(
             atom_levels[0, g, : values.size, j] = left
             atom_levels[1, g, : values.size, j] = right
     return OutcomeBarycenter(
-        references, group_quantiles, barycenter, atoms, atom_levels
+        references, group_quantiles, barycenter, atoms, atom_levels, output_levels
     )
 
 
@@ -228,7 +241,12 @@ def _outcome_transport(
     ``Q_bar(U)`` has the barycenter law whatever the group: the fully repaired
     output is independent of S. ``Q_bar`` is read by linear interpolation on the
     grid, and outputs beyond a group's fitted range are held at ``Q_bar(0)`` or
-    ``Q_bar(1)``.
+    ``Q_bar(1)``. With ``model.output_levels = m > 0`` the target is
+    ``Q_bar((b + 1/2) / m)`` for the bin ``b = min(floor(m U), m - 1)``: the
+    barycenter quantised to ``m`` equally likely values, shared by all groups.
+    (A continuous target is a one-to-one function of the row's draw: a new row
+    that copies a training row then gets that row's exact output, which an
+    adversary fitted on the training outputs memorises.)
 
     Examples
     --------
@@ -249,6 +267,10 @@ def _outcome_transport(
     bary = model.barycenter_quantiles
     q = bary.shape[0]
     position = _positions(F64, codes, model, uniforms)
+    m = model.output_levels
+    if m > 0:
+        bins = np.minimum(np.floor(position * (m / (q - 1))), m - 1)
+        position = (bins + 0.5) * ((q - 1) / m)
     k = np.minimum(position.astype(np.intp), q - 2)
     frac = position - k
     columns = np.arange(F64.shape[1])

@@ -20,14 +20,18 @@ from sklearn_unlearn.outcome._input import (
     group_weights,
     hash_matrix,
 )
-from sklearn_unlearn.outcome._methods import METHOD_ATTRIBUTES, METHODS
+from sklearn_unlearn.outcome._methods import (
+    METHOD_ATTRIBUTES,
+    METHODS,
+    auto_output_levels,
+)
 from sklearn_unlearn.utils._compat import (
     HasMethods,
     Interval,
     StrOptions,
-    _fit_context,
     _routing_enabled,
 )
+from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import (
     delegate_tags,
     encode_groups,
@@ -92,10 +96,18 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         they are applied to: near-ties of ``estimator_`` are not recognised).
     n_quantiles : int >= 2, default=1000
         Largest size of the probability grid storing each group's quantile
-        functions (one output column). The grid has at most one level per 25
-        training rows of the smallest group: a finer grid follows the sampling
+        functions (one output column), and of repeated output values placed
+        exactly. The grid has at most :math:`2 \sqrt{n}` levels for the
+        smallest group's ``n`` training rows: a finer grid follows the sampling
         noise of the fitted outputs, which new rows' repaired outputs would then
         reveal.
+    output_levels : "auto", int >= 2 or None, default="auto"
+        Number of values the fully repaired output takes (one output column):
+        the barycenter quantised to ``m`` equally likely values shared by all
+        groups. "auto": one value per 50 training rows (at least 2). None: the
+        continuous barycenter output, which on tables of a few discrete
+        features lets an adversary memorise the exact outputs of rows that
+        copy training rows (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds the tie randomisation. Pass an int for reproducible outputs.
 
@@ -123,6 +135,9 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         Each group's quantile function of the output (``"quantile"`` only).
     barycenter_quantiles_ : ndarray of shape (n_quantiles, 1)
         The barycenter's quantile function :math:`\bar Q` (``"quantile"`` only).
+    output_levels_ : int or None
+        Number of values of the fully repaired output; None: continuous
+        (``"quantile"`` only).
     cell_centers_ : ndarray of shape (n_cells, n_outputs)
         Centers of the cells of the output space, in the units of the
         embedding (``"cells"`` only).
@@ -232,6 +247,11 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         "weights": [StrOptions({"proportional", "uniform"}), "array-like"],
         "cv": [None, "cv_object"],
         "n_quantiles": [Interval(Integral, 2, None, closed="left")],
+        "output_levels": [
+            StrOptions({"auto"}),
+            Interval(Integral, 2, None, closed="left"),
+            None,
+        ],
         "random_state": ["random_state"],
     }
 
@@ -250,6 +270,7 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         weights="proportional",
         cv=None,
         n_quantiles=1000,
+        output_levels="auto",
         random_state=None,
     ):
         self.estimator = estimator
@@ -258,9 +279,10 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         self.weights = weights
         self.cv = cv
         self.n_quantiles = n_quantiles
+        self.output_levels = output_levels
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, sensitive_features=None, **fit_params):
         """Fit the estimator and the groups' laws of its outputs.
 
@@ -325,6 +347,7 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
             encoding.codes,
             weights,
             n_quantiles=self.n_quantiles,
+            output_levels=self._output_levels(F.shape[0]),
             probabilities=method == "predict_proba",
             seed=seed,
         )
@@ -345,6 +368,12 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
             setattr(self, name, value)
         self._model = fitted.model
         return self
+
+    def _output_levels(self, n_samples: int) -> int:
+        """``output_levels`` as a count; 0 for continuous outputs."""
+        if self.output_levels == "auto":
+            return auto_output_levels(n_samples)
+        return 0 if self.output_levels is None else int(self.output_levels)
 
     @staticmethod
     def _output_method(estimator) -> str:

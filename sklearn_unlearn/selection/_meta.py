@@ -20,9 +20,9 @@ from sklearn_unlearn.selection._selector import DistributionalSelector
 from sklearn_unlearn.utils._compat import (
     HasMethods,
     StrOptions,
-    _fit_context,
     _routing_enabled,
 )
+from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import delegate_tags, estimator_has
 
 __all__ = ["SelectiveRetrainer"]
@@ -115,7 +115,7 @@ class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
         self.selector = selector
         self.deletion = deletion
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, *, forget_mask=None, **fit_params):
         """Select the rows to delete, then fit the estimator on the edited data.
 

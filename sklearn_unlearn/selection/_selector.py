@@ -33,8 +33,8 @@ from sklearn_unlearn.utils._compat import (
     Interval,
     RequestMethod,
     StrOptions,
-    _fit_context,
 )
+from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import is_dask
 
 __all__ = ["DistributionalSelector"]
@@ -344,7 +344,7 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
             return stats, self._scores(F, forget, retain, stats, mask, step)
 
     # --------------------------------------------------------------- fit
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, *, forget_mask=None):
         """Score and rank the forget rows and choose which to delete.
 

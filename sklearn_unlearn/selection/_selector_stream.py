@@ -12,7 +12,7 @@ from sklearn_unlearn.selection._selector_input import (
     _block_rows,
 )
 from sklearn_unlearn.selection._streaming import chunk_stats, merge_domain_stats
-from sklearn_unlearn.utils._compat import _fit_context
+from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import is_dask, to_float_features
 
 __all__ = ["SelectorStreamMixin"]
@@ -38,7 +38,7 @@ class SelectorStreamMixin:
     """Exact streaming of the domain statistics, and scoring of any rows."""
 
     @available_if(_can_stream)
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, *, forget_mask=None):
         """Add a chunk of rows to the domain statistics (exact streaming).
 
