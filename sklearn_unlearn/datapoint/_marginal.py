@@ -28,7 +28,11 @@ from sklearn_unlearn.datapoint._phases import (
 from sklearn_unlearn.datapoint._settle import settle_adam, settle_lbfgs
 from sklearn_unlearn.utils._compat import Interval
 from sklearn_unlearn.utils._state import fit_context
-from sklearn_unlearn.utils._validation import check_forget_mask, estimator_has
+from sklearn_unlearn.utils._validation import (
+    check_forget_mask,
+    check_same_rows,
+    estimator_has,
+)
 
 __all__ = ["MarginalUnlearner"]
 
@@ -237,6 +241,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 f"{type(self.estimator).__name__}.fit first (unlearning starts "
                 "from its weights)."
             ) from exc
+        check_same_rows(X, y, "y", "one label per row of X")
         X, y = validate_data(self, X, y, dtype=np.float64, reset=True)
         expected = getattr(self.estimator, "n_features_in_", X.shape[1])
         if X.shape[1] != expected:

@@ -456,6 +456,7 @@ def _empirical_transport(
     *,
     seed: int = 0,
     chunk_size: int = 4096,
+    exponent: int = 0,
 ) -> np.ndarray:
     r"""Move each row part of the way along its group's barycenter map.
 
@@ -527,7 +528,7 @@ def _empirical_transport(
                 continue
             anchors, images = model.anchors[s], model.images[s]
             offsets, first = model.image_offsets[s], model.image_offsets[s][:-1]
-            x = X_w[rows].astype(np.float64)
+            x = np.ldexp(X_w[rows], exponent, dtype=np.float64)
             scores = (x - centres[s]) @ (-2.0 * centred[s].T)
             scores += squares[s][None, :]
             nearest = np.argmin(scores, axis=1)
@@ -536,11 +537,15 @@ def _empirical_transport(
             else:  # anchors with several images: draw one per row
                 if uniforms is None:
                     uniforms = _row_uniforms(
-                        X_w, codes_w, seed, 1, spread_duplicates=True
+                        np.ldexp(X_w, exponent),
+                        codes_w,
+                        seed,
+                        1,
+                        spread_duplicates=True,
                     )[:, 0]
                 chosen = _draw_images(
                     uniforms[rows], nearest, offsets, model.image_weights[s]
                 )
             moved = images[chosen] + (x - anchors[nearest])
-            Z_w[rows] = (1.0 - t) * x + t * moved
+            Z_w[rows] = np.ldexp((1.0 - t) * x + t * moved, -exponent)
     return Z

@@ -15,7 +15,6 @@ Inputs are already validated: ``X`` is a finite float array, ``codes`` are group
 codes (``-1`` = leave the row unchanged), ``weights`` sum to one.
 """
 
-import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -40,6 +39,7 @@ from sklearn_unlearn.feature._quantile import (
 from sklearn_unlearn.utils._groups import row_chunks
 from sklearn_unlearn.utils._memory import working_rows
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
+from sklearn_unlearn.utils._warnings import warn_user
 
 __all__ = ["METHODS", "Method", "check_finite_moments", "gaussian_from_moments"]
 
@@ -91,30 +91,53 @@ def check_finite_moments(moments) -> None:
         )
 
 
+#: Below this average variance the squares behind the moments are subnormal.
+TINY_VARIANCE = 2.0**-900
+
+
 def gaussian_from_moments(estimator, moments, weights) -> dict:
     """Barycenter and maps from the groups' raw moments (also for partial_fit)."""
     d = moments.means.shape[1]
     fractions = moments.counts / moments.counts.sum()
     pooled_mean = fractions @ moments.means
-    total_variance = fractions @ (
-        np.trace(moments.covariances, axis1=1, axis2=2)
-        + np.sum((moments.means - pooled_mean) ** 2, axis=1)
+    # each column's total variance (within and between groups)
+    variances = fractions @ (
+        np.diagonal(moments.covariances, axis1=1, axis2=2)
+        + (moments.means - pooled_mean) ** 2
     )
-    scale = total_variance / d if total_variance > 0 else 1.0
-    covariances = moments.covariances + (estimator.reg * scale) * np.eye(d)
+    average = variances.mean()
+    if 0 < average < TINY_VARIANCE:
+        raise ValueError(
+            f"The features' average variance is {average:.3g}: squares of values "
+            "this small lose their precision in floating point, so the Gaussian "
+            "moments would be wrong. Rescale X (e.g. StandardScaler) or use "
+            "method='quantile' or 'stochastic', which standardise internally."
+        )
+    if not average > 0:
+        average = 1.0
+    ridge = estimator.reg * np.where(variances > 0, variances, average)
+    covariances = moments.covariances + ridge[:, None] * np.eye(d)
+    # The kernels run in units of a power of two near the features' scale
+    # (exact): their tolerances are relative, but their floors are not, and
+    # X * 1e-100 or 1e100 would underflow or overflow in matrix products.
+    k = -int(np.frexp(average)[1] // 2)
+    means = np.ldexp(moments.means, k)
+    scaled = np.ldexp(covariances, 2 * k)
     # Many small (d x d) eigendecompositions: one BLAS thread is much faster.
     with threadpool_limits(limits=1, user_api="blas"):
         result = gaussian_barycenter_kernel(
-            moments.means, covariances, weights, _tol(estimator), estimator.max_iter
+            means, scaled, weights, _tol(estimator), estimator.max_iter
         )
-        maps = bures_maps(covariances, result.covariance)
+        maps = bures_maps(scaled, result.covariance)
+    result = result._replace(
+        mean=np.ldexp(result.mean, -k), covariance=np.ldexp(result.covariance, -2 * k)
+    )
     if not result.converged:
-        warnings.warn(
+        warn_user(
             f"The Gaussian barycenter fixed point did not converge in max_iter="
             f"{estimator.max_iter} iterations (tol={_tol(estimator)}); increase "
             "max_iter or reg.",
             ConvergenceWarning,
-            stacklevel=3,
         )
     return {
         "group_means_": moments.means,
@@ -206,8 +229,9 @@ def _fit_empirical(estimator, X, codes, n_groups, weights, y=None) -> dict:
     # Imported here: POT is only loaded when the empirical method is used.
     from sklearn_unlearn.feature._empirical import _fit_empirical_barycenter
 
+    k = _unit_exponent(X)
     model = _fit_empirical_barycenter(
-        X,
+        np.ldexp(X, k, dtype=np.float64),
         codes,
         n_groups,
         weights,
@@ -219,18 +243,34 @@ def _fit_empirical(estimator, X, codes, n_groups, weights, y=None) -> dict:
         n_jobs=1 if estimator.n_jobs is None else estimator.n_jobs,
     )
     if not model.converged:
-        warnings.warn(
+        warn_user(
             f"The free-support barycenter did not converge in max_iter="
             f"{estimator.max_iter} iterations (tol={_tol(estimator)}); increase "
             "max_iter or tol.",
             ConvergenceWarning,
-            stacklevel=3,
         )
     return {
-        "barycenter_support_": model.support,
+        "barycenter_support_": np.ldexp(model.support, -k),
         "n_iter_": model.n_iter,
         "_model": model,
+        "_unit_exponent": k,
     }
+
+
+def _unit_exponent(X) -> int:
+    """``k`` such that ``X * 2**k`` has a root mean square column spread near 1.
+
+    The empirical method's solvers and tolerances assume features of order
+    one; rescaling by a power of two is exact, so the repair of ``X * 2**j`` is
+    the repair of ``X`` times ``2**j`` whatever the scale of ``X``.
+    """
+    spread = np.ptp(X, axis=0).astype(np.float64)
+    spread = spread[np.isfinite(spread) & (spread > 0)]
+    if spread.size == 0:
+        return 0
+    return -int(
+        np.frexp(np.sqrt(np.mean(np.square(spread / spread.max()))) * spread.max())[1]
+    )
 
 
 #: Most rows per block of the nearest-anchor search.
@@ -248,6 +288,7 @@ def _transport_empirical(estimator, X, codes):
         estimator.repair_level,
         seed=estimator._seed,
         chunk_size=working_rows(8 * (anchors + 3 * X.shape[1]), EMPIRICAL_BLOCK),
+        exponent=estimator._unit_exponent,
     )
 
 
@@ -308,12 +349,11 @@ def _fit_stochastic(estimator, X, codes, n_groups, weights, y=None) -> dict:
             chunk_rows=chunk,
         )
     if not model.converged:
-        warnings.warn(
+        warn_user(
             f"The cell barycenter did not converge in {BREGMAN_PER_ITER} x "
             f"max_iter={estimator.max_iter} Bregman projections (tol="
             f"{_tol(estimator)}); increase max_iter or tol.",
             ConvergenceWarning,
-            stacklevel=3,
         )
     return {
         "cell_centers_": model.centers,

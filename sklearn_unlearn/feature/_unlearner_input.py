@@ -4,8 +4,6 @@ A mixin holding the private helpers of the estimator, so that the estimator's
 module keeps its public methods and documentation.
 """
 
-import warnings
-
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -20,6 +18,7 @@ from sklearn_unlearn.utils._validation import (
     split_columns,
     to_float_features,
 )
+from sklearn_unlearn.utils._warnings import warn_user
 
 __all__ = [
     "UnlearnerInputMixin",
@@ -69,14 +68,13 @@ def warn_discrete_columns(features: np.ndarray, method: str) -> None:
     discrete = np.flatnonzero(distinct <= DISCRETE_VALUES)
     if discrete.size:
         shown = discrete[:5].tolist() + (["..."] if discrete.size > 5 else [])
-        warnings.warn(
+        warn_user(
             f"method={method!r} on data with {discrete.size} discrete column(s) "
             f"(positions {shown}): {_DISCRETE_LEAK[method]}, so a non-linear "
             "adversary can recover S, sometimes better than from the raw data. "
             "Use method='stochastic' (the default) on tables, and audit the "
             "output (sklearn_unlearn.metrics.leakage_auc).",
             UserWarning,
-            stacklevel=4,  # the caller of fit (through scikit-learn's wrapper)
         )
 
 

@@ -96,6 +96,7 @@ class OutcomeInputMixin:
                 dtype=None,
                 ensure_all_finite="allow-nan" if allow_nan else True,
                 ensure_min_samples=2 if reset else 1,
+                input_name="X",
             )
         validate_data(self, X, skip_check_array=True, reset=reset)
         spec = self.sensitive_features

@@ -17,7 +17,6 @@ Inputs are validated by the estimator; ``weights`` sum to one and every group
 has two rows or more.
 """
 
-import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -37,6 +36,7 @@ from sklearn_unlearn.outcome._kernels import (
     _outcome_transport,
 )
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
+from sklearn_unlearn.utils._warnings import warn_user
 
 __all__ = ["METHODS", "Fitted", "OutcomeMethod"]
 
@@ -163,12 +163,11 @@ def _fit_cells(F, codes, weights, *, n_quantiles, probabilities, seed, output_le
             seed=seed,
         )
     if not model.converged:
-        warnings.warn(
+        warn_user(
             f"The barycenter of the groups' output laws on {k} cells did not "
             f"converge in {CELL_MAX_ITER} Bregman projections (tol={CELL_TOL}); "
             "the repaired outputs are only approximately independent of S.",
             ConvergenceWarning,
-            stacklevel=3,
         )
     attributes = {
         "cell_centers_": model.centers,

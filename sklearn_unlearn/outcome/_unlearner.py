@@ -172,8 +172,12 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
     on ``[F_s(f-), F_s(f)]``: without it all the group's rows of that value go
     to one output of their own, which gives S away. ``U`` is drawn from a hash
     of the row (features and outputs), its group and ``random_state``, so a
-    row's output does not depend on the batch and is reproducible; exact copies
-    of a row within one batch get distinct draws by their order. At ``t = 1``,
+    row's output is reproducible and, for a row without an exact copy in the
+    batch, does not depend on the rest of the batch (alone, in any order or
+    split). Exact copies within one batch get distinct draws: the k-th copy
+    takes the k-th draw of the row's sequence (the first copy's output is the
+    row's output alone; the copies' outputs as a multiset do not depend on
+    their order). At ``t = 1``,
     ``U`` is uniform in every group, so the outputs have the barycenter law
     whatever S. The price of reproducible draws: a new row that copies a
     training row gets that row's repaired output, which an adversary fitted on

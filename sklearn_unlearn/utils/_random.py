@@ -23,6 +23,8 @@ _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
 _MUL2 = np.uint64(0x94D049BB133111EB)
 _SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))
 _TO_UNIT = 2.0**-53
+#: Steps per standard unit of the hashed values when a shift and scale are given.
+_HASH_STEPS = 2.0**20
 #: Square roots of these give the rationally independent steps of the
 #: Kronecker sequences that spread identical rows' draws.
 _PRIMES = np.array([2.0, 3.0, 5.0, 7.0, 11.0, 13.0, 17.0, 19.0, 23.0, 29.0])
@@ -53,7 +55,8 @@ def _row_hashes(
     """One 64-bit hash per row of ``X``, mixing the row's bits, code and seed.
 
     With ``shift`` and ``scale``, the row hashed is ``(x - shift) / scale``
-    (computed one column at a time, in float64).
+    rounded to ``2**-20`` (computed one column at a time, in float64): rows
+    that differ by less than that in standard units hash alike.
     """
     n_samples, n_features = X.shape
     key = np.array([int(seed) & _MASK64], dtype=np.uint64)
@@ -67,7 +70,10 @@ def _row_hashes(
         # adding 0.0 maps -0.0 to +0.0 so that rows equal as numbers hash equally.
         column = np.asarray(X[:, j], dtype=np.float64)
         if shift is not None:
-            column = (column - shift[j]) / scale[j]
+            # rounded to 2**-20 standard units: rescaling a column by any
+            # factor (not only a power of two) then leaves the hash unchanged
+            # but for values within rounding error of a half-step
+            column = np.rint((column - shift[j]) * (_HASH_STEPS / scale[j]))
         column = column + 0.0
         h ^= column.view(np.uint64)
         h += np.uint64(_GOLDEN)

@@ -57,6 +57,17 @@ def is_dataframe(X) -> bool:
     return type(X).__module__.split(".")[0] == "polars" and hasattr(X, "columns")
 
 
+def check_same_rows(X, values, name: str, what: str) -> None:
+    """Raise if ``values`` (named ``name``) has not one entry per row of ``X``."""
+    if values is None or not hasattr(values, "__len__") or not hasattr(X, "__len__"):
+        return
+    n_values, n_samples = len(values), len(X)
+    if n_values != n_samples:
+        raise ValueError(
+            f"{name} has {n_values} rows but X has {n_samples}: pass {what}."
+        )
+
+
 def check_no_sparse(X, name: str = "X") -> None:
     """Raise a clear TypeError for scipy sparse input."""
     if sparse.issparse(X):
