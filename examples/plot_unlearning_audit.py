@@ -51,9 +51,10 @@ out_dir.mkdir(parents=True, exist_ok=True)
 # Data: a 5,000-row subsample of Adult
 # ------------------------------------
 # The unlearner reads S from the ``sex`` column and drops it from its output.
-# It must be the first step of the audited pipeline, so the encoding (one-hot
-# for categories, standardisation for numbers, ``sex`` passed through) is
-# fitted on the training rows beforehand.
+# The encoding (one-hot for categories, standardisation for numbers, ``sex``
+# passed through) could be a step of the audited pipeline, since the scorers
+# find the unlearner at any step; here it is fitted once on the training rows,
+# so that every repair level below is audited on the same encoded rows.
 X, y, s = load_adult(return_X_y=True, dropna=True)
 X, _, y, _ = train_test_split(X, y, train_size=5000, stratify=s, random_state=0)
 X_train, X_test, y_train, y_test = train_test_split(

@@ -11,9 +11,9 @@ from sklearn_unlearn.metrics._forgetting import (
     gaussian_kl,
     gaussian_pareto_frontier,
     marginal_information,
-    membership_advantage,
 )
 from sklearn_unlearn.metrics._leakage import group_wasserstein_distance, leakage_auc
+from sklearn_unlearn.metrics._membership import membership_advantage
 from sklearn_unlearn.metrics._mutual_info import mutual_information
 from sklearn_unlearn.metrics._plot import (
     DeletionCurveDisplay,
@@ -24,11 +24,8 @@ from sklearn_unlearn.metrics._reference import (
     IndependenceReference,
     independence_reference,
 )
-from sklearn_unlearn.metrics._scorer import (
-    leakage_bounded_refit,
-    make_leakage_scorer,
-    make_tradeoff_scorer,
-)
+from sklearn_unlearn.metrics._refit import leakage_bounded_refit
+from sklearn_unlearn.metrics._scorer import make_leakage_scorer, make_tradeoff_scorer
 
 __all__ = [
     "DeletionCurveDisplay",

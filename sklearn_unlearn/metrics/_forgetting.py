@@ -4,9 +4,12 @@ from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
-from sklearn.utils import check_array
 
+from sklearn_unlearn.metrics._checks import (
+    check_float_matrix,
+    power_of_two_scale,
+    shape_of,
+)
 from sklearn_unlearn.selection._frontier import (
     edit_kl,
     gaussian_kl_full,
@@ -22,24 +25,35 @@ __all__ = [
     "distributional_unlearning_report",
     "gaussian_kl",
     "gaussian_pareto_frontier",
+    "check_proba",
     "marginal_information",
-    "membership_advantage",
 ]
 
 
-def _moments(mean, cov, name):
-    mean = np.asarray(mean, dtype=np.float64)
-    cov = np.asarray(cov, dtype=np.float64)
+def _moments(mean, cov, mean_name, cov_name):
+    mean = _as_float(mean, mean_name)
+    cov = _as_float(cov, cov_name)
     if mean.ndim != 1 or cov.shape != (mean.size, mean.size):
         raise ValueError(
-            f"{name}: the mean must be 1-D and the covariance (d, d) with the same "
-            f"d; got {mean.shape} and {cov.shape}."
+            f"{mean_name} must be 1-D, of shape (d,), and {cov_name} 2-D, of shape "
+            f"(d, d), with the same d; got shapes {mean.shape} and {cov.shape}."
         )
-    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(cov))):
-        raise ValueError(f"{name}: means and covariances must be finite.")
+    for values, name in ((mean, mean_name), (cov, cov_name)):
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} must be finite; it holds NaN or infinity.")
+    return mean, cov
+
+
+def _check_spd(cov, name):
     if not np.allclose(cov, cov.T) or np.linalg.eigvalsh(cov).min() <= 0:
         raise ValueError(f"{name}: the covariance must be symmetric positive definite.")
-    return mean, cov
+
+
+def _as_float(values, name):
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold numbers.") from None
 
 
 @validate_params(
@@ -74,6 +88,9 @@ def gaussian_kl(mean_p, cov_p, mean_q, cov_q=None):
     :math:`KL = \frac12 [\mathrm{tr}(C_q^{-1} C_p) + (m_q - m_p)^T C_q^{-1} (m_q -
     m_p) - d + \log\det C_q - \log\det C_p]`, which is
     :math:`\frac12 \Delta^T C^{-1} \Delta` for a shared covariance.
+    It does not depend on units: it is computed after dividing the means by a
+    power of two close to the largest standard deviation (and the covariances by
+    its square), so it is the same for data in any unit, from 1e-150 to 1e150.
 
     Examples
     --------
@@ -81,13 +98,25 @@ def gaussian_kl(mean_p, cov_p, mean_q, cov_q=None):
     >>> gaussian_kl([0.0], [[1.0]], [2.0])
     2.0
     """
-    mean_p, cov_p = _moments(mean_p, cov_p, "p")
-    if cov_q is None:
-        mean_q, _ = _moments(mean_q, cov_p, "q")
-        return gaussian_kl_shared(mean_p, mean_q, cov_p)
-    mean_q, cov_q = _moments(mean_q, cov_q, "q")
+    mean_p, cov_p = _moments(mean_p, cov_p, "mean_p", "cov_p")
+    shared = cov_q is None
+    mean_q, cov_q = _moments(
+        mean_q, cov_p if shared else cov_q, "mean_q", "cov_p" if shared else "cov_q"
+    )
     if mean_q.size != mean_p.size:
-        raise ValueError(f"p and q dimensions differ: {mean_p.size} != {mean_q.size}.")
+        raise ValueError(
+            f"p and q dimensions differ: mean_p has {mean_p.size} entries but mean_q "
+            f"has {mean_q.size}."
+        )
+    # KL is invariant to a common change of units: work at unit scale (exact
+    # divisions by powers of two), so that no product under- or overflows
+    scale = power_of_two_scale(np.sqrt(np.r_[np.diag(cov_p), np.diag(cov_q)]))
+    mean_p, mean_q = mean_p / scale, mean_q / scale
+    cov_p, cov_q = cov_p / scale / scale, cov_q / scale / scale
+    _check_spd(cov_p, "cov_p")
+    if shared:
+        return gaussian_kl_shared(mean_p, mean_q, cov_p)
+    _check_spd(cov_q, "cov_q")
     return gaussian_kl_full(mean_p, cov_p, mean_q, cov_q)
 
 
@@ -130,9 +159,21 @@ def gaussian_pareto_frontier(kappa, epsilon):
     >>> round(float(gaussian_pareto_frontier(2.0, 0.1)), 5)
     2.99443
     """
-    kappa, epsilon = np.asarray(kappa, float), np.asarray(epsilon, float)
-    if np.any(kappa < 0) or np.any(epsilon < 0):
-        raise ValueError("kappa and epsilon must be nonnegative (they are KLs).")
+    kappa, epsilon = _as_float(kappa, "kappa"), _as_float(epsilon, "epsilon")
+    try:
+        np.broadcast_shapes(kappa.shape, epsilon.shape)
+    except ValueError:
+        raise ValueError(
+            f"kappa (shape {kappa.shape}) and epsilon (shape {epsilon.shape}) must "
+            "broadcast together: pass arrays of the same shape, or a scalar for one "
+            "of them."
+        ) from None
+    for values, name in ((kappa, "kappa"), (epsilon, "epsilon")):
+        if np.any(np.isnan(values)) or np.any(values < 0):
+            raise ValueError(
+                f"{name} must be nonnegative (it is a KL divergence); it holds "
+                f"{'NaN' if np.any(np.isnan(values)) else 'negative values'}."
+            )
     result = pareto_alpha_max(kappa, epsilon)
     return float(result) if result.ndim == 0 else result
 
@@ -221,6 +262,9 @@ def distributional_unlearning_report(
     retained ones. An edit is :math:`(\alpha, \epsilon)`-distributionally
     unlearned when :math:`KL(p_1 \| \hat p) \ge \alpha` and :math:`KL(p_2 \| \hat
     p) \le \epsilon`; compare with :func:`gaussian_pareto_frontier`.
+    The KLs do not depend on units: they are computed on the data divided by a
+    power of two close to its largest absolute value, so rescaling both data
+    sets by a common factor (1e-300 or 1e300 alike) leaves them unchanged.
 
     Examples
     --------
@@ -232,20 +276,25 @@ def distributional_unlearning_report(
     >>> bool(abs(everything.alpha - everything.kappa) < 1e-9), everything.epsilon
     (True, 0.0)
     """
-    X1 = check_array(X_forget, dtype=np.float64, input_name="X_forget")
-    X2 = check_array(X_retain, dtype=np.float64, input_name="X_retain")
-    keep = np.asarray(keep_mask)
+    X1 = check_float_matrix(X_forget, "X_forget").astype(np.float64)
+    X2 = check_float_matrix(X_retain, "X_retain").astype(np.float64)
     if X1.shape[1] != X2.shape[1]:
         raise ValueError(
             f"X_forget has {X1.shape[1]} features but X_retain has {X2.shape[1]}."
         )
-    if keep.dtype != bool or keep.shape != (X1.shape[0],):
+    shape = shape_of(keep_mask, "keep_mask")
+    keep = np.asarray(keep_mask)
+    if keep.dtype != bool or shape != (X1.shape[0],):
         raise ValueError(
             f"keep_mask must be a boolean array of shape ({X1.shape[0]},), one entry "
-            f"per forget sample; got dtype {keep.dtype} and shape {keep.shape}."
+            f"per forget sample; got dtype {keep.dtype} and shape {shape}."
         )
     if X2.shape[0] < 2:
         raise ValueError("X_retain needs at least 2 samples to estimate p2.")
+    # the KLs do not depend on units: work at unit scale (an exact division by a
+    # power of two), so that no covariance under- or overflows
+    scale = power_of_two_scale(np.r_[np.abs(X1).max(axis=0), np.abs(X2).max(axis=0)])
+    X1, X2 = X1 / scale, X2 / scale
     stats = domain_stats(X1, np.arange(X1.shape[0]), X2, np.arange(X2.shape[0]))
     edit = edit_kl(X1, np.flatnonzero(~keep), stats, family, reg)
     return DistributionalReport(
@@ -257,8 +306,15 @@ def distributional_unlearning_report(
     )
 
 
-def _check_proba(proba, name):
-    proba = check_array(proba, dtype=np.float64, input_name=name)
+def check_proba(proba, name):
+    """Class probabilities: a finite 2-D array of nonnegative rows summing to 1."""
+    shape = shape_of(proba, name)
+    if len(shape) != 2:
+        raise ValueError(
+            f"{name} must be 2-D, of shape (n_samples, n_classes) like the output of "
+            f"predict_proba; got an array of shape {shape}."
+        )
+    proba = check_float_matrix(proba, name).astype(np.float64)
     if np.any(proba < 0) or not np.allclose(proba.sum(axis=1), 1.0, atol=1e-6):
         raise ValueError(
             f"{name} must hold class probabilities: nonnegative rows summing to 1 "
@@ -299,8 +355,8 @@ def marginal_information(proba_full, proba_retain):
     >>> marginal_information(P, P)
     0.0
     """
-    full = _check_proba(proba_full, "proba_full")
-    retain = _check_proba(proba_retain, "proba_retain")
+    full = check_proba(proba_full, "proba_full")
+    retain = check_proba(proba_retain, "proba_retain")
     if full.shape[1] != retain.shape[1]:
         raise ValueError(
             f"proba_full has {full.shape[1]} classes but proba_retain has "
@@ -308,64 +364,3 @@ def marginal_information(proba_full, proba_retain):
         )
     labels = np.r_[np.zeros(full.shape[0], np.intp), np.ones(retain.shape[0], np.intp)]
     return soft_mutual_information(np.vstack([full, retain]), labels)
-
-
-def _member_scores(proba, y, name):
-    proba = np.asarray(proba, dtype=np.float64)
-    if proba.ndim == 1:
-        return proba
-    proba = _check_proba(proba, name)
-    if y is None:
-        return proba.max(axis=1)
-    y = np.asarray(y)
-    if y.shape != (proba.shape[0],) or y.min() < 0 or y.max() >= proba.shape[1]:
-        raise ValueError(
-            f"The labels of {name} must be class indices in 0..{proba.shape[1] - 1}, "
-            "one per row."
-        )
-    return proba[np.arange(proba.shape[0]), y]
-
-
-@validate_params(
-    {
-        "proba_forget": ["array-like"],
-        "proba_holdout": ["array-like"],
-        "y_forget": [None, "array-like"],
-        "y_holdout": [None, "array-like"],
-    },
-    prefer_skip_nested_validation=True,
-)
-def membership_advantage(proba_forget, proba_holdout, *, y_forget=None, y_holdout=None):
-    """ROC AUC of telling forget-set outputs from held-out outputs.
-
-    A model that still remembers its forgotten rows is more confident on them
-    than on rows it never saw. 0.5 means nothing is remembered; higher is worse.
-
-    Parameters
-    ----------
-    proba_forget : array-like of shape (n_forget, n_classes) or (n_forget,)
-        ``predict_proba`` on the forgotten rows, or 1-D membership scores
-        (higher = more member-like).
-    proba_holdout : array-like of shape (n_holdout, n_classes) or (n_holdout,)
-        The same on rows never used for training.
-    y_forget, y_holdout : array-like of int, default=None
-        True class indices: the attack then scores the probability of the true
-        class; without them, the top probability.
-
-    Returns
-    -------
-    auc : float
-        AUC of the score separating forget rows (positives) from held-out ones.
-
-    Examples
-    --------
-    >>> from sklearn_unlearn.metrics import membership_advantage
-    >>> membership_advantage([0.9, 0.8, 0.95], [0.6, 0.7, 0.85])
-    0.888...
-    """
-    forget = _member_scores(proba_forget, y_forget, "proba_forget")
-    holdout = _member_scores(proba_holdout, y_holdout, "proba_holdout")
-    if forget.size == 0 or holdout.size == 0:
-        raise ValueError("proba_forget and proba_holdout must not be empty.")
-    labels = np.r_[np.ones(forget.size), np.zeros(holdout.size)]
-    return float(roc_auc_score(labels, np.r_[forget, holdout]))

@@ -7,34 +7,29 @@ from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_random_state
 
 from sklearn_unlearn.feature._gaussian import bures_wasserstein2
+from sklearn_unlearn.metrics._checks import (
+    check_float_matrix,
+    check_sensitive,
+    power_of_two_scale,
+)
 from sklearn_unlearn.utils._compat import (
     HasMethods,
     Interval,
     StrOptions,
     validate_params,
 )
-from sklearn_unlearn.utils._validation import check_no_sparse, encode_groups
+from sklearn_unlearn.utils._validation import encode_groups
 
 __all__ = ["check_groups", "group_wasserstein_distance", "leakage_auc"]
 
 
 def check_groups(Z, sensitive, *, min_per_group: int = 2, reason: str = ""):
-    """Validate ``Z`` (2-D, finite) and ``sensitive``; return Z, codes, groups."""
-    check_no_sparse(Z, "Z")
-    Z = check_array(Z, dtype=[np.float64, np.float32], input_name="Z")
-    sensitive = np.asarray(sensitive)
-    if sensitive.ndim != 1:
-        raise ValueError(
-            f"sensitive must be 1-D (one label per row); got shape {sensitive.shape}."
-        )
-    if sensitive.shape[0] != Z.shape[0]:
-        raise ValueError(
-            f"Z has {Z.shape[0]} samples but sensitive has {sensitive.shape[0]}: pass "
-            "one sensitive value per row of Z."
-        )
+    """Validate ``Z`` (2-D, finite) and ``sensitive``; return Z, codes, counts."""
+    Z = check_float_matrix(Z, "Z")
+    sensitive = check_sensitive(sensitive, Z.shape[0])
     encoding = encode_groups([sensitive])
     counts = np.bincount(encoding.codes, minlength=encoding.groups.size)
     if counts.size < 2:
@@ -45,8 +40,9 @@ def check_groups(Z, sensitive, *, min_per_group: int = 2, reason: str = ""):
     if counts.min() < min_per_group:
         small = counts < min_per_group
         raise ValueError(
-            f"Group(s) {encoding.groups[small].tolist()} have "
-            f"{counts[small].tolist()} samples, fewer than {min_per_group}{reason}."
+            f"Group(s) {encoding.groups[small].tolist()[:10]} have "
+            f"{counts[small].tolist()[:10]} samples, fewer than "
+            f"{min_per_group}{reason}."
         )
     return Z, encoding.codes, counts
 
@@ -245,6 +241,13 @@ def group_wasserstein_distance(
     Gaussian form: :math:`W_2^2 = \|m_s - m\|^2 + \mathrm{tr}(C_s + C - 2 (C_s^{1/2}
     C C_s^{1/2})^{1/2})` with biased (ddof=0) covariances.
 
+    The distance is in the units of Z: rescaling Z by c > 0 multiplies it by c
+    (exactly when c is a power of two), from 1e-300 to 1e300 alike. It is
+    computed on Z divided by a power of two close to its largest absolute value,
+    then scaled back, so that no square under- or overflows. For a unit-free
+    comparison across data sets, standardise the columns of Z first (e.g. with
+    a ``StandardScaler`` fitted before unlearning).
+
     Examples
     --------
     >>> import numpy as np
@@ -254,7 +257,10 @@ def group_wasserstein_distance(
     0.513743
     """
     Z, codes, counts = check_groups(Z, sensitive)
-    Z = Z.astype(np.float64, copy=False)
+    # W2 is positively homogeneous: compute it at unit scale (dividing by a power
+    # of two is exact) and scale back, so that no square under- or overflows.
+    scale = power_of_two_scale(Z)
+    Z = np.asarray(Z, dtype=np.float64) / scale
     rng = check_random_state(random_state)
     groups = [Z[codes == g] for g in range(counts.size)]
     compute = {
@@ -265,4 +271,10 @@ def group_wasserstein_distance(
         "exact": lambda: _exact_w2(groups, Z, rng, max_samples=max_samples),
     }[method]
     squared = np.clip(compute(), 0.0, None)
-    return float(counts / counts.sum() @ np.sqrt(squared))
+    distance = float(counts / counts.sum() @ np.sqrt(squared)) * scale
+    if not np.isfinite(distance):
+        raise ValueError(
+            "The distance exceeds the float64 range (Z has values up to "
+            f"{np.max(np.abs(Z)) * scale:.3g}): express Z in larger units."
+        )
+    return distance

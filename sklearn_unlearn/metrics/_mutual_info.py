@@ -16,6 +16,7 @@ from scipy.special import digamma
 from sklearn.neighbors import KDTree
 from sklearn.utils import check_random_state
 
+from sklearn_unlearn.metrics._checks import power_of_two_scale
 from sklearn_unlearn.metrics._leakage import check_groups
 from sklearn_unlearn.utils._compat import Interval, StrOptions, validate_params
 
@@ -98,10 +99,15 @@ def _standardize_with_jitter(Z: np.ndarray, rng: np.random.RandomState) -> np.nd
 
     The noise (``JITTER`` standard deviations) breaks the ties of discrete or
     duplicated values, which the k-NN counts assume absent. The result may have
-    no column when every column of ``Z`` is constant.
+    no column when every column of ``Z`` is constant. It is the same, bit for
+    bit, for ``Z`` and ``Z * 2**k`` (columnwise powers of two) whenever both are
+    exact in floating point.
     """
     varying = np.ptp(Z, axis=0) > 0
     Z = np.asarray(Z[:, varying], dtype=np.float64)
+    # each column first at unit scale (an exact division by a power of two), so
+    # that its mean and variance neither under- nor overflow at any scale
+    Z = Z / power_of_two_scale(Z, axis=0)
     Z = Z - Z.mean(axis=0)
     std = Z.std(axis=0)
     Z /= np.where(std > 0, std, 1.0)
@@ -172,7 +178,9 @@ def mutual_information(
     ----------
     Z : array-like of shape (n_samples, n_features)
         The representation to audit, finite numbers. Columns are standardised
-        and constant ones dropped, so the estimate does not depend on units.
+        and constant ones dropped, so the estimate does not depend on units
+        (with an int ``random_state``, rescaling a column by a power of two
+        leaves it unchanged bit for bit, from 1e-300 to 1e300 alike).
     sensitive : array-like of shape (n_samples,)
         The sensitive attribute of each row (any discrete labels; a float column
         with more than 20 distinct values is rejected as continuous). Every group

@@ -1,9 +1,12 @@
-"""Read the sensitive attribute and the learned representation out of a pipeline.
+"""Read the sensitive attribute and the learned representation out of a model.
 
-Scorers and displays audit a fitted model whose first step is a
-:class:`~sklearn_unlearn.BarycenterFeatureUnlearner`: they need S, read from ``X``
-the way that step reads it, and the representation Z that reaches the final
-estimator.
+Scorers and displays audit a fitted model holding a
+:class:`~sklearn_unlearn.BarycenterFeatureUnlearner`: the unlearner itself, or a
+:class:`~sklearn.pipeline.Pipeline` (possibly nested) with the unlearner at any
+step. ``X`` goes through the steps before the unlearner; S is read from the
+unlearner's input the way the unlearner reads it (its ``sensitive_features``
+columns, binned when it bins them) or taken from the metadata; the
+representation Z is what reaches the final estimator.
 """
 
 from typing import NamedTuple
@@ -12,9 +15,20 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from sklearn_unlearn.feature import BarycenterFeatureUnlearner
-from sklearn_unlearn.utils._validation import split_columns
+from sklearn_unlearn.utils._validation import (
+    sensitive_columns_from_metadata,
+    split_columns,
+)
 
-__all__ = ["Representation", "find_unlearner", "sensitive_and_representation"]
+__all__ = [
+    "Location",
+    "Representation",
+    "UnlearnerView",
+    "find_unlearner",
+    "locate_unlearner",
+    "sensitive_and_representation",
+    "unlearner_view",
+]
 
 
 class Representation(NamedTuple):
@@ -24,59 +38,157 @@ class Representation(NamedTuple):
     Z: np.ndarray
 
 
-def find_unlearner(estimator) -> tuple[str | None, BarycenterFeatureUnlearner]:
-    """The unlearner to audit: the estimator itself or a pipeline's first step.
+class Location(NamedTuple):
+    """Where the unlearner sits in a model, and the steps around it."""
 
-    Returns the step name (None for a bare unlearner) and the step.
+    name: str | None  # its ``set_params`` prefix ("outer__inner__u"); None if bare
+    unlearner: BarycenterFeatureUnlearner
+    before: list  # transformers applied to X before the unlearner
+    after: list  # transformers between the unlearner and the final estimator
+    final: object  # the final estimator fed with Z; None when there is none
+
+
+class UnlearnerView(NamedTuple):
+    """The unlearner's input, its groups and output, and the representation Z."""
+
+    X_in: object
+    sensitive: np.ndarray
+    X_out: np.ndarray
+    Z: np.ndarray
+    location: Location
+
+
+def _leaves(pipeline: Pipeline, prefix: str = "") -> list:
+    """``(name, step)`` of the steps of a pipeline, nested pipelines flattened.
+
+    Skipped steps (None or "passthrough") stay in the list, as ``(name, None)``,
+    so that a skipped final step is seen as such.
     """
+    leaves = []
+    for name, step in pipeline.steps:
+        if isinstance(step, Pipeline):
+            leaves += _leaves(step, f"{prefix}{name}__")
+        else:
+            skipped = step is None or (isinstance(step, str) and step == "passthrough")
+            leaves.append((f"{prefix}{name}", None if skipped else step))
+    return leaves
+
+
+def locate_unlearner(estimator) -> Location:
+    """The unlearner of ``estimator`` and the steps around it, or a TypeError."""
     if isinstance(estimator, BarycenterFeatureUnlearner):
-        return None, estimator
-    if isinstance(estimator, Pipeline):
-        name, first = estimator.steps[0]
-        if isinstance(first, BarycenterFeatureUnlearner):
-            return name, first
-    raise TypeError(
-        "Expected a BarycenterFeatureUnlearner or a Pipeline whose first step is "
-        f"one; got {type(estimator).__name__}."
+        return Location(None, estimator, [], [], None)
+    if not isinstance(estimator, Pipeline):
+        raise TypeError(
+            "Expected a BarycenterFeatureUnlearner or a Pipeline with one among its "
+            f"steps; got {type(estimator).__name__}."
+        )
+    leaves = _leaves(estimator)
+    found = [
+        i
+        for i, (_, step) in enumerate(leaves)
+        if isinstance(step, BarycenterFeatureUnlearner)
+    ]
+    if not found:
+        raise TypeError(
+            "Expected a Pipeline with a BarycenterFeatureUnlearner among its steps; "
+            f"its steps are {[name for name, _ in leaves][:10]}."
+        )
+    if len(found) > 1:
+        raise ValueError(
+            f"The Pipeline has {len(found)} BarycenterFeatureUnlearner steps "
+            f"({[leaves[i][0] for i in found][:10]}): the audit needs exactly one, "
+            "to know which sensitive attribute to read."
+        )
+    index = found[0]
+    name, unlearner = leaves[index]
+    rest = leaves[index + 1 :]
+    final = rest[-1][1] if rest else None
+    between = rest[:-1] if final is not None else rest
+    return Location(
+        name,
+        unlearner,
+        [step for _, step in leaves[:index] if step is not None],
+        [step for _, step in between if step is not None],
+        final,
+    )
+
+
+def find_unlearner(estimator) -> tuple[str | None, BarycenterFeatureUnlearner]:
+    """The unlearner to audit: the estimator itself or a step of a pipeline.
+
+    Returns its ``set_params`` prefix (None for a bare unlearner; nested
+    pipelines give ``"outer__inner"``) and the step.
+    """
+    location = locate_unlearner(estimator)
+    return location.name, location.unlearner
+
+
+def _group_labels(unlearner, columns: list) -> np.ndarray:
+    """One group label per row, as the unlearner groups its sensitive columns."""
+    edges = getattr(unlearner, "sensitive_bin_edges_", None)
+    if unlearner.sensitive_bins is not None and edges is not None:
+        columns = [
+            np.searchsorted(e, np.asarray(values, dtype=np.float64), side="right")
+            for e, values in zip(edges, columns, strict=True)
+        ]
+    if len(columns) == 1:
+        return np.asarray(columns[0])
+    # intersectional groups: one label per combination
+    return np.array(["|".join(map(str, row)) for row in zip(*columns, strict=True)])
+
+
+def _transform(steps: list, X):
+    for step in steps:
+        X = step.transform(X)
+    return X
+
+
+def unlearner_view(estimator, X, sensitive_features=None) -> UnlearnerView:
+    """S, the unlearner's input and output, and Z, for a fitted model.
+
+    ``S`` comes from the sensitive columns of the unlearner's input (when its
+    ``sensitive_features=`` names them) or, when it takes S as metadata, from
+    ``sensitive_features`` (one entry per row of ``X``).
+    """
+    location = locate_unlearner(estimator)
+    unlearner = location.unlearner
+    reads_columns = unlearner.sensitive_features is not None
+    if reads_columns and sensitive_features is not None:
+        raise ValueError(
+            "The unlearner reads S from the columns "
+            f"{unlearner.sensitive_features!r} of its input; do not also pass "
+            "sensitive_features."
+        )
+    if not reads_columns and sensitive_features is None:
+        raise ValueError(
+            "The unlearner takes S as metadata: pass sensitive_features= (S of the "
+            "rows of X; under metadata routing, call set_score_request("
+            "sensitive_features=True) on the scorer), or build it with "
+            "sensitive_features=<columns of X>."
+        )
+    X_in = _transform(location.before, X)
+    if reads_columns:
+        X_out = unlearner.transform(X_in)  # validates X_in before it is split
+        _, columns = split_columns(X_in, unlearner.sensitive_columns_)
+    else:
+        X_out = unlearner.transform(X_in, sensitive_features=sensitive_features)
+        columns = sensitive_columns_from_metadata(sensitive_features, X_out.shape[0])
+    Z = _transform(location.after, X_out)
+    return UnlearnerView(
+        X_in=X_in,
+        sensitive=_group_labels(unlearner, columns),
+        X_out=np.asarray(X_out),
+        Z=np.asarray(Z),
+        location=location,
     )
 
 
 def sensitive_and_representation(estimator, X, sensitive_features=None):
     """S and the features that reach the final estimator, for a fitted model.
 
-    ``S`` comes from the sensitive columns of ``X`` (``sensitive_features=`` names
-    them in the unlearner) or, when the unlearner takes S as metadata, from
-    ``sensitive_features``. ``Z`` is the output of every step but the last one
-    of a pipeline, or of the unlearner itself.
+    ``Z`` is the output of every step of a pipeline but the last one (the
+    unlearner's own output when it is the last step), or of a bare unlearner.
     """
-    _, unlearner = find_unlearner(estimator)
-    if unlearner.sensitive_features is not None:
-        if sensitive_features is not None:
-            raise ValueError(
-                "The unlearner reads S from the columns of X; do not also pass "
-                "sensitive_features."
-            )
-        _, columns = split_columns(X, unlearner.sensitive_columns_)
-        kwargs = {}
-    else:
-        if sensitive_features is None:
-            raise ValueError(
-                "The unlearner takes S as metadata: pass sensitive_features= (S of "
-                "the rows of X), or build it with sensitive_features=<columns of X>."
-            )
-        columns = [np.asarray(sensitive_features)]
-        kwargs = {"sensitive_features": sensitive_features}
-    if len(columns) == 1:
-        sensitive = np.asarray(columns[0])
-    else:  # intersectional groups: one label per combination
-        sensitive = np.array(
-            ["|".join(map(str, row)) for row in zip(*columns, strict=True)]
-        )
-    if isinstance(estimator, Pipeline):
-        Z = estimator.steps[0][1].transform(X, **kwargs)
-        for _, step in estimator.steps[1:-1]:
-            if step is not None and step != "passthrough":
-                Z = step.transform(Z)
-    else:
-        Z = estimator.transform(X, **kwargs)
-    return Representation(sensitive=sensitive, Z=np.asarray(Z))
+    view = unlearner_view(estimator, X, sensitive_features)
+    return Representation(sensitive=view.sensitive, Z=view.Z)

@@ -13,6 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
+from sklearn_unlearn.metrics._checks import shape_of
 from sklearn_unlearn.outcome import BarycenterOutcomeUnlearner
 from sklearn_unlearn.utils._compat import HasMethods, Interval, validate_params
 
@@ -76,6 +77,21 @@ def _utility(y, scores, classification: bool, n_classes: int) -> float:
     if n_classes == 2:
         return float(roc_auc_score(y, scores))
     return float(roc_auc_score(y, scores, multi_class="ovr", average="macro"))
+
+
+def _check_same_rows(**arrays) -> None:
+    """One row per sample in every array, or a ValueError naming them."""
+    rows = {}
+    for name, values in arrays.items():
+        shape = shape_of(values, name)
+        if len(shape) == 0:
+            raise ValueError(f"{name} must be an array with one row per sample.")
+        rows[name] = shape[0]
+    if len(set(rows.values())) > 1:
+        names = ", ".join(rows)
+        raise ValueError(
+            f"{names} must have one row per sample, but their lengths differ: {rows}."
+        )
 
 
 @validate_params(
@@ -178,6 +194,13 @@ def independence_reference(
         raise ValueError(
             "Pass X_test, y_test and sensitive_features_test together (or none of "
             "them, to split X with test_size)."
+        )
+    _check_same_rows(X=X, y=y, sensitive_features=sensitive_features)
+    if all(given):
+        _check_same_rows(
+            X_test=X_test,
+            y_test=y_test,
+            sensitive_features_test=sensitive_features_test,
         )
     rng = check_random_state(random_state)
     split_seed, repair_seed = (int(v) for v in rng.randint(2**31 - 1, size=2))

@@ -1,18 +1,91 @@
-"""Leakage as a model-selection criterion: scorers and a refit rule for GridSearchCV."""
+"""Leakage as a model-selection criterion: scorers for GridSearchCV.
+
+Both scorers accept the sensitive attribute as metadata: with scikit-learn's
+metadata routing enabled, ``set_score_request(sensitive_features=True)`` makes a
+search route ``sensitive_features`` to them, as it routes it to the unlearner's
+``fit`` when that one requests it.
+"""
 
 from numbers import Integral, Real
 
-import numpy as np
 from sklearn.metrics import check_scoring
+from sklearn.utils.metadata_routing import UNCHANGED, MetadataRequest
 
+from sklearn_unlearn.metrics._checks import check_scoring_name
 from sklearn_unlearn.metrics._leakage import leakage_auc
-from sklearn_unlearn.metrics._pipeline import sensitive_and_representation
-from sklearn_unlearn.utils._compat import HasMethods, Interval, validate_params
+from sklearn_unlearn.metrics._pipeline import unlearner_view
+from sklearn_unlearn.utils._compat import (
+    HasMethods,
+    Interval,
+    _routing_enabled,
+    validate_params,
+)
 
-__all__ = ["leakage_bounded_refit", "make_leakage_scorer", "make_tradeoff_scorer"]
+__all__ = ["make_leakage_scorer", "make_tradeoff_scorer"]
 
 
-class _LeakageScorer:
+class _SensitiveFeaturesRequester:
+    """Metadata routing of ``sensitive_features`` to a scorer's ``score``.
+
+    Follows scikit-learn's scorers: the request is unset by default (passing S
+    through a routed search then raises, asking for a request), and
+    :meth:`set_score_request` sets it when routing is enabled.
+    """
+
+    _sensitive_features_request = None  # unset: an error if S is routed here
+
+    def set_score_request(self, *, sensitive_features=UNCHANGED):
+        """Request ``sensitive_features`` as scoring metadata.
+
+        Parameters
+        ----------
+        sensitive_features : bool, str or None, default=UNCHANGED
+            True: route ``sensitive_features`` to this scorer; False: do not;
+            None: raise if it is passed; a str: route the metadata of that name.
+
+        Returns
+        -------
+        self : object
+            The scorer, with the updated request.
+        """
+        if not _routing_enabled():
+            raise RuntimeError(
+                "set_score_request is only available when metadata routing is "
+                "enabled: call sklearn.set_config(enable_metadata_routing=True) "
+                "first."
+            )
+        if sensitive_features is not UNCHANGED:
+            # validates the alias (bool, None or an identifier) before storing it
+            MetadataRequest(owner=self).score.add_request(
+                param="sensitive_features", alias=sensitive_features
+            )
+            self._sensitive_features_request = sensitive_features
+        return self
+
+    def get_metadata_routing(self):
+        """The metadata this scorer requests: ``sensitive_features`` to score.
+
+        Returns
+        -------
+        request : MetadataRequest
+            Its request of ``sensitive_features``, for the routing machinery.
+        """
+        request = MetadataRequest(owner=self)
+        request.score.add_request(
+            param="sensitive_features", alias=self._sensitive_features_request
+        )
+        return request
+
+    def _routing_repr(self):
+        return repr(self)
+
+    def _accept_sample_weight(self):
+        # read by scikit-learn's searches when fit gets sample_weight: the
+        # leakage of a representation is not a weighted quantity
+        return False
+
+
+class _LeakageScorer(_SensitiveFeaturesRequester):
     """Callable ``scorer(estimator, X, y=None)``: leakage AUC of the fitted model."""
 
     def __init__(self, estimator, cv, random_state, sign):
@@ -21,24 +94,24 @@ class _LeakageScorer:
         self.random_state = random_state
         self.sign = sign
 
-    def leakage(self, estimator, X, sensitive_features=None) -> float:
-        rep = sensitive_and_representation(estimator, X, sensitive_features)
+    def leakage_of(self, view) -> float:
         return leakage_auc(
-            rep.Z,
-            rep.sensitive,
+            view.Z,
+            view.sensitive,
             estimator=self.estimator,
             cv=self.cv,
             random_state=self.random_state,
         )
 
     def __call__(self, estimator, X, y=None, sensitive_features=None):
-        return self.sign * self.leakage(estimator, X, sensitive_features)
+        view = unlearner_view(estimator, X, sensitive_features)
+        return self.sign * self.leakage_of(view)
 
     def __repr__(self):
         return f"make_leakage_scorer(cv={self.cv!r}, sign={self.sign})"
 
 
-class _TradeoffScorer:
+class _TradeoffScorer(_SensitiveFeaturesRequester):
     """Callable scorer: utility minus a penalty on leakage above chance."""
 
     def __init__(self, utility, leakage, weight):
@@ -47,9 +120,22 @@ class _TradeoffScorer:
         self.weight = weight
 
     def __call__(self, estimator, X, y=None, sensitive_features=None):
-        utility = check_scoring(estimator, scoring=self.utility)(estimator, X, y)
-        excess = self.leakage.leakage(estimator, X, sensitive_features) - 0.5
+        view = unlearner_view(estimator, X, sensitive_features)
+        final = view.location.final
+        if final is None:
+            raise TypeError(
+                "make_tradeoff_scorer scores the utility of the final estimator after "
+                "the unlearner, e.g. make_pipeline(BarycenterFeatureUnlearner(...), "
+                f"LogisticRegression()); got a {type(estimator).__name__} without one."
+            )
+        # the final estimator on Z is what the pipeline predicts with; scoring it
+        # there also works when S is metadata that predict cannot receive
+        utility = check_scoring(final, scoring=self.utility)(final, view.Z, y)
+        excess = self.leakage.leakage_of(view) - 0.5
         return utility - self.weight * excess
+
+    def __repr__(self):
+        return f"make_tradeoff_scorer({self.utility!r}, leakage_weight={self.weight!r})"
 
 
 _SCORER_PARAMS = {
@@ -68,11 +154,13 @@ def make_leakage_scorer(
 ):
     """A scorer measuring how much a fitted pipeline's representation leaks S.
 
-    For a :class:`~sklearn.pipeline.Pipeline` whose first step is a
-    :class:`~sklearn_unlearn.BarycenterFeatureUnlearner` (or the unlearner
-    itself): S is read from the evaluation rows the way that step reads it (its
-    ``sensitive_features`` columns), Z is what reaches the final estimator, and
-    the score is :func:`leakage_auc` of Z for S on those rows.
+    For a :class:`~sklearn.pipeline.Pipeline` (nested ones included) with a
+    :class:`~sklearn_unlearn.BarycenterFeatureUnlearner` at any step, or the
+    unlearner itself: the evaluation rows go through the steps before the
+    unlearner (e.g. a ``ColumnTransformer``), S is read from the unlearner's
+    input the way it reads it (its ``sensitive_features`` columns, binned when
+    it bins them) or given as metadata, Z is what reaches the final estimator,
+    and the score is :func:`leakage_auc` of Z for S on those rows.
 
     Parameters
     ----------
@@ -90,8 +178,11 @@ def make_leakage_scorer(
     Returns
     -------
     scorer : callable
-        ``scorer(estimator, X, y=None)``; usable in ``GridSearchCV(scoring=...)``,
-        alone or in a dict of several metrics.
+        ``scorer(estimator, X, y=None, sensitive_features=None)``; usable in
+        ``GridSearchCV(scoring=...)``, alone or in a dict of several metrics.
+        Pass ``sensitive_features`` only when the unlearner takes S as metadata;
+        under metadata routing, ``scorer.set_score_request(
+        sensitive_features=True)`` lets a search route it (see Notes).
 
     See Also
     --------
@@ -103,9 +194,16 @@ def make_leakage_scorer(
     In a multi-metric search, ``scoring={"utility": "roc_auc", "leakage":
     make_leakage_scorer()}`` records both per candidate;
     ``refit=leakage_bounded_refit(0.6)`` then refits the candidate with the best
-    mean utility among those whose mean leakage AUC is at most 0.6. S must be
-    columns of X: scikit-learn does not route metadata to scorers'
-    ``transform`` calls.
+    mean utility among those whose mean leakage AUC is at most 0.6.
+
+    S may be columns of X (the way that works everywhere) or metadata. With
+    ``sklearn.set_config(enable_metadata_routing=True)``, an unlearner with
+    ``set_fit_request(sensitive_features=True)`` and
+    ``set_transform_request(sensitive_features=True)``, and this scorer with
+    ``set_score_request(sensitive_features=True)``, ``search.fit(X, y,
+    sensitive_features=S)`` routes S to the fits and to the scorer. Utility
+    scorers of scikit-learn cannot pass S to ``predict``: pair the leakage with
+    :func:`make_tradeoff_scorer`, which can, or keep S in the columns of X.
 
     Examples
     --------
@@ -123,6 +221,21 @@ def make_leakage_scorer(
     >>> scorer = make_leakage_scorer(estimator=LogisticRegression(), random_state=0)
     >>> bool(-scorer(model, X, y) < 0.6)
     True
+
+    The unlearner may follow other steps; S is read at its input:
+
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> scaled = make_pipeline(StandardScaler(),
+    ...                        BarycenterFeatureUnlearner(sensitive_features=[0]),
+    ...                        LogisticRegression()).fit(X, y)
+    >>> bool(-scorer(scaled, X, y) < 0.6)
+    True
+
+    Under metadata routing, request S as scoring metadata:
+
+    >>> import sklearn
+    >>> with sklearn.config_context(enable_metadata_routing=True):
+    ...     routed = make_leakage_scorer().set_score_request(sensitive_features=True)
     """
     return _LeakageScorer(
         estimator, cv, random_state, 1.0 if greater_is_better else -1.0
@@ -145,8 +258,11 @@ def make_tradeoff_scorer(
     Parameters
     ----------
     utility : str, callable or None, default=None
-        The utility scoring (a scikit-learn scoring name or scorer); None uses the
-        final estimator's ``score``.
+        The utility scoring (a scikit-learn scoring name, checked here, or a
+        scorer callable); None uses the final estimator's ``score``. It scores
+        the final estimator of the pipeline on the representation Z that reaches
+        it, which is what the pipeline predicts with (and works when S is
+        metadata, which ``predict`` could not receive).
     leakage_weight : float >= 0, default=1.0
         :math:`\lambda` in ``utility - lambda * (leakage_auc - 0.5)``.
     estimator, cv, random_state
@@ -155,59 +271,34 @@ def make_tradeoff_scorer(
     Returns
     -------
     scorer : callable
-        ``scorer(estimator, X, y)``.
+        ``scorer(estimator, X, y, sensitive_features=None)`` for a fitted
+        pipeline ending with a predictor after its unlearner (see
+        :func:`make_leakage_scorer` for where the unlearner may be, and for
+        routing S with ``set_score_request(sensitive_features=True)``).
+
+    See Also
+    --------
+    make_leakage_scorer : The leakage part alone.
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn_unlearn import BarycenterFeatureUnlearner
     >>> from sklearn_unlearn.metrics import make_tradeoff_scorer
-    >>> scorer = make_tradeoff_scorer("roc_auc", leakage_weight=2.0)
+    >>> rng = np.random.default_rng(0)
+    >>> s = rng.integers(0, 2, 300)
+    >>> X = np.column_stack([s, rng.normal(size=(300, 2)) + s[:, None]])
+    >>> y = (X[:, 1] > 0.5).astype(int)
+    >>> model = make_pipeline(BarycenterFeatureUnlearner(sensitive_features=[0]),
+    ...                       LogisticRegression()).fit(X, y)
+    >>> scorer = make_tradeoff_scorer("roc_auc", leakage_weight=2.0,
+    ...                               estimator=LogisticRegression(), random_state=0)
+    >>> bool(0.5 < scorer(model, X, y) <= 1.0)
+    True
     """
+    check_scoring_name(utility, "utility", "make_tradeoff_scorer")
     return _TradeoffScorer(
         utility, _LeakageScorer(estimator, cv, random_state, 1.0), leakage_weight
     )
-
-
-@validate_params(
-    {
-        "max_leakage": [Interval(Real, 0, 1, closed="both")],
-        "utility": [str],
-        "leakage": [str],
-    },
-    prefer_skip_nested_validation=True,
-)
-def leakage_bounded_refit(max_leakage, *, utility="utility", leakage="leakage"):
-    """A ``refit=`` rule: the best utility among candidates leaking at most a bound.
-
-    Parameters
-    ----------
-    max_leakage : float in [0, 1]
-        Largest acceptable mean leakage AUC.
-    utility, leakage : str, default="utility", "leakage"
-        The keys of the two metrics in the ``scoring`` dict of the search.
-
-    Returns
-    -------
-    refit : callable
-        ``refit(cv_results) -> int``, the index of the chosen candidate. The sign
-        of the leakage scores does not matter (negated or not, the AUC is their
-        absolute value). If no candidate meets the bound, the least leaking one is
-        chosen.
-
-    Examples
-    --------
-    >>> from sklearn_unlearn.metrics import leakage_bounded_refit
-    >>> refit = leakage_bounded_refit(0.6)
-    >>> refit({"mean_test_utility": [0.9, 0.85, 0.8],
-    ...        "mean_test_leakage": [-0.9, -0.58, -0.5]})
-    1
-    """
-
-    def refit(cv_results) -> int:
-        score = np.asarray(cv_results[f"mean_test_{utility}"], dtype=float)
-        auc = np.abs(np.asarray(cv_results[f"mean_test_{leakage}"], dtype=float))
-        allowed = np.flatnonzero(auc <= max_leakage)
-        if allowed.size == 0:
-            return int(np.argmin(auc))
-        return int(allowed[np.argmax(score[allowed])])
-
-    return refit

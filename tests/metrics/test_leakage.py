@@ -44,7 +44,7 @@ def test_leakage_custom_adversary_and_reproducibility(independent):
         (np.zeros((10, 2)), np.zeros(10), "single group"),
         (np.full((10, 2), np.nan), np.arange(10) % 2, "NaN"),
         (np.zeros((10, 2)), np.r_[np.zeros(7), np.ones(3)], "cv=5 stratified folds"),
-        (np.zeros(10), np.arange(10) % 2, "2D array"),
+        (np.zeros(10), np.arange(10) % 2, r"Z must be 2-D.*reshape\(-1, 1\)"),
     ],
 )
 def test_leakage_bad_input(Z, s, match):

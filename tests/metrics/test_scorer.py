@@ -61,10 +61,10 @@ def test_tradeoff_scorer_combines_utility_and_leakage(synthetic):
     assert_allclose(tradeoff(model, X, y), utility - 2.0 * (leak - 0.5))
 
 
-def test_scorer_needs_an_unlearner_first(synthetic):
+def test_scorer_needs_an_unlearner(synthetic):
     X, y, _, _ = synthetic
     plain = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
-    with pytest.raises(TypeError, match="first step"):
+    with pytest.raises(TypeError, match="BarycenterFeatureUnlearner among its steps"):
         make_leakage_scorer()(plain, X, y)
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from sklearn_unlearn.metrics._checks import check_float_matrix
 from sklearn_unlearn.metrics._forgetting import (
     distributional_unlearning_report,
     gaussian_pareto_frontier,
@@ -231,7 +232,9 @@ class DeletionCurveDisplay:
             The plotted display.
         """
         check_matplotlib_support(f"{cls.__name__}.from_ranking")
-        n_forget = np.shape(X_forget)[0]
+        X_forget = check_float_matrix(X_forget, "X_forget")
+        X_retain = check_float_matrix(X_retain, "X_retain")
+        n_forget = X_forget.shape[0]
         fractions = np.linspace(0.0, 1.0, 11) if fractions is None else fractions
         fractions = np.asarray(fractions, dtype=np.float64)
         if (

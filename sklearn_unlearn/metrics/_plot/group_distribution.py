@@ -5,13 +5,9 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_unlearn.feature import BarycenterFeatureUnlearner
-from sklearn_unlearn.metrics._pipeline import sensitive_and_representation
+from sklearn_unlearn.metrics._pipeline import locate_unlearner, unlearner_view
 from sklearn_unlearn.metrics._plot._base import check_matplotlib_support
-from sklearn_unlearn.utils._validation import (
-    sensitive_columns_from_metadata,
-    split_columns,
-)
+from sklearn_unlearn.utils._validation import split_columns
 
 __all__ = ["GroupDistributionDisplay"]
 
@@ -44,23 +40,6 @@ def _resolve_features(features, names: np.ndarray) -> np.ndarray:
     if not positions:
         raise ValueError("features must name at least one output feature.")
     return np.asarray(positions, dtype=np.intp)
-
-
-def _row_groups(unlearner, X, sensitive, sensitive_features) -> np.ndarray:
-    """The group of each row, as the unlearner sees it (binned if it bins)."""
-    if unlearner.sensitive_bins is None:
-        return sensitive
-    if unlearner.sensitive_features is not None:
-        _, columns = split_columns(X, unlearner.sensitive_columns_)
-    else:
-        columns = sensitive_columns_from_metadata(sensitive_features, len(sensitive))
-    codes = [
-        np.searchsorted(edges, np.asarray(values, dtype=np.float64), side="right")
-        for edges, values in zip(unlearner.sensitive_bin_edges_, columns, strict=True)
-    ]
-    if len(codes) == 1:
-        return codes[0]
-    return np.array(["|".join(map(str, row)) for row in zip(*codes, strict=True)])
 
 
 def _group_label(group) -> str:
@@ -270,17 +249,18 @@ class GroupDistributionDisplay:
     ):
         """Histogram the groups' features before and after a fitted unlearner.
 
-        Before: the features entering the unlearner (``X`` without its
-        sensitive columns). After: ``unlearner.transform(X)``. Each feature's
-        bins are shared by both panels, computed on the pooled values.
+        Before: the features entering the unlearner (without its sensitive
+        columns). After: the unlearner's output. Each feature's bins are shared
+        by both panels, computed on the pooled values.
 
         Parameters
         ----------
-        unlearner : BarycenterFeatureUnlearner
-            A fitted unlearner.
+        unlearner : BarycenterFeatureUnlearner or Pipeline
+            A fitted unlearner, or a fitted pipeline (nested ones included) with
+            one at any step: ``X`` then goes through the steps before it.
         X : {array-like, dataframe} of shape (n_samples, n_features)
             Data to transform, with the sensitive columns when the unlearner
-            reads S from ``X``.
+            reads S from its input.
         features : str, int or list of str or int, default=None
             Output features to show, by name (``get_feature_names_out()``) or
             position; None shows the first four.
@@ -295,28 +275,22 @@ class GroupDistributionDisplay:
             The plotted display.
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        if not isinstance(unlearner, BarycenterFeatureUnlearner):
-            raise TypeError(
-                "from_estimator expects a fitted BarycenterFeatureUnlearner (not a "
-                f"Pipeline); got {type(unlearner).__name__}. For a pipeline, pass "
-                "its first step."
-            )
         if not isinstance(bins, Integral) or isinstance(bins, bool) or bins < 1:
             raise ValueError(f"bins must be a positive int; got {bins!r}.")
-        check_is_fitted(unlearner)
-        sensitive, after = sensitive_and_representation(
-            unlearner, X, sensitive_features
-        )
+        location = locate_unlearner(unlearner)
+        check_is_fitted(location.unlearner)
+        shown = _resolve_features(features, location.unlearner.get_feature_names_out())
+        view = unlearner_view(unlearner, X, sensitive_features)
+        unlearner = location.unlearner
+        X_in = view.X_in
         if unlearner.drop_sensitive and unlearner.sensitive_columns_.size:
-            X_before, _ = split_columns(X, unlearner.sensitive_columns_)
+            X_before, _ = split_columns(X_in, unlearner.sensitive_columns_)
         else:
-            X_before = X
+            X_before = X_in
         before = np.asarray(X_before, dtype=np.float64)
-        after = np.asarray(after, dtype=np.float64)
-        shown = _resolve_features(features, unlearner.get_feature_names_out())
+        after = np.asarray(view.X_out, dtype=np.float64)
 
-        labels = _row_groups(unlearner, X, sensitive, sensitive_features)
-        groups, codes = np.unique(labels, return_inverse=True)
+        groups, codes = np.unique(view.sensitive, return_inverse=True)
         codes = codes.ravel()
         n_bins = int(bins)
         edges = np.empty((shown.size, n_bins + 1))

@@ -3,11 +3,11 @@
 import numpy as np
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.metrics import check_scoring
-from sklearn.pipeline import Pipeline
 
+from sklearn_unlearn.metrics._checks import check_scoring_name
 from sklearn_unlearn.metrics._leakage import leakage_auc
 from sklearn_unlearn.metrics._pipeline import (
-    find_unlearner,
+    locate_unlearner,
     sensitive_and_representation,
 )
 from sklearn_unlearn.metrics._plot._base import (
@@ -49,6 +49,13 @@ def _label_places(x, y, xlim, ylim, side: int) -> list:
         va = "bottom" if nv > 0.38 else "top" if nv < -0.38 else "center"
         places.append(((_LABEL_GAP * nu, _LABEL_GAP * nv), ha, va))
     return places
+
+
+def _as_float(values) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("repair_levels must hold numbers in [0, 1].") from None
 
 
 def _utility_name(estimator, scoring) -> str:
@@ -256,10 +263,11 @@ class UnlearningTradeoffDisplay:
         Parameters
         ----------
         estimator : Pipeline
-            Unfitted (or fitted: it is cloned) pipeline whose first step is a
-            :class:`~sklearn_unlearn.BarycenterFeatureUnlearner` built with
-            ``sensitive_features=`` (S is read from the columns of ``X``) and
-            whose last step is a predictor.
+            Unfitted (or fitted: it is cloned) pipeline with a
+            :class:`~sklearn_unlearn.BarycenterFeatureUnlearner` at any step
+            (nested pipelines included) built with ``sensitive_features=`` (S is
+            read from the columns of its input) and whose last step is a
+            predictor.
         X_train : {array-like, dataframe} of shape (n_train, n_features)
             Training data, sensitive columns included.
         y_train : array-like of shape (n_train,)
@@ -324,37 +332,35 @@ class UnlearningTradeoffDisplay:
         ['gaussian', 'quantile', 'no leakage']
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        step_name, unlearner = find_unlearner(estimator)
-        if not isinstance(estimator, Pipeline) or len(estimator.steps) < 2:
+        location = locate_unlearner(estimator)
+        if location.final is None:
             raise TypeError(
-                "from_estimator needs a Pipeline whose first step is a "
-                "BarycenterFeatureUnlearner and whose last step is a predictor, "
-                "e.g. make_pipeline(BarycenterFeatureUnlearner(...), "
-                "LogisticRegression()); got a "
-                + ("bare unlearner." if step_name is None else "one-step Pipeline.")
+                "from_estimator needs a Pipeline with a BarycenterFeatureUnlearner "
+                "among its steps and whose last step is a predictor, e.g. "
+                "make_pipeline(BarycenterFeatureUnlearner(...), "
+                f"LogisticRegression()); got a {type(estimator).__name__} without "
+                "a predictor after the unlearner."
             )
-        final = estimator.steps[-1][1]
-        if final is None or final == "passthrough":
-            raise TypeError(
-                "The last step of the pipeline must be a predictor to score; got "
-                f"{final!r}."
-            )
+        unlearner = location.unlearner
         if unlearner.sensitive_features is None:
             raise ValueError(
                 "from_estimator reads S from the columns of X: build the unlearner "
                 "with sensitive_features=<the sensitive columns of X>."
             )
-        levels = np.atleast_1d(np.asarray(repair_levels, dtype=np.float64))
-        if levels.ndim != 1 or levels.size == 0:
+        levels = np.atleast_1d(_as_float(repair_levels))
+        in_range = np.all((levels >= 0) & (levels <= 1))  # False for NaN
+        if levels.ndim != 1 or levels.size == 0 or not in_range:
             raise ValueError(
-                "repair_levels must be a non-empty 1-D sequence of floats in [0, 1]."
+                "repair_levels must be a non-empty 1-D sequence of floats in [0, 1]; "
+                f"got {levels.ravel()[:5].tolist()}{' ...' if levels.size > 5 else ''}."
             )
+        check_scoring_name(scoring, "scoring", f"{cls.__name__}.from_estimator")
         scorer = check_scoring(estimator, scoring=scoring)
 
         utility, leakage = [], []
         for level in levels:
             model = clone(estimator).set_params(
-                **{f"{step_name}__repair_level": float(level)}
+                **{f"{location.name}__repair_level": float(level)}
             )
             model.fit(X_train, y_train)
             utility.append(float(scorer(model, X_test, y_test)))
