@@ -15,7 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from sklearn_unlearn import BarycenterFeatureUnlearner, BarycenterOutcomeUnlearner
+from sklearn_unlearn import (
+    BarycenterFeatureUnlearner,
+    BarycenterOutcomeUnlearner,
+    DistributionalSelector,
+)
 
 # the affine methods warn on discrete columns, which some tables here have
 pytestmark = pytest.mark.filterwarnings("ignore:method=.*discrete column:UserWarning")
@@ -249,3 +253,24 @@ def test_copies_in_a_batch_split_the_same_way_in_any_order(seed, method):
         )
         alone = model.transform(X[[r]], sensitive_features=s[[r]])
         np.testing.assert_array_equal(alone[0], copies[0])
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**16),
+    score=st.sampled_from(["likelihood_ratio", "euclidean", "mahalanobis", "cosine"]),
+    exponent=st.integers(-1000, 1000),
+)
+def test_selector_deletes_the_same_rows_at_any_scale(seed, score, exponent):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(150, 3))
+    forget = np.arange(150) % 3 == 0
+    X[forget] += 1.0
+    fits = [
+        DistributionalSelector(score, budget=0.3, random_state=0).fit(
+            np.ldexp(X, e), forget_mask=forget
+        )
+        for e in (0, exponent)
+    ]
+    np.testing.assert_array_equal(fits[1].sample_indices_, fits[0].sample_indices_)
+    assert fits[1].achieved_alpha_ == pytest.approx(fits[0].achieved_alpha_, rel=1e-9)

@@ -37,6 +37,27 @@ from sklearn_unlearn.utils._compat import (
 from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import is_dask
 
+#: Exponents of the largest magnitude of X that fit uses as it is.
+SAFE_EXPONENTS = (-100, 60)
+
+
+def _in_safe_range(F: np.ndarray) -> np.ndarray:
+    """``F``, divided by a power of two if its magnitude is extreme."""
+    with np.errstate(invalid="ignore"):
+        largest = float(np.max(np.abs(F), initial=0.0))
+    if not (np.isfinite(largest) and largest > 0):
+        return F  # NaN and inf are reported by the statistics' pass
+    exponent = int(np.frexp(largest)[1])
+    if SAFE_EXPONENTS[0] <= exponent <= SAFE_EXPONENTS[1]:
+        return F
+    magnitudes = np.abs(F[F != 0])
+    if exponent - int(np.frexp(np.median(magnitudes))[1]) > 900:
+        # outliers beyond the float range of the typical values: rescaling
+        # would flush the typical rows to zero, so the overflow check reports it
+        return F
+    return np.ldexp(F, -exponent)
+
+
 __all__ = ["DistributionalSelector"]
 
 #: Ridge added to every covariance of the plug-in Gaussians, relative to its
@@ -150,7 +171,11 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
         ``scatter_forget``, ``scatter_retain`` (sums of centred outer products),
         ``fourth_forget``, ``fourth_retain``, ``third_forget``,
         ``third_retain``); the entries a score does not need are None (or 0).
-        Set by ``fit`` and accumulated by ``partial_fit``.
+        Set by ``fit`` and accumulated by ``partial_fit``. When the largest
+        magnitude in ``X`` is above ``2**60`` or below ``2**-100``, ``fit``
+        works on ``X`` divided by a power of two near it (exact; the scores'
+        ranking and the KLs do not depend on it) so that fourth powers stay
+        finite and normal, and these statistics are of the rescaled rows.
     domain_column_index_ : int or None
         Position of ``domain_column`` in ``X``.
     n_features_in_ : int
@@ -375,6 +400,7 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
         if is_dask(X):
             return self._fit_dask(X, forget_mask)
         F, mask = self._features_and_mask(X, forget_mask, reset=True)
+        F = _in_safe_range(F)
         n_samples = F.shape[0]
         forget, retain = np.flatnonzero(mask), np.flatnonzero(~mask)
         for name, rows in (("forget", forget), ("retained", retain)):
