@@ -4,14 +4,26 @@ Subcommands: ``demo`` (the bundled Adult data end to end), ``repair`` (remove a
 sensitive attribute from a file's features), ``select`` (choose the rows of a
 forget domain to delete) and ``audit`` (how much a file's features reveal a
 sensitive column). Exit codes: 0 success, 1 the computation failed, 2 bad usage
-or input (missing file or column, unsupported format, bad value).
+or input (missing file or column, unsupported format, bad value), 128 + N when
+stopped by signal N (143 for SIGTERM, 130 for SIGINT).
 """
 
 import argparse
 import inspect
+import os
+import signal
 import sys
 
-# argparse exits with 2 on a usage error, the same status as EXIT_USAGE
+from sklearn_unlearn._cli_args import (
+    Parser,
+    add_common,
+    add_run_options,
+    budget,
+    count,
+    fraction,
+    kl,
+)
+from sklearn_unlearn._cli_files import Terminated, on_signals
 from sklearn_unlearn._cli_io import (
     EXIT_FAILED,
     EXIT_OK,
@@ -44,51 +56,25 @@ examples:
   sklearn-unlearn repair people.csv --sensitive sex -o people.repaired.csv
   sklearn-unlearn select logs.parquet --domain-column source --forget-value partnerB
 
-exit codes: 0 success; 1 the computation failed; 2 bad usage or input (file or
-column missing, unsupported format, bad value). Errors are one line on stderr;
-outputs are written to a temporary file and renamed when complete, so a failed
-run leaves no partial file.
+exit codes: 0 success; 1 the computation failed (the one-line message says
+why; --debug or SKLEARN_UNLEARN_DEBUG=1 also prints the traceback); 2 bad usage
+or input (file or column missing, unsupported format, bad value, too few rows in
+a group, ...), reported before any work; 128 + N when stopped by signal N (143
+SIGTERM, 130 SIGINT). Errors are one line on stderr, starting with "error:".
+
+files: every output is checked before any work: not an input, not another
+output (also through a symbolic or hard link), not a folder, in an existing
+writable folder. Outputs are written to temporary files next to them, with the
+permissions of the umask, and moved into place together once all are complete:
+a failed or stopped run leaves no partial or temporary file.
+
+CSV columns are read as text: the columns that are not features are written
+back exactly as read (03427 stays 03427, NA stays NA). Without --features, a
+column is a feature when more than half of its non-empty cells are numbers and
+none is an integer with a leading zero (codes such as zip codes stay text). A
+feature cell that is empty or not a number is an error naming the column, the
+line and the cell; pass such a column with --keep to copy it unchanged.
 """
-
-
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text}")
-    return value
-
-
-def _budget(text: str) -> float:
-    value = float(text)
-    if value < 0 or (value > 1 and not value.is_integer()):
-        raise argparse.ArgumentTypeError(
-            f"a fraction in [0, 1] or a whole count, got {text}"
-        )
-    return value
-
-
-def _add_common(sub, *, features_help: str) -> None:
-    sub.add_argument("input", help="input table: a .csv or .parquet file")
-    sub.add_argument(
-        "--features",
-        nargs="+",
-        metavar="COL",
-        help=features_help,
-    )
-    sub.add_argument(
-        "--keep",
-        nargs="+",
-        default=[],
-        metavar="COL",
-        help="numeric columns that are not features (ids, labels): never used, "
-        "copied unchanged",
-    )
-    sub.add_argument(
-        "--random-state", type=int, default=0, help="seed (default: %(default)s)"
-    )
-    sub.add_argument(
-        "--quiet", action="store_true", help="no progress line, even on a terminal"
-    )
 
 
 def _demo_parser(sub) -> None:
@@ -118,7 +104,7 @@ def _demo_parser(sub) -> None:
     demo.add_argument(
         "--repair-levels",
         nargs="+",
-        type=_fraction,
+        type=fraction,
         default=[0.5, 1.0],
         help="repair levels in [0, 1] (default: 0.5 1.0)",
     )
@@ -131,14 +117,14 @@ def _demo_parser(sub) -> None:
     )
     demo.add_argument(
         "--n-train",
-        type=int,
+        type=count,
         default=10000,
         help="subsample the training part to this many rows; 0 = all 30,162 "
         "(default: 10000, so the demo runs in well under a minute)",
     )
     demo.add_argument(
         "--n-test",
-        type=int,
+        type=count,
         default=10000,
         help="subsample the test part to this many rows; 0 = all 15,060 "
         "(default: 10000)",
@@ -150,7 +136,7 @@ def _demo_parser(sub) -> None:
         help="where to save the trade-off plot (default: %(default)s; needs "
         "matplotlib, the [plot] extra); '' skips it",
     )
-    demo.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
+    add_run_options(demo)
 
 
 def _repair_parser(sub) -> None:
@@ -162,12 +148,18 @@ def _repair_parser(sub) -> None:
             "reveal the sensitive column(s). Row order and every other column are "
             "kept; features are standardised for the repair and written back in "
             "their units. A JSON audit (leakage before/after, parameters) is "
-            "written next to the output.\n\nexample:\n  sklearn-unlearn repair "
+            "written next to the output (OUTPUT.audit.json).\n\nEvery group of S "
+            "needs at least 5 rows for the leakage audit (5-fold cross-"
+            "validation; 2 rows with --no-audit), else the run stops before any "
+            "work. A continuous S must be binned into a few groups first. A "
+            "column that is not a feature but reproduces S one-to-one (e.g. a "
+            "text copy of it) is reported on stderr and in the audit.\n\n"
+            "example:\n  sklearn-unlearn repair "
             "people.csv --sensitive sex --keep person_id income -o people.fair.csv"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_common(
+    add_common(
         repair,
         features_help="numeric columns to repair (default: every numeric column "
         "but the sensitive ones)",
@@ -196,7 +188,7 @@ def _repair_parser(sub) -> None:
     )
     repair.add_argument(
         "--repair-level",
-        type=_fraction,
+        type=fraction,
         default=1.0,
         help="0 = unchanged, 1 = full repair (default: 1.0)",
     )
@@ -227,7 +219,7 @@ def _select_parser(sub) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_common(
+    add_common(
         select,
         features_help="numeric columns describing a row (default: every numeric "
         "column but the domain and id columns)",
@@ -249,28 +241,34 @@ def _select_parser(sub) -> None:
         default="likelihood_ratio",
         help="ranking of the forget rows (default: %(default)s)",
     )
-    select.add_argument(
+    how_many = select.add_mutually_exclusive_group()
+    how_many.add_argument(
         "--budget",
-        type=_budget,
+        type=budget,
         help="rows to delete: a fraction of the domain in [0, 1] or a count "
         "(default: 0.5)",
     )
-    select.add_argument(
+    how_many.add_argument(
         "--target",
         nargs=2,
-        type=float,
+        type=kl,
         metavar=("ALPHA", "EPSILON"),
-        help="instead of --budget: the fewest deletions with KL(forget||edited) "
-        ">= ALPHA and KL(retained||edited) <= EPSILON",
+        help="instead of --budget (not with it): the fewest deletions with "
+        "KL(forget||edited) >= ALPHA and KL(retained||edited) <= EPSILON; exit "
+        "1 when no number of deletions meets it",
     )
     select.add_argument(
-        "--id-column", metavar="COL", help="row ids to list (default: row numbers)"
+        "--id-column",
+        metavar="COL",
+        help="row ids to list, as written in the file (default: 0-based row numbers)",
     )
     select.add_argument(
         "-o", "--output", help="kept rows (default: INPUT.kept.<suffix>)"
     )
     select.add_argument(
-        "--deleted", help="deleted ids, text (default: INPUT.deleted.txt)"
+        "--deleted",
+        help="deleted ids, text, one per line (default: INPUT.deleted.txt next "
+        "to the output)",
     )
 
 
@@ -287,7 +285,7 @@ def _audit_parser(sub) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_common(
+    add_common(
         audit,
         features_help="numeric columns the adversaries see (default: every "
         "numeric column but the sensitive ones)",
@@ -299,7 +297,7 @@ def _audit_parser(sub) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="sklearn-unlearn",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -311,36 +309,81 @@ def _parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {
-    "demo": ("sklearn_unlearn._cli_commands", "run_demo_command", 2),
+    "demo": ("sklearn_unlearn._cli_select", "run_demo_command", 2),
     "repair": ("sklearn_unlearn._cli_commands", "run_repair", 5),
-    "select": ("sklearn_unlearn._cli_commands", "run_select", 3),
+    "select": ("sklearn_unlearn._cli_select", "run_select", 3),
     "audit": ("sklearn_unlearn._cli_commands", "run_audit", 4),
 }
 
 
+def _traceback(exc: BaseException) -> None:
+    import traceback
+
+    traceback.print_exception(exc, file=sys.stderr)
+
+
+def _unexpected(exc: Exception, debug: bool) -> int:
+    if debug:
+        _traceback(exc)
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    hint = "" if debug else " (rerun with --debug for the traceback)"
+    print(
+        f"error: unexpected {type(exc).__name__}{': ' if first else ''}{first}{hint}",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
+
+
 def main(argv=None) -> int:
-    """Entry point of the ``sklearn-unlearn`` console script; returns the status."""
+    """Entry point of the ``sklearn-unlearn`` console script; returns the status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments (default: the command line's).
+
+    Returns
+    -------
+    status : int
+        0 success, 1 the computation failed, 2 bad usage or input, 128 + N
+        when stopped by signal N.
+    """
     try:
         args = _parser().parse_args(argv)
-    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
         return int(exc.code or 0)
+    debug = args.debug or os.environ.get("SKLEARN_UNLEARN_DEBUG", "") not in ("", "0")
     module, name, steps = COMMANDS[args.command]
-    import importlib
+    progress = Progress(steps, enabled=False if args.quiet else None)
+    with on_signals():
+        try:
+            import importlib
 
-    command = getattr(importlib.import_module(module), name)
-    progress = Progress(steps, enabled=False if getattr(args, "quiet", False) else None)
-    try:
-        text = command(args, progress)
-    except CLIError as exc:
-        progress.close()
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.code
-    except KeyboardInterrupt:
-        progress.close()
-        print("error: interrupted", file=sys.stderr)
-        return EXIT_FAILED
+            command = getattr(importlib.import_module(module), name)
+            text = command(args, progress)
+        except CLIError as exc:
+            progress.close()
+            if debug and exc.__cause__ is not None:
+                _traceback(exc.__cause__)
+            print(f"error: {exc}", file=sys.stderr)
+            return exc.code
+        except (Terminated, KeyboardInterrupt) as exc:
+            progress.close()
+            signum = getattr(exc, "signum", signal.SIGINT)
+            print(
+                f"error: stopped by {signal.Signals(signum).name} (temporary files "
+                "removed)",
+                file=sys.stderr,
+            )
+            return 128 + int(signum)
+        except Exception as exc:  # a bug or a failure the checks did not foresee
+            progress.close()
+            return _unexpected(exc, debug)
     progress.close()
-    print(text)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # e.g. piped into head: the outputs are written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK
 
 

@@ -1,4 +1,8 @@
-"""The subcommands of the command line, on top of the estimators and metrics."""
+"""The ``repair`` and ``audit`` subcommands, on top of the estimators and metrics.
+
+Every check on the paths and the input comes before the computation; outputs
+are staged and moved into place together (:class:`~._cli_files.Outputs`).
+"""
 
 import time
 from pathlib import Path
@@ -7,112 +11,161 @@ import numpy as np
 import pandas as pd
 
 from sklearn_unlearn import __version__
+from sklearn_unlearn._cli_columns import (
+    check_groups,
+    feature_columns,
+    feature_matrix,
+    group_labels,
+    sensitive_copies,
+)
+from sklearn_unlearn._cli_files import Outputs, check_input, check_outputs
 from sklearn_unlearn._cli_io import (
     CLIError,
     Progress,
-    atomic_write,
-    check_columns,
     check_format,
-    feature_columns,
-    read_table,
-    write_json,
-    write_table,
-    write_text,
+    examples,
+    json_text,
+    warn,
 )
 from sklearn_unlearn._cli_label import label_audit, label_values
+from sklearn_unlearn._cli_table import check_columns, read_table, write_table
 
-__all__ = ["run_audit", "run_demo_command", "run_repair", "run_select"]
+__all__ = [
+    "check_paths",
+    "note_codes",
+    "output_path",
+    "run_audit",
+    "run_repair",
+    "standardised",
+]
 
-#: Fewest rows of a demo subsample: every group and income class, in every fold.
-MIN_ROWS = 200
-
-
-def _matrix(frame: pd.DataFrame, columns: list) -> np.ndarray:
-    X = frame[columns].to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(X)
-    if bad.any():
-        counts = bad.sum(axis=0)
-        worst = [f"{c} ({n})" for c, n in zip(columns, counts, strict=True) if n]
-        raise CLIError(
-            f"missing or infinite values in feature column(s) {', '.join(worst)}; "
-            "fill or drop those rows first"
-        )
-    return X
+#: Rows of every group for the audit's 5-fold cross-validation.
+AUDIT_ROWS = 5
+#: Rows of every group for the repair itself (a law per group).
+REPAIR_ROWS = 2
 
 
-def _groups(frame: pd.DataFrame, columns: list) -> np.ndarray:
-    values = frame[columns]
-    if values.isna().to_numpy().any():
-        raise CLIError(
-            f"the sensitive column(s) {columns} have missing values; fill or drop "
-            "those rows first"
-        )
-    if len(columns) == 1:
-        return values.iloc[:, 0].astype(str).to_numpy()
-    return values.astype(str).agg(" & ".join, axis=1).to_numpy()
+def output_path(given, source: Path, tag: str) -> Path:
+    """``--output`` (default ``INPUT.<tag>.<suffix>``), its format checked.
 
+    Parameters
+    ----------
+    given : str or None
+        The ``--output`` option.
+    source : pathlib.Path
+        The input file.
+    tag : str
+        The default output's tag.
 
-def _leakage(Z, groups, seed) -> float | None:
-    from sklearn_unlearn.metrics import leakage_auc
-
-    counts = pd.Series(groups).value_counts()
-    if counts.size < 2 or counts.min() < 5:
-        return None  # 5-fold cross-validation needs 5 rows of every group
-    return float(leakage_auc(Z, groups, cv=5, random_state=seed))
-
-
-def _restore_integers(out: np.ndarray, frame: pd.DataFrame, columns: list):
-    """Integer columns whose repaired values are all integers stay integers."""
-    result = {}
-    for j, name in enumerate(columns):
-        values = out[:, j]
-        if pd.api.types.is_integer_dtype(frame[name]):
-            rounded = np.round(values)
-            if np.allclose(values, rounded, rtol=0, atol=1e-6):
-                result[name] = rounded.astype(frame[name].dtype)
-                continue
-        result[name] = values
-    return result
-
-
-def _output_path(given, source: Path, tag: str) -> Path:
-    """``--output`` (default ``INPUT.<tag>.<suffix>``), checked before any work."""
+    Returns
+    -------
+    path : pathlib.Path
+        The output file.
+    """
+    check_format(source, "input")
     path = (
         Path(given)
         if given
         else source.with_name(f"{source.stem}.{tag}{source.suffix}")
     )
     check_format(path, "--output")
-    if path.resolve() == source.resolve():
-        raise CLIError(f"--output: {path} is the input file; choose another name")
     return path
 
 
-def _standardised(X: np.ndarray):
+def standardised(X: np.ndarray):
     """``(X - mean) / std`` (constant columns keep scale 1), mean and scale."""
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
     return (X - mean) / scale, mean, scale
 
 
+def note_codes(codes: list) -> None:
+    """Say which numeric-looking columns are copied as text (leading zeros)."""
+    if codes:
+        warn(
+            f"column(s) {examples(codes, limit=5, width=40)} look numeric but "
+            "hold integers with leading zeros (codes such as zip codes): copied "
+            "unchanged as text, not used as features; name them in --features to "
+            "use them as numbers"
+        )
+
+
+def _note_copies(copies: list, effect: str) -> None:
+    for copy in copies:
+        pairs = ", ".join(f"{v!r} = {g!r}" for v, g in copy["values"].items())
+        warn(
+            f"column {copy['column']!r} reproduces {copy['reproduces']} "
+            f"one-to-one ({pairs}) and is not a feature: "
+            + effect.format(S=copy["reproduces"])
+        )
+
+
+def _leakage(Z, groups, seed) -> float:
+    from sklearn_unlearn.metrics import leakage_auc
+
+    return float(leakage_auc(Z, groups, cv=5, random_state=seed))
+
+
+def _feature_output(table, name: str, values: np.ndarray):
+    """Repaired values of one column, integers kept integers, CSV as text."""
+    series = table.frame[name]
+    rounded = np.round(values)
+    whole = np.allclose(values, rounded, rtol=0, atol=1e-6)
+    if table.text:
+        integer = series.astype(str).str.fullmatch(r"\s*[+-]?\d+\s*").all()
+        if integer and whole:
+            return rounded.astype(np.int64).astype(str)
+        return [repr(v) for v in values.tolist()]
+    if pd.api.types.is_integer_dtype(series) and whole:
+        return rounded.astype(series.dtype)
+    return values
+
+
+def check_paths(source: Path, outputs: list) -> None:
+    """The input exists; the outputs are writable and alias nothing."""
+    check_input(source)
+    check_outputs(outputs, [("input", source)])
+
+
 def run_repair(args, progress: Progress) -> str:
     """Repair the feature columns of a file; write it and a JSON audit."""
     source = Path(args.input)
-    output = _output_path(args.output, source, "repaired")
+    output = output_path(args.output, source, "repaired")
     audit_path = output.with_suffix(".audit.json")
+    check_paths(
+        source, [("--output", output), ("--output (its audit file)", audit_path)]
+    )
     progress("reading")
-    frame = read_table(source)
-    sensitive = check_columns(frame, args.sensitive, "--sensitive")
-    keep = check_columns(frame, args.keep, "--keep")
-    label_column = check_columns(frame, [args.label], "--label") if args.label else []
-    features = feature_columns(frame, args.features, sensitive + keep + label_column)
-    X = _matrix(frame, features)
-    groups = _groups(frame, sensitive)
-    y = label_values(frame, label_column[0]) if label_column else None
+    table = read_table(source)
+    sensitive = check_columns(table, args.sensitive, "--sensitive")
+    keep = check_columns(table, args.keep, "--keep")
+    label_column = check_columns(table, [args.label], "--label") if args.label else []
+    features, codes = feature_columns(
+        table, args.features, sensitive + keep + label_column
+    )
+    X = feature_matrix(table, features, "--features" if args.features else None)
+    groups = group_labels(table, sensitive)
+    why = (
+        f"the leakage audit's 5-fold cross-validation needs at least {AUDIT_ROWS} "
+        "rows in every group: merge or drop those rows, or pass --no-audit to "
+        "repair without the audit"
+        if args.audit
+        else "the repair needs at least 2 rows in every group: merge or drop those rows"
+    )
+    min_rows = AUDIT_ROWS if args.audit else REPAIR_ROWS
+    counts = check_groups(table, sensitive, groups, min_rows, why)
+    y = label_values(table, label_column[0], args.audit) if label_column else None
+    note_codes(codes)
+    copies = sensitive_copies(table, sensitive, groups, features)
+    _note_copies(
+        copies,
+        "it is copied unchanged, so the output still reveals {S}: drop it "
+        "before sharing the file",
+    )
     from sklearn_unlearn import BarycenterFeatureUnlearner
 
     # standardise so that no column dominates the transport cost by its unit
-    Z, mean, scale = _standardised(X)
+    Z, mean, scale = standardised(X)
     unlearner = BarycenterFeatureUnlearner(
         method=args.method,
         repair_level=args.repair_level,
@@ -126,36 +179,37 @@ def run_repair(args, progress: Progress) -> str:
         raise CLIError(f"repair failed: {exc}", code=1) from exc
     seconds = time.perf_counter() - start
     out = repaired * scale + mean
-    before = after = None
+    before = after = utility = None
     if args.audit:
         progress("auditing before")
         before = _leakage(Z, groups, args.random_state)
         progress("auditing after")
         after = _leakage(repaired, groups, args.random_state)
-    utility = None
     if args.audit and y is not None:
         progress("auditing the label: utility and its reference")
         utility = label_audit(Z, y, groups, args.method, args.random_state)
     progress("writing")
-    result = frame.copy()
-    for name, values in _restore_integers(out, frame, features).items():
-        result[name] = values
-    write_table(result, output)
-    counts = pd.Series(groups).value_counts().sort_index()
+    replaced = {
+        name: _feature_output(table, name, out[:, j]) for j, name in enumerate(features)
+    }
     audit = {
         "command": "repair",
         "version": __version__,
         "input": str(source),
         "output": str(output),
-        "n_rows": int(frame.shape[0]),
+        "n_rows": int(table.frame.shape[0]),
         "sensitive": sensitive,
         "features": features,
-        "kept_unchanged": [c for c in frame.columns if c not in features],
+        "features_given": bool(args.features),
+        "kept_unchanged": [c for c in table.frame.columns if c not in features],
+        "code_columns": codes,
+        "copies_of_sensitive": copies,
         "groups": {str(k): int(v) for k, v in counts.items()},
         "method": args.method,
         "repair_level": args.repair_level,
         "random_state": args.random_state,
         "standardised": True,
+        "audited": bool(args.audit),
         "leakage_auc_before": before,
         "leakage_auc_after": after,
         "leakage_adversary": "HistGradientBoostingClassifier, 5-fold out-of-fold "
@@ -164,10 +218,13 @@ def run_repair(args, progress: Progress) -> str:
         "label": args.label,
         "label_utility": utility,
     }
-    write_json(audit, audit_path)
+    with Outputs() as outputs:
+        outputs.add(output, lambda tmp: write_table(table, tmp, replaced))
+        outputs.add(audit_path, lambda tmp: Path(tmp).write_text(json_text(audit)))
+        outputs.commit()
     lines = [
-        f"repaired {len(features)} feature column(s) of {frame.shape[0]} rows "
-        f"({args.method}, repair_level={args.repair_level}) -> {output}",
+        f"repaired {len(features)} feature column(s) of {table.frame.shape[0]} "
+        f"rows ({args.method}, repair_level={args.repair_level}) -> {output}",
         f"audit -> {audit_path}",
     ]
     if before is not None and after is not None:
@@ -186,29 +243,38 @@ def run_repair(args, progress: Progress) -> str:
 
 def run_audit(args, progress: Progress) -> str:
     """Leakage of a sensitive column from the other columns of a file."""
-    if args.json:
-        check_format(Path(args.json), "--json", allowed=(".json",))
+    source = Path(args.input)
+    check_format(source, "input")
+    report_path = Path(args.json) if args.json else None
+    if report_path is not None:
+        check_format(report_path, "--json", allowed=(".json",))
+    check_paths(source, [("--json", report_path)] if report_path else [])
     progress("reading")
-    frame = read_table(args.input)
-    sensitive = check_columns(frame, args.sensitive, "--sensitive")
-    keep = check_columns(frame, args.keep, "--keep")
-    features = feature_columns(frame, args.features, sensitive + keep)
-    X = _matrix(frame, features)
-    groups = _groups(frame, sensitive)
+    table = read_table(source)
+    sensitive = check_columns(table, args.sensitive, "--sensitive")
+    keep = check_columns(table, args.keep, "--keep")
+    features, codes = feature_columns(table, args.features, sensitive + keep)
+    X = feature_matrix(table, features, "--features" if args.features else None)
+    groups = group_labels(table, sensitive)
+    why = (
+        f"the audit's 5-fold cross-validation needs at least {AUDIT_ROWS} rows in "
+        "every group: merge or drop those rows"
+    )
+    counts = check_groups(table, sensitive, groups, AUDIT_ROWS, why)
+    note_codes(codes)
+    copies = sensitive_copies(table, sensitive, groups, features)
+    _note_copies(
+        copies,
+        "the adversaries see only the features, so the AUC misses this leak of {S}",
+    )
     from sklearn.linear_model import LogisticRegression
 
     from sklearn_unlearn.metrics import leakage_auc
 
-    counts = pd.Series(groups).value_counts().sort_index()
-    if counts.size < 2 or counts.min() < 5:
-        raise CLIError(
-            f"--sensitive: every group needs at least 5 rows for 5-fold "
-            f"cross-validation; counts {counts.to_dict()}"
-        )
     progress("gradient-boosting adversary")
     strong = float(leakage_auc(X, groups, random_state=args.random_state))
     progress("linear adversary")
-    X_std, _, _ = _standardised(X)
+    X_std, _, _ = standardised(X)
     linear = float(
         leakage_auc(
             X_std,
@@ -221,9 +287,11 @@ def run_audit(args, progress: Progress) -> str:
         "command": "audit",
         "version": __version__,
         "input": str(args.input),
-        "n_rows": int(frame.shape[0]),
+        "n_rows": int(table.frame.shape[0]),
         "sensitive": sensitive,
         "features": features,
+        "code_columns": codes,
+        "copies_of_sensitive": copies,
         "groups": {str(k): int(v) for k, v in counts.items()},
         "leakage_auc_gradient_boosting": strong,
         "leakage_auc_logistic_regression": linear,
@@ -231,9 +299,13 @@ def run_audit(args, progress: Progress) -> str:
         "sensitive column from the features; 0.5 = nothing leaks, 1.0 = fully "
         "recoverable",
     }
-    if args.json:
+    if report_path is not None:
         progress("writing")
-        write_json(report, args.json)
+        with Outputs() as outputs:
+            outputs.add(
+                report_path, lambda tmp: Path(tmp).write_text(json_text(report))
+            )
+            outputs.commit()
     verdict = (
         "little leaks"
         if strong < 0.6
@@ -242,163 +314,16 @@ def run_audit(args, progress: Progress) -> str:
         else "S is largely recoverable"
     )
     text = [
-        f"audit of {args.input}: {frame.shape[0]} rows, {len(features)} feature "
-        f"column(s), sensitive {'/'.join(sensitive)} "
+        f"audit of {args.input}: {table.frame.shape[0]} rows, {len(features)} "
+        f"feature column(s), sensitive {'/'.join(sensitive)} "
         f"({', '.join(f'{k}: {v}' for k, v in report['groups'].items())})",
         f"  leakage AUC, gradient boosting adversary: {strong:.3f}",
         f"  leakage AUC, logistic regression adversary: {linear:.3f}",
         f"  (0.5 = nothing leaks; 1.0 = fully recoverable): {verdict}",
     ]
-    if args.json:
-        text.append(f"report -> {args.json}")
+    if copies:
+        names = ", ".join(repr(c["column"]) for c in copies)
+        text.append(f"  not measured: column(s) {names} reproduce S one-to-one")
+    if report_path is not None:
+        text.append(f"report -> {report_path}")
     return "\n".join(text)
-
-
-def run_select(args, progress: Progress) -> str:
-    """Choose the rows of a forget domain to delete; write kept rows and ids."""
-    source = Path(args.input)
-    output = _output_path(args.output, source, "kept")
-    deleted_path = (
-        Path(args.deleted)
-        if args.deleted
-        else output.with_name(f"{source.stem}.deleted.txt")
-    )
-    progress("reading")
-    frame = read_table(source)
-    (domain,) = check_columns(frame, [args.domain_column], "--domain-column")
-    if args.id_column:
-        check_columns(frame, [args.id_column], "--id-column")
-    keep = check_columns(frame, args.keep, "--keep")
-    exclude = [domain, *keep] + ([args.id_column] if args.id_column else [])
-    features = feature_columns(frame, args.features, exclude)
-    X = _matrix(frame, features)
-    mask = frame[domain].astype(str).isin(args.forget_value).to_numpy()
-    if not mask.any():
-        seen = ", ".join(map(str, frame[domain].astype(str).unique()[:10]))
-        raise CLIError(
-            f"--forget-value: no row has {domain} in {args.forget_value} "
-            f"(values seen: {seen})"
-        )
-    if mask.all():
-        raise CLIError(
-            "--forget-value: every row is in the forget domain; nothing would be "
-            "retained to compare with"
-        )
-    from sklearn_unlearn import DistributionalSelector
-
-    budget = args.budget
-    if budget is not None and budget >= 1 and float(budget).is_integer():
-        budget = int(budget)
-    selector = DistributionalSelector(
-        args.score,
-        budget=None if args.target else budget,
-        target=tuple(args.target) if args.target else None,
-        random_state=args.random_state,
-    )
-    progress(f"ranking ({args.score})")
-    try:
-        selector.fit(X, forget_mask=mask)
-    except ValueError as exc:
-        raise CLIError(f"selection failed: {exc}", code=1) from exc
-    deleted = selector.deletion_mask_
-    ids = frame[args.id_column] if args.id_column else pd.Series(np.arange(len(frame)))
-    progress("writing")
-    write_table(frame.loc[~deleted], output)
-    write_text("\n".join(map(str, ids[deleted].tolist())) + "\n", deleted_path)
-    return "\n".join(
-        [
-            f"forget domain: {int(mask.sum())} of {len(frame)} rows ({domain} in "
-            f"{args.forget_value}); deleted {selector.n_deleted_} "
-            f"({selector.n_deleted_ / mask.sum():.0%} of the domain), score "
-            f"{args.score}",
-            f"  KL(forget || edited) = {selector.achieved_alpha_:.4f}, "
-            f"KL(retained || edited) = {selector.achieved_epsilon_:.4f} "
-            f"(Gaussian plug-in; KL(forget || retained) = {selector.kappa_:.4f})",
-            f"kept rows -> {output}",
-            f"deleted row ids -> {deleted_path}",
-        ]
-    )
-
-
-def _save_plot(rows, path: str) -> str:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return "(no plot: install matplotlib, e.g. pip install 'sklearn-unlearn[plot]')"
-    from sklearn_unlearn.metrics import UnlearningTradeoffDisplay
-
-    raw = rows[0]
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    for method in dict.fromkeys(r.method for r in rows[1:]):
-        mine = [raw] + [r for r in rows[1:] if r.method == method]
-        UnlearningTradeoffDisplay(
-            repair_levels=[r.repair_level for r in mine],
-            utility=[r.utility_auc for r in mine],
-            leakage=[r.leakage_auc for r in mine],
-            name=method,
-            utility_name="income ROC AUC",
-            leakage_name="leakage ROC AUC (adversary for S)",
-        ).plot(ax=ax)
-    ax.set_title("Adult: forgetting S against keeping income")
-    fig.tight_layout()
-    atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
-    return f"trade-off plot -> {path}"
-
-
-def run_demo_command(args, progress: Progress) -> str:
-    """The bundled Adult data end to end: table, summary, trade-off plot."""
-    from sklearn_unlearn._demo import format_table, run_demo
-
-    small = [
-        f"--{name} {value}"
-        for name, value in (("n-train", args.n_train), ("n-test", args.n_test))
-        if value < 0 or 0 < value < MIN_ROWS
-    ]
-    if small:
-        raise CLIError(
-            f"{', '.join(small)}: use 0 (all rows) or at least {MIN_ROWS} rows, "
-            "enough for both groups, both income classes and the adversary's "
-            "cross-validation"
-        )
-    if args.plot and Path(args.plot).suffix.lower() != ".png":
-        raise CLIError(f"--plot: {args.plot} must end with .png")
-    start = time.perf_counter()
-    print(
-        "Feature unlearning on UCI Adult (train -> test), sensitive attribute: "
-        f"{args.sensitive}",
-        flush=True,
-    )
-    progress("fitting and auditing")
-    rows = run_demo(
-        methods=tuple(args.methods),
-        repair_levels=tuple(args.repair_levels),
-        sensitive=args.sensitive,
-        n_train=args.n_train or None,
-        n_test=args.n_test or None,
-        random_state=args.random_state,
-    )
-    lines = [format_table(rows), ""]
-    raw, reference = rows[0], rows[1]
-    best = min(rows[2:], key=lambda r: (r.leakage_auc, -r.utility_auc))
-    lines.append(
-        f"least leakage: {best.method} at repair_level={best.repair_level:g}: "
-        f"leakage {best.leakage_auc:.3f} (raw {raw.leakage_auc:.3f}), income "
-        f"AUC {best.utility_auc:.3f} of a possible {reference.utility_auc:.3f} "
-        f"(raw {raw.utility_auc:.3f})"
-    )
-    lines.append(
-        "leakage: ROC AUC of a gradient-boosting adversary predicting S from the "
-        "repaired test features (0.5 = nothing leaks);\nutility: ROC AUC of a "
-        "logistic regression predicting income >50K; reference: the best income "
-        "AUC of scores independent of S (a logistic regression's scores mapped "
-        "onto the W2 barycenter of the groups' score laws)."
-    )
-    if args.plot:
-        progress("plotting")
-        lines.append(_save_plot(rows, args.plot))
-    lines.append(f"total time {time.perf_counter() - start:.1f} s")
-    return "\n".join(lines)

@@ -1,20 +1,15 @@
-"""Files and terminal of the command line: tables in, atomic writes, progress.
+"""Errors, exit codes, formats and the terminal of the command line.
 
-Nothing here computes: reading and writing tables (CSV or Parquet, chosen by
-suffix), writing outputs atomically (a temporary file in the target folder,
-renamed when complete, so a failed run never leaves a partial file), checking
-column names, and a progress line that shows only on a terminal.
+Nothing here computes or touches a file: the one-line error of the user
+(:class:`CLIError`, with its exit status), the formats chosen by suffix, the
+``warning:`` lines on stderr and a progress line that shows only on a terminal.
 """
 
 import json
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 __all__ = [
     "EXIT_FAILED",
@@ -22,31 +17,50 @@ __all__ = [
     "EXIT_USAGE",
     "CLIError",
     "Progress",
-    "atomic_write",
-    "check_columns",
     "check_format",
-    "feature_columns",
-    "read_table",
-    "write_json",
-    "write_table",
-    "write_text",
+    "examples",
+    "json_text",
+    "warn",
 ]
 
-#: Exit codes: success, the computation failed, bad usage or input file.
+#: Exit codes: success, the computation failed, bad usage or input.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
 class CLIError(Exception):
-    """A one-line error for the user; ``code`` is the exit status."""
+    """A one-line error for the user; ``code`` is the exit status.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and how to fix it; it names the option or the column.
+    code : int, default=2
+        The exit status: 2 for bad usage or input, 1 for a failed computation.
+    """
 
     def __init__(self, message: str, code: int = EXIT_USAGE):
         super().__init__(message)
         self.code = code
 
 
-def check_format(path: Path, option: str, allowed=None) -> str:
-    """The format of ``path`` from its suffix; a usage error naming ``option``."""
+def check_format(path, option: str, allowed=None) -> str:
+    """The format of ``path`` from its suffix; a usage error naming ``option``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    option : str
+        The option (or ``"input"``) the path was given with, for the message.
+    allowed : tuple of str, default=None
+        Accepted suffixes; default: the table formats (.csv, .parquet, .pq).
+
+    Returns
+    -------
+    fmt : str
+        ``"csv"`` or ``"parquet"`` for a table, else the suffix without its dot.
+    """
     suffix = path.suffix.lower()
     if allowed is not None:
         if suffix not in allowed:
@@ -61,51 +75,34 @@ def check_format(path: Path, option: str, allowed=None) -> str:
     return fmt
 
 
-def _format(path: Path) -> str:
-    return check_format(path, "file")
+def examples(values, limit: int = 3, width: int = 16) -> str:
+    """At most ``limit`` values, each quoted and cut to ``width`` characters.
+
+    Parameters
+    ----------
+    values : iterable
+        The values to show.
+    limit : int, default=3
+        How many to show; ``", ..."`` marks the rest.
+    width : int, default=16
+        Longest shown text of one value.
+
+    Returns
+    -------
+    text : str
+        For example ``'0.891', '0.196', ...``.
+    """
+    values = list(values)
+    shown = []
+    for value in values[:limit]:
+        text = str(value)
+        shown.append(repr(text if len(text) <= width else text[: width - 3] + "..."))
+    return ", ".join(shown) + (", ..." if len(values) > limit else "")
 
 
-def read_table(path) -> pd.DataFrame:
-    """Read a CSV or Parquet file, with one-line errors."""
-    path = Path(path)
-    fmt = _format(path)
-    if not path.is_file():
-        raise CLIError(f"{path}: no such file")
-    try:
-        if fmt == "csv":
-            return pd.read_csv(path)
-        return pd.read_parquet(path)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CLIError(f"{path}: cannot read it as {fmt}: {first}") from exc
-
-
-def atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_table(frame: pd.DataFrame, path) -> None:
-    """Write a table atomically, in the format of the path's suffix."""
-    path = Path(path)
-    fmt = _format(path)
-    if fmt == "csv":
-        atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
-    else:
-        atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
-
-
-def write_text(text: str, path) -> None:
-    """Write a text file atomically."""
-    atomic_write(Path(path), lambda tmp: Path(tmp).write_text(text))
+def warn(message: str) -> None:
+    """Print ``warning: message`` on stderr (the run goes on)."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def _plain(value):
@@ -116,50 +113,23 @@ def _plain(value):
     return str(value)
 
 
-def write_json(payload: dict, path) -> None:
-    """Write a JSON document atomically."""
-    write_text(json.dumps(payload, indent=2, default=_plain) + "\n", path)
-
-
-def check_columns(frame: pd.DataFrame, columns, option: str) -> list:
-    """The names in ``columns``, each checked to be a column of ``frame``."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        shown = ", ".join(map(str, list(frame.columns)[:12]))
-        more = ", ..." if frame.shape[1] > 12 else ""
-        raise CLIError(
-            f"{option}: column(s) {', '.join(map(repr, missing))} not in the file "
-            f"(its columns: {shown}{more})"
-        )
-    return list(columns)
-
-
-def feature_columns(frame: pd.DataFrame, features, exclude) -> list:
-    """Feature columns: those given (all numeric), or every numeric column."""
-    if features:
-        features = check_columns(frame, features, "--features")
-        clash = sorted(set(features) & set(exclude))
-        if clash:
-            raise CLIError(f"--features: {clash} also given as sensitive/kept")
-        text = [c for c in features if not pd.api.types.is_numeric_dtype(frame[c])]
-        if text:
-            raise CLIError(
-                f"--features: column(s) {text} are not numeric; encode them as "
-                "numbers (e.g. one-hot) or leave them out"
-            )
-        return features
-    chosen = [
-        c
-        for c in frame.columns
-        if c not in exclude and pd.api.types.is_numeric_dtype(frame[c])
-    ]
-    if not chosen:
-        raise CLIError("the file has no numeric column to use as a feature")
-    return chosen
+def json_text(payload: dict) -> str:
+    """``payload`` as an indented JSON document (NumPy values made plain)."""
+    return json.dumps(payload, indent=2, default=_plain) + "\n"
 
 
 class Progress:
-    """``[step/total] what`` on one terminal line; silent when not a terminal."""
+    """``[step/total] what`` on one terminal line; silent when not a terminal.
+
+    Parameters
+    ----------
+    total : int
+        Number of steps.
+    enabled : bool or None, default=None
+        Show it; None: only when ``stream`` is a terminal.
+    stream : file-like, default=None
+        Where to write; default: stderr.
+    """
 
     def __init__(self, total: int, *, enabled: bool | None = None, stream=None):
         self.stream = sys.stderr if stream is None else stream
@@ -169,6 +139,7 @@ class Progress:
         self.start = time.perf_counter()
 
     def __call__(self, what: str) -> None:
+        """Start step ``what``."""
         self.step += 1
         if self.enabled:
             width = 20
@@ -181,6 +152,7 @@ class Progress:
             self.stream.flush()
 
     def close(self) -> None:
+        """Erase the line."""
         if self.enabled:
             self.stream.write("\r" + " " * 72 + "\r")
             self.stream.flush()

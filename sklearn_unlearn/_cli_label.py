@@ -13,17 +13,57 @@ from sklearn_unlearn._cli_io import CLIError
 __all__ = ["label_audit", "label_values"]
 
 
-def label_values(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """The ``--label`` column's values, checked: no missing value."""
-    values = frame[column]
-    missing = values.isna()
+def label_values(table, column: str, audit: bool) -> np.ndarray:
+    """The ``--label`` column's values, checked before any work.
+
+    Parameters
+    ----------
+    table : sklearn_unlearn._cli_table.Table
+        The table.
+    column : str
+        The label column.
+    audit : bool
+        Whether the utility audit (a stratified 60/40 split) will run.
+
+    Returns
+    -------
+    y : ndarray
+        Numbers when every cell is one (integers when all are whole), else
+        the cells' text.
+    """
+    series = table.frame[column].reset_index(drop=True)
+    text = series.astype(str)
+    missing = series.isna().to_numpy() | (text.str.strip() == "").to_numpy()
     if missing.any():
         raise CLIError(
-            f"--label: column {column!r} has {int(missing.sum())} missing value(s) "
-            f"(first at row {int(np.flatnonzero(missing.to_numpy())[0])}); fill or "
-            "drop those rows first"
+            f"--label: column {column!r} has {int(missing.sum())} missing "
+            f"value(s) (first at {table.row(int(np.flatnonzero(missing)[0]))}); "
+            "fill or drop those rows first"
         )
-    return values.to_numpy()
+    values = series.to_numpy()
+    if series.dtype == object:
+        numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+        if np.isfinite(numbers).all():
+            whole = np.array_equal(numbers, np.round(numbers))
+            values = numbers.astype(np.int64) if whole else numbers
+    counts = pd.Series(values).value_counts()
+    if counts.size < 2:
+        raise CLIError(
+            f"--label: column {column!r} has the single value {counts.index[0]!r}; "
+            "a label needs at least two values: choose another column or leave "
+            "out --label"
+        )
+    from sklearn.utils.multiclass import type_of_target
+
+    if audit and type_of_target(values) in ("binary", "multiclass"):
+        if counts.min() < 2:
+            rare = counts[counts < 2].index[:3].tolist()
+            raise CLIError(
+                f"--label: class(es) {rare} of {column!r} have a single row; the "
+                "utility audit splits the rows 60/40 by class and needs at least "
+                "2 rows of each: merge or drop those rows, or pass --no-audit"
+            )
+    return values
 
 
 def label_audit(X, y, groups, method: str, seed: int) -> dict:

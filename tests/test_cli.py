@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import sklearn_unlearn._cli_io as cli_io
+import sklearn_unlearn._cli_table as cli_table
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn._cli import main
 from sklearn_unlearn._cli_io import Progress
@@ -301,22 +302,27 @@ def test_missing_values_are_reported_before_any_work(tmp_path, people, capsys):
     path = tmp_path / "holes.csv"
     frame.to_csv(path, index=False)
     assert main(["repair", str(path), "--sensitive", "sex"]) == 2
-    assert "age (1)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # the column, the line of the file (header = line 1) and the count
+    assert "column 'age'" in err and "line 5 (data row 4)" in err
+    assert "1 such cell" in err
     assert not (tmp_path / "holes.repaired.csv").exists()
 
 
-def test_a_failed_write_leaves_no_partial_file(tmp_path, people, monkeypatch):
+def test_a_failed_write_leaves_no_partial_file(tmp_path, people, monkeypatch, capsys):
     path = tmp_path / "p.csv"
     people.to_csv(path, index=False)
 
-    def broken(self, target, **kwargs):
+    def broken(table, target, replaced, rows):
         with open(target, "w") as handle:
             handle.write("half a row,")
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
-    with pytest.raises(OSError, match="disk full"):
-        main(["repair", str(path), "--sensitive", "sex", "--no-audit"])
+    monkeypatch.setattr(cli_table, "_write_csv", broken)
+    assert main(["repair", str(path), "--sensitive", "sex", "--no-audit"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: unexpected OSError: disk full")
+    assert err.count("\n") == 1 and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
 
 

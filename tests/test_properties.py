@@ -274,3 +274,38 @@ def test_selector_deletes_the_same_rows_at_any_scale(seed, score, exponent):
     ]
     np.testing.assert_array_equal(fits[1].sample_indices_, fits[0].sample_indices_)
     assert fits[1].achieved_alpha_ == pytest.approx(fits[0].achieved_alpha_, rel=1e-9)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**16), method=st.sampled_from(METHODS))
+def test_identical_duplicates_make_every_output_a_function_of_its_row(seed, method):
+    # duplicates="identical": alone, in halves or in any order, copies included
+    X, y, s = _table(seed, discrete=True)
+    model = _unlearner(method, duplicates="identical").fit(X, y, sensitive_features=s)
+    rows = np.repeat(np.arange(6), 5)
+    X_new, s_new = X[rows], s[rows]
+    full = model.transform(X_new, sensitive_features=s_new)
+    order = np.random.default_rng(seed).permutation(rows.size)
+    shuffled = model.transform(X_new[order], sensitive_features=s_new[order])
+    np.testing.assert_array_equal(shuffled, full[order])
+    halves = [
+        model.transform(X_new[part], sensitive_features=s_new[part])
+        for part in (slice(0, 13), slice(13, None))
+    ]
+    np.testing.assert_array_equal(np.vstack(halves), full)
+    alone = model.transform(X[:6], sensitive_features=s[:6])
+    np.testing.assert_array_equal(full, alone[rows])
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**16))
+def test_identical_duplicates_in_the_outcome_repair(seed):
+    X, y, s = _table(seed, discrete=True)
+    X[:, :2] = np.round(X[:, :2])  # few distinct outputs: many ties
+    model = BarycenterOutcomeUnlearner(
+        LogisticRegression(), duplicates="identical", random_state=0
+    ).fit(X, y, sensitive_features=s)
+    rows = np.repeat(np.arange(6), 5)
+    full = model.predict_proba(X[rows], sensitive_features=s[rows])
+    alone = model.predict_proba(X[:6], sensitive_features=s[:6])
+    np.testing.assert_array_equal(full, alone[rows])

@@ -457,6 +457,7 @@ def _empirical_transport(
     seed: int = 0,
     chunk_size: int = 4096,
     exponent: int = 0,
+    spread_duplicates: bool = True,
 ) -> np.ndarray:
     r"""Move each row part of the way along its group's barycenter map.
 
@@ -541,7 +542,7 @@ def _empirical_transport(
                         codes_w,
                         seed,
                         1,
-                        spread_duplicates=True,
+                        spread_duplicates=spread_duplicates,
                     )[:, 0]
                 chosen = _draw_images(
                     uniforms[rows], nearest, offsets, model.image_weights[s]

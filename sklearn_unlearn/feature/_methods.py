@@ -215,6 +215,7 @@ def _transport_quantile(estimator, X, codes):
         estimator.repair_level,
         estimator._seed,
         _quantile_block(X),
+        spread_duplicates=estimator.duplicates == "spread",
     )
 
 
@@ -289,6 +290,7 @@ def _transport_empirical(estimator, X, codes):
         seed=estimator._seed,
         chunk_size=working_rows(8 * (anchors + 3 * X.shape[1]), EMPIRICAL_BLOCK),
         exponent=estimator._unit_exponent,
+        spread_duplicates=estimator.duplicates == "spread",
     )
 
 
@@ -385,7 +387,9 @@ def _transport_stochastic(estimator, X, codes):
                 codes_w,
                 estimator._seed,
                 2,
-                spread_duplicates="sequence",
+                spread_duplicates="sequence"
+                if estimator.duplicates == "spread"
+                else False,
                 hash_codes=False,
                 shift=model.embedding.shift,
                 scale=model.embedding.scale,

@@ -289,6 +289,7 @@ def _quantile_transport(
     repair_level: float,
     seed: int,
     chunk_rows: int = CHUNK_ROWS,
+    spread_duplicates: bool = True,
 ) -> np.ndarray:
     """Move each row part of the way to the barycenter: ``(1 - t) x + t T_s(x)``.
 
@@ -308,6 +309,9 @@ def _quantile_transport(
         Rows per window (see
         :func:`~sklearn_unlearn.utils._groups.group_windows`): the extra memory
         is a few float64 copies of one window whatever ``n_samples`` is.
+    spread_duplicates : bool, default=True
+        Identical rows of a window get distinct tie-breaking draws (by their
+        rank among their copies); False: every copy gets the row's own draw.
 
     Returns
     -------
@@ -359,7 +363,9 @@ def _quantile_transport(
         X_w, codes_w, Z_w = X[window], codes[window], Z[window]
         uniforms = None
         if n_tied:
-            uniforms = _row_uniforms(X_w, codes_w, seed, n_tied, spread_duplicates=True)
+            uniforms = _row_uniforms(
+                X_w, codes_w, seed, n_tied, spread_duplicates=spread_duplicates
+            )
 
         def column(g, rows, j, x, uniforms=uniforms):
             u_j = uniforms[rows, tie_column[j]] if has_ties[j] else None

@@ -142,6 +142,14 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
     max_iter : int >= 1, default=100
         Maximum number of barycenter fixed-point iterations (for
         ``"stochastic"``: of tens of Bregman projections).
+    duplicates : {"spread", "identical"}, default="spread"
+        Exact copies of a row within one ``transform`` batch (``"quantile"``,
+        ``"empirical"``, ``"stochastic"``). "spread": the k-th copy takes the
+        k-th draw of the row's sequence, so a repeated row's copies split as the
+        barycenter requires (the first copy gets the row's output alone).
+        "identical": every copy gets the row's own draw, so each output is a
+        pure function of the row and ``random_state``, whatever the batch; on
+        tables of many repeated rows that gives S away (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds the tie randomisation of ``"quantile"`` and the subsampling and
         initialisation of ``"empirical"``, and the cells, stored rows and draws
@@ -218,14 +226,17 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
 
     *Batch independence.* A row without an exact copy in the batch gets the
     same output whatever the rest of the batch: transformed alone, in any
-    order or in any split (all methods). Exact copies of a row within one
-    batch (``"quantile"``, ``"empirical"``, ``"stochastic"``) get distinct
-    draws: the k-th copy takes the k-th point of the row's sequence of draws,
-    so the first copy gets the row's output alone and the copies' outputs, as
-    a multiset, do not depend on their order; copies split across batches
-    each restart the sequence. A pure function of the row would send every
-    copy to one output, and on tables of many repeated rows that leaks S (a
-    repeated value's copies must split as the plan says).
+    order or in any split (all methods). With ``duplicates="spread"`` (the
+    default), exact copies of a row within one batch (``"quantile"``,
+    ``"empirical"``, ``"stochastic"``) get distinct draws: the k-th copy
+    takes the k-th point of the row's sequence of draws, so the first copy
+    gets the row's output alone and the copies' outputs, as a multiset, do
+    not depend on their order; copies split across batches each restart the
+    sequence. With ``duplicates="identical"`` every output is a pure function
+    of the row, duplicates included, but every copy goes to one output: on
+    tables of many repeated rows that leaks S (titanic at
+    ``repair_level=0.5``: 0.62 against 0.56 for the raw data, measured when
+    the draws were a pure function of the row).
 
     ``"stochastic"`` treats the data as a whole, discrete or not. The cells are
     the Voronoi cells of ``k`` centers (random training rows refined by three
@@ -298,6 +309,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         "label_weight": [Interval(Real, 0, None, closed="left")],
         "tol": [None, Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "duplicates": [StrOptions({"spread", "identical"})],
         "random_state": ["random_state"],
         "n_jobs": [None, Integral],
     }
@@ -320,6 +332,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         label_weight=16.0,
         tol=None,
         max_iter=100,
+        duplicates="spread",
         random_state=None,
         n_jobs=None,
     ):
@@ -338,6 +351,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         self.label_weight = label_weight
         self.tol = tol
         self.max_iter = max_iter
+        self.duplicates = duplicates
         self.random_state = random_state
         self.n_jobs = n_jobs
 

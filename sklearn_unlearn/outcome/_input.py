@@ -67,18 +67,19 @@ def hash_matrix(X, F: np.ndarray) -> np.ndarray:
 
 
 def row_uniforms(
-    H: np.ndarray, codes: np.ndarray, seed: int, n_outputs: int
+    H: np.ndarray, codes: np.ndarray, seed: int, n_outputs: int, spread: bool = True
 ) -> np.ndarray:
     """Tie-breaking uniforms, one per output column, from the hash of each row.
 
     ``H`` holds the features then the ``n_outputs`` outputs; identical rows of
     one group get distinct draws by their rank among their copies within a
-    window of rows (see :func:`~sklearn_unlearn.utils._random._row_uniforms`).
+    window of rows (see :func:`~sklearn_unlearn.utils._random._row_uniforms`);
+    with ``spread=False`` every copy gets the row's own draw.
     """
     U = np.empty((H.shape[0], n_outputs), dtype=np.float64)
     for window in draw_windows(H.shape[0]):
         U[window] = _row_uniforms(
-            H[window], codes[window], seed, n_outputs, spread_duplicates=True
+            H[window], codes[window], seed, n_outputs, spread_duplicates=spread
         )
     return U
 

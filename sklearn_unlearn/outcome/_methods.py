@@ -6,7 +6,7 @@ Each :class:`OutcomeMethod` is a pair of functions on arrays, looked up by name:
   output_levels) -> Fitted``
   learns the repair from the outputs ``F`` (n_samples, n_outputs) of the
   training rows;
-* ``transport(F, H, codes, model, repair_level, seed) -> Z`` repairs outputs
+* ``transport(F, H, codes, model, repair_level, seed, spread) -> Z`` repairs outputs
   ``F`` of rows whose features and outputs, as float64 columns, are ``H`` (the
   tie-breaking and target draws hash them).
 
@@ -120,8 +120,8 @@ def _fit_quantiles(
     return Fitted(model, attributes)
 
 
-def _transport_quantiles(F, H, codes, model, repair_level, seed):
-    U = row_uniforms(H, codes, seed, F.shape[1])
+def _transport_quantiles(F, H, codes, model, repair_level, seed, spread=True):
+    U = row_uniforms(H, codes, seed, F.shape[1], spread)
     return _outcome_transport(F, codes, model, repair_level, U)
 
 
@@ -177,7 +177,9 @@ def _fit_cells(F, codes, weights, *, n_quantiles, probabilities, seed, output_le
     return Fitted(model, attributes)
 
 
-def _transport_cells(F, H, codes, model: CellBarycenter, repair_level, seed):
+def _transport_cells(
+    F, H, codes, model: CellBarycenter, repair_level, seed, spread=True
+):
     F = np.asarray(F, dtype=np.float64)
     Z = np.empty_like(F)
     with threadpool_limits(limits=1, user_api="blas"):
@@ -189,7 +191,7 @@ def _transport_cells(F, H, codes, model: CellBarycenter, repair_level, seed):
                 codes[window],
                 seed,
                 2,
-                spread_duplicates="sequence",
+                spread_duplicates="sequence" if spread else False,
                 hash_codes=False,
             )
             _cell_transport(

@@ -108,6 +108,13 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         continuous barycenter output, which on tables of a few discrete
         features lets an adversary memorise the exact outputs of rows that
         copy training rows (see Notes).
+    duplicates : {"spread", "identical"}, default="spread"
+        Exact copies of a row within one prediction batch. "spread": the k-th
+        copy takes the k-th draw of the row's sequence, so the copies split as
+        the barycenter requires (the first copy gets the row's output alone).
+        "identical": every copy gets the row's own draw, so each output is a
+        pure function of the row, its group and ``random_state``, whatever the
+        batch; on tables of many repeated rows that gives S away.
     random_state : int, RandomState instance or None, default=None
         Seeds the tie randomisation. Pass an int for reproducible outputs.
 
@@ -256,6 +263,7 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
             Interval(Integral, 2, None, closed="left"),
             None,
         ],
+        "duplicates": [StrOptions({"spread", "identical"})],
         "random_state": ["random_state"],
     }
 
@@ -275,6 +283,7 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         cv=None,
         n_quantiles=1000,
         output_levels="auto",
+        duplicates="spread",
         random_state=None,
     ):
         self.estimator = estimator
@@ -284,6 +293,7 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         self.cv = cv
         self.n_quantiles = n_quantiles
         self.output_levels = output_levels
+        self.duplicates = duplicates
         self.random_state = random_state
 
     @fit_context(prefer_skip_nested_validation=False)
@@ -409,7 +419,13 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         F = _as_matrix(raw, self.output_method_)
         transport = METHODS[self.repair_method_].transport
         Z = transport(
-            F, hash_matrix(X, F), codes, self._model, self.repair_level, self._seed
+            F,
+            hash_matrix(X, F),
+            codes,
+            self._model,
+            self.repair_level,
+            self._seed,
+            self.duplicates == "spread",
         )
         return X, raw, Z
 

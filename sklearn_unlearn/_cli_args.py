@@ -1,0 +1,132 @@
+"""Options of the command line: checked values, and the options of every run.
+
+Each value is checked when the arguments are parsed, so that a bad one is a
+usage error (exit 2, one ``error:`` line) before any work.
+"""
+
+import argparse
+import math
+
+from sklearn_unlearn._cli_io import EXIT_USAGE
+
+__all__ = [
+    "Parser",
+    "add_common",
+    "add_run_options",
+    "budget",
+    "count",
+    "fraction",
+    "kl",
+]
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors as one ``error:`` line (exit 2), pointing to ``--help``."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be finite, got {text}")
+    return value
+
+
+def fraction(text: str) -> float:
+    """A number in [0, 1] (``--repair-level``, ``--repair-levels``)."""
+    value = _number(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text}")
+    return value
+
+
+def budget(text: str) -> float:
+    """A fraction in [0, 1] or a whole count (``--budget``)."""
+    value = _number(text)
+    if value < 0 or (value > 1 and not value.is_integer()):
+        raise argparse.ArgumentTypeError(
+            f"a fraction in [0, 1] or a whole count, got {text}"
+        )
+    return value
+
+
+def kl(text: str) -> float:
+    """A finite KL divergence, >= 0 (``--target``)."""
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a KL divergence is >= 0, got {text}")
+    return value
+
+
+def count(text: str) -> int:
+    """A whole number >= 0 (``--n-train``, ``--n-test``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"a whole number in [0, 4294967295], got {text!r}"
+        )
+    return value
+
+
+def add_run_options(sub) -> None:
+    """``--random-state``, ``--quiet`` and ``--debug``, of every subcommand."""
+    sub.add_argument(
+        "--random-state", type=_seed, default=0, help="seed (default: %(default)s)"
+    )
+    sub.add_argument(
+        "--quiet", action="store_true", help="no progress line, even on a terminal"
+    )
+    sub.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an unexpected error, also print the traceback",
+    )
+
+
+def add_common(sub, *, features_help: str) -> None:
+    """The input, ``--features``, ``--keep`` and the run options of a file command.
+
+    Parameters
+    ----------
+    sub : argparse.ArgumentParser
+        The subcommand's parser.
+    features_help : str
+        Help of its ``--features``.
+    """
+    sub.add_argument("input", help="input table: a .csv or .parquet file")
+    sub.add_argument(
+        "--features",
+        nargs="+",
+        metavar="COL",
+        help=features_help + "; a CSV column is numeric when more than half of "
+        "its non-empty cells are numbers and none is an integer with a leading "
+        "zero (03427: a code, copied as text). An empty or non-numeric cell of a "
+        "feature is an error naming the column and the line",
+    )
+    sub.add_argument(
+        "--keep",
+        nargs="+",
+        default=[],
+        metavar="COL",
+        help="columns that are not features (ids, labels, codes): never used, "
+        "copied unchanged",
+    )
+    add_run_options(sub)
