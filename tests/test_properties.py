@@ -309,3 +309,23 @@ def test_identical_duplicates_in_the_outcome_repair(seed):
     full = model.predict_proba(X[rows], sensitive_features=s[rows])
     alone = model.predict_proba(X[:6], sensitive_features=s[:6])
     np.testing.assert_array_equal(full, alone[rows])
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("factor", [1e-100, 3e-7, 7.0, 1e100, 1e154])
+def test_rescaling_by_any_factor_rescales_the_output(method, factor):
+    # the cases of the bug report: identical rows at 1e-100 (gaussian), a
+    # LinAlgError at 1e100 (gaussian), NaN at 1e154 (empirical); factors that
+    # are not powers of two equal up to rounding
+    X, y, s = _table(3, discrete=True)
+    reference = _unlearner(method).fit(X, y, sensitive_features=s)
+    expected = reference.transform(X, sensitive_features=s) * factor
+    scaled = _unlearner(method)
+    if method == "gaussian" and factor > 1e150:
+        with pytest.raises(ValueError, match="too large to square"):
+            scaled.fit(X * factor, y, sensitive_features=s)
+        return
+    scaled.fit(X * factor, y, sensitive_features=s)
+    out = scaled.transform(X * factor, sensitive_features=s)
+    assert np.isfinite(out).all()
+    np.testing.assert_allclose(out, expected, rtol=1e-7, atol=0)

@@ -358,13 +358,25 @@ def _quantile_transport(
     bary_q = np.ascontiguousarray(barycenter_quantiles.T)
     group_q = [np.ascontiguousarray(group_quantiles[g].T) for g in range(n_groups)]
     indexes = [[_grid_index(xp) for xp in grids] for grids in group_q]
+    # draws hash each row in the barycenter's units (median, interdecile
+    # range), so that rescaling a column by any factor keeps every draw
+    q = bary_q.shape[1]
+    shift = bary_q[:, q // 2]
+    scale = bary_q[:, (9 * (q - 1)) // 10] - bary_q[:, (q - 1) // 10]
+    scale = np.where(scale > 0, scale, np.abs(shift) + (shift == 0))
     Z = np.empty_like(X)
     for window in draw_windows(X.shape[0]):
         X_w, codes_w, Z_w = X[window], codes[window], Z[window]
         uniforms = None
         if n_tied:
             uniforms = _row_uniforms(
-                X_w, codes_w, seed, n_tied, spread_duplicates=spread_duplicates
+                X_w,
+                codes_w,
+                seed,
+                n_tied,
+                spread_duplicates=spread_duplicates,
+                shift=shift,
+                scale=scale,
             )
 
         def column(g, rows, j, x, uniforms=uniforms):
