@@ -329,3 +329,17 @@ def test_rescaling_by_any_factor_rescales_the_output(method, factor):
     out = scaled.transform(X * factor, sensitive_features=s)
     assert np.isfinite(out).all()
     np.testing.assert_allclose(out, expected, rtol=1e-7, atol=0)
+
+
+@pytest.mark.parametrize("small", [1e-4, 1e-6])
+def test_gaussian_ridge_follows_each_column_scale(small):
+    # reg relative to the average variance left a small-scale column with
+    # unequal group spreads (ridge far above its variance); per column it is
+    # equalised like the others
+    rng = np.random.default_rng(0)
+    s = np.arange(2000) % 2
+    X = rng.normal(size=(2000, 2)) * (1.0 + s[:, None])  # group 1 twice as wide
+    X[:, 0] *= small
+    Z = _unlearner("gaussian").fit_transform(X, sensitive_features=s)
+    ratio = Z[s == 0].std(axis=0) / Z[s == 1].std(axis=0)
+    np.testing.assert_allclose(ratio, 1.0, rtol=1e-3)

@@ -103,9 +103,11 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
     reg : float >= 0, default=1e-6
         ``"gaussian"`` only: ridge added to every group covariance, ``reg``
         times each column's total variance (the average variance for a
-        constant column), so the repair is equivariant to rescaling any column.
+        constant column), so a small-scale column is equalised like the others.
         Needed when a group covariance is singular (one-hot or constant
-        columns).
+        columns). Columns whose scales differ by more than about ``1e8`` are
+        beyond what the eigendecompositions resolve in float64: standardise
+        them first.
     n_quantiles : int >= 2, default=1000
         ``"quantile"`` only: size of the probability grid storing each group's
         quantile function (capped by the largest group's size).
