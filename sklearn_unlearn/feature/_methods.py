@@ -39,6 +39,7 @@ from sklearn_unlearn.feature._quantile import (
 from sklearn_unlearn.utils._groups import row_chunks
 from sklearn_unlearn.utils._memory import working_rows
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
+from sklearn_unlearn.utils._scale import unit_exponent
 from sklearn_unlearn.utils._warnings import warn_user
 
 __all__ = ["METHODS", "Method", "check_finite_moments", "gaussian_from_moments"]
@@ -120,7 +121,7 @@ def gaussian_from_moments(estimator, moments, weights) -> dict:
     # The kernels run in units of a power of two near the features' scale
     # (exact): their tolerances are relative, but their floors are not, and
     # X * 1e-100 or 1e100 would underflow or overflow in matrix products.
-    k = -int(np.frexp(average)[1] // 2)
+    k = unit_exponent(np.sqrt(average))
     means = np.ldexp(moments.means, k)
     scaled = np.ldexp(covariances, 2 * k)
     # Many small (d x d) eigendecompositions: one BLAS thread is much faster.
@@ -259,7 +260,7 @@ def _fit_empirical(estimator, X, codes, n_groups, weights, y=None) -> dict:
 
 
 def _unit_exponent(X) -> int:
-    """``k`` such that ``X * 2**k`` has a root mean square column spread near 1.
+    """``k`` such that ``X * 2**k`` has a root mean square column range near 1.
 
     The empirical method's solvers and tolerances assume features of order
     one; rescaling by a power of two is exact, so the repair of ``X * 2**j`` is
@@ -269,9 +270,8 @@ def _unit_exponent(X) -> int:
     spread = spread[np.isfinite(spread) & (spread > 0)]
     if spread.size == 0:
         return 0
-    return -int(
-        np.frexp(np.sqrt(np.mean(np.square(spread / spread.max()))) * spread.max())[1]
-    )
+    peak = spread.max()  # the root mean square without overflow
+    return unit_exponent(peak * np.sqrt(np.mean(np.square(spread / peak))))
 
 
 #: Most rows per block of the nearest-anchor search.

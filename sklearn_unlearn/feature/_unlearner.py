@@ -14,7 +14,6 @@ from sklearn_unlearn.feature._methods import METHODS
 from sklearn_unlearn.feature._unlearner_input import (
     UnlearnerInputMixin,
     _can_stream,
-    _group_weights,
     _is_invertible,
     check_label,
     warn_discrete_columns,
@@ -24,6 +23,7 @@ from sklearn_unlearn.utils._compat import (
     StrOptions,
     _check_feature_names_in,
 )
+from sklearn_unlearn.utils._groups import group_weights
 from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import (
     check_no_sparse,
@@ -414,7 +414,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         self._encoding = encoding
         self.groups_ = encoding.groups
         self.group_counts_ = counts
-        self.group_weights_ = _group_weights(self.weights, counts)
+        self.group_weights_ = group_weights(self.weights, counts)
         if encoding.bin_edges is not None:
             self.sensitive_bin_edges_ = encoding.bin_edges
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
@@ -476,7 +476,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         self._encoding = encoding
         self.groups_ = encoding.groups
         self.group_counts_ = counts
-        self.group_weights_ = _group_weights(self.weights, counts)
+        self.group_weights_ = group_weights(self.weights, counts)
         fitted = gaussian_from_moments(self, moments, self.group_weights_)
         for name, value in fitted.items():
             setattr(self, name, value)

@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from sklearn_unlearn.feature._methods import METHODS
+from sklearn_unlearn.utils._groups import group_weights
 from sklearn_unlearn.utils._validation import (
     check_no_sparse,
     is_dataframe,
@@ -23,7 +24,6 @@ from sklearn_unlearn.utils._warnings import warn_user
 __all__ = [
     "UnlearnerInputMixin",
     "_can_stream",
-    "_group_weights",
     "_is_invertible",
     "check_label",
     "warn_discrete_columns",
@@ -76,25 +76,6 @@ def warn_discrete_columns(features: np.ndarray, method: str) -> None:
             "output (sklearn_unlearn.metrics.leakage_auc).",
             UserWarning,
         )
-
-
-def _group_weights(weights, counts: np.ndarray) -> np.ndarray:
-    if isinstance(weights, str):
-        raw = counts.astype(np.float64) if weights == "proportional" else None
-        raw = np.ones(counts.size) if raw is None else raw
-    else:
-        raw = np.asarray(weights, dtype=np.float64)
-        if raw.ndim != 1 or raw.size != counts.size:
-            raise ValueError(
-                f"weights has shape {raw.shape} but there are {counts.size} groups: "
-                "pass one weight per group, in the order of groups_."
-            )
-        if not np.all(np.isfinite(raw)) or np.any(raw < 0) or raw.sum() <= 0:
-            raise ValueError(
-                "weights must be finite, nonnegative and not all zero; got "
-                f"{raw.tolist()}."
-            )
-    return raw / raw.sum()
 
 
 def _can_stream(estimator) -> bool:
@@ -202,7 +183,7 @@ class UnlearnerInputMixin:
 
         for name, value in fit_dask(self, X, sensitive_features).items():
             setattr(self, name, value)
-        self.group_weights_ = _group_weights(self.weights, self.group_counts_)
+        self.group_weights_ = group_weights(self.weights, self.group_counts_)
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         moments = self.__dict__.pop("_dask_moments")
         fitted = gaussian_from_moments(self, moments, self.group_weights_)

@@ -9,19 +9,17 @@ modify their inputs.
 import difflib
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_array
 
 from sklearn_unlearn.utils._compat import InvalidParameterError
-from sklearn_unlearn.utils._validation import MAX_FLOAT_LEVELS
+from sklearn_unlearn.utils._validation import MAX_FLOAT_LEVELS, has_missing
 
 __all__ = [
     "check_float_matrix",
     "check_scoring_name",
     "check_sensitive",
-    "power_of_two_scale",
     "shape_of",
 ]
 
@@ -108,13 +106,7 @@ def check_sensitive(sensitive, n_samples: int, *, name: str = "sensitive"):
             f"Z has {n_samples} samples but {name} has {values.shape[0]}: pass one "
             f"{name} value per row of Z."
         )
-    if values.dtype.kind in "fc":
-        missing = not np.isfinite(values).all()
-    elif values.dtype.kind == "O":
-        missing = bool(pd.isna(values).any())
-    else:
-        missing = False
-    if missing:
+    if has_missing(values):
         raise ValueError(
             f"{name} contains missing or infinite values: fill or drop those rows, "
             "or encode missingness as a group of its own."
@@ -129,24 +121,6 @@ def check_sensitive(sensitive, n_samples: int, *, name: str = "sensitive"):
                 "values are categories."
             )
     return values
-
-
-def power_of_two_scale(values: np.ndarray, axis=None):
-    """A power of two close to ``max |values|`` (1 where all are 0 or non-finite).
-
-    Dividing by a power of two is exact in floating point (away from the
-    subnormal range), so a computation on ``values / scale`` gives bit-identical
-    results for ``values`` and ``2**k * values``: the metrics use it to work at
-    unit scale whatever the units of their input.
-    """
-    peak = np.max(np.abs(values), axis=axis) if np.size(values) else np.float64(0)
-    peak = np.asarray(peak, dtype=np.float64)
-    usable = np.isfinite(peak) & (peak > 0)
-    _, exponent = np.frexp(np.where(usable, peak, 1.0))
-    # peak lies in [2**(e - 1), 2**e): the scale 2**(e - 1) is always finite
-    scale = np.ldexp(1.0, exponent - 1)
-    scale = np.where(usable, scale, 1.0)
-    return float(scale) if scale.ndim == 0 else scale
 
 
 def check_scoring_name(scoring, name: str, owner: str) -> None:

@@ -7,7 +7,6 @@ import numpy as np
 
 from sklearn_unlearn.metrics._checks import (
     check_float_matrix,
-    power_of_two_scale,
     shape_of,
 )
 from sklearn_unlearn.selection._frontier import (
@@ -19,6 +18,7 @@ from sklearn_unlearn.selection._frontier import (
 from sklearn_unlearn.selection._scores import domain_stats
 from sklearn_unlearn.utils._compat import Interval, StrOptions, validate_params
 from sklearn_unlearn.utils._information import soft_mutual_information
+from sklearn_unlearn.utils._scale import power_of_two_scale
 
 __all__ = [
     "DistributionalReport",

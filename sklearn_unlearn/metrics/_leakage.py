@@ -13,7 +13,6 @@ from sklearn_unlearn.feature._gaussian import bures_wasserstein2
 from sklearn_unlearn.metrics._checks import (
     check_float_matrix,
     check_sensitive,
-    power_of_two_scale,
 )
 from sklearn_unlearn.utils._compat import (
     HasMethods,
@@ -21,6 +20,7 @@ from sklearn_unlearn.utils._compat import (
     StrOptions,
     validate_params,
 )
+from sklearn_unlearn.utils._scale import power_of_two_scale
 from sklearn_unlearn.utils._validation import encode_groups
 
 __all__ = ["check_groups", "group_wasserstein_distance", "leakage_auc"]

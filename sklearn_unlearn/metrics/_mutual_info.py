@@ -16,9 +16,9 @@ from scipy.special import digamma
 from sklearn.neighbors import KDTree
 from sklearn.utils import check_random_state
 
-from sklearn_unlearn.metrics._checks import power_of_two_scale
 from sklearn_unlearn.metrics._leakage import check_groups
 from sklearn_unlearn.utils._compat import Interval, StrOptions, validate_params
+from sklearn_unlearn.utils._scale import power_of_two_scale
 
 __all__ = ["mutual_information"]
 

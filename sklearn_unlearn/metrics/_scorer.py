@@ -216,7 +216,7 @@ def make_leakage_scorer(
     >>> s = rng.integers(0, 2, 300)
     >>> X = np.column_stack([s, rng.normal(size=(300, 2)) + s[:, None]])
     >>> y = (X[:, 1] > 0.5).astype(int)
-    >>> model = make_pipeline(BarycenterFeatureUnlearner(sensitive_features=[0]),
+    >>> model = make_pipeline(BarycenterFeatureUnlearner([0], random_state=0),
     ...                       LogisticRegression()).fit(X, y)
     >>> scorer = make_leakage_scorer(estimator=LogisticRegression(), random_state=0)
     >>> bool(-scorer(model, X, y) < 0.6)
@@ -226,7 +226,7 @@ def make_leakage_scorer(
 
     >>> from sklearn.preprocessing import StandardScaler
     >>> scaled = make_pipeline(StandardScaler(),
-    ...                        BarycenterFeatureUnlearner(sensitive_features=[0]),
+    ...                        BarycenterFeatureUnlearner([0], random_state=0),
     ...                        LogisticRegression()).fit(X, y)
     >>> bool(-scorer(scaled, X, y) < 0.6)
     True
@@ -291,7 +291,7 @@ def make_tradeoff_scorer(
     >>> s = rng.integers(0, 2, 300)
     >>> X = np.column_stack([s, rng.normal(size=(300, 2)) + s[:, None]])
     >>> y = (X[:, 1] > 0.5).astype(int)
-    >>> model = make_pipeline(BarycenterFeatureUnlearner(sensitive_features=[0]),
+    >>> model = make_pipeline(BarycenterFeatureUnlearner([0], random_state=0),
     ...                       LogisticRegression()).fit(X, y)
     >>> scorer = make_tradeoff_scorer("roc_auc", leakage_weight=2.0,
     ...                               estimator=LogisticRegression(), random_state=0)

@@ -20,27 +20,7 @@ from sklearn_unlearn.utils._validation import (
     split_columns,
 )
 
-__all__ = ["OutcomeInputMixin", "group_weights", "hash_matrix", "row_uniforms"]
-
-
-def group_weights(weights, counts: np.ndarray) -> np.ndarray:
-    """Barycenter weights from ``"proportional"``, ``"uniform"`` or an array."""
-    if isinstance(weights, str):
-        raw = counts if weights == "proportional" else np.ones(counts.size)
-        raw = np.asarray(raw, dtype=np.float64)
-    else:
-        raw = np.asarray(weights, dtype=np.float64)
-        if raw.ndim != 1 or raw.size != counts.size:
-            raise ValueError(
-                f"weights has shape {raw.shape} but there are {counts.size} groups: "
-                "pass one weight per group, in the order of groups_."
-            )
-        if not np.all(np.isfinite(raw)) or np.any(raw < 0) or raw.sum() <= 0:
-            raise ValueError(
-                "weights must be finite, nonnegative and not all zero; got "
-                f"{raw.tolist()}."
-            )
-    return raw / raw.sum()
+__all__ = ["OutcomeInputMixin", "hash_matrix", "row_uniforms"]
 
 
 def _hash_column(values) -> np.ndarray:

@@ -17,7 +17,6 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from sklearn_unlearn.outcome._input import (
     OutcomeInputMixin,
-    group_weights,
     hash_matrix,
 )
 from sklearn_unlearn.outcome._methods import (
@@ -31,6 +30,7 @@ from sklearn_unlearn.utils._compat import (
     StrOptions,
     _routing_enabled,
 )
+from sklearn_unlearn.utils._groups import group_weights
 from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import (
     delegate_tags,

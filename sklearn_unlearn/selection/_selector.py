@@ -34,6 +34,7 @@ from sklearn_unlearn.utils._compat import (
     RequestMethod,
     StrOptions,
 )
+from sklearn_unlearn.utils._scale import finite_peak, unit_exponent
 from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import is_dask
 
@@ -43,19 +44,17 @@ SAFE_EXPONENTS = (-100, 60)
 
 def _in_safe_range(F: np.ndarray) -> np.ndarray:
     """``F``, divided by a power of two if its magnitude is extreme."""
-    with np.errstate(invalid="ignore"):
-        largest = float(np.max(np.abs(F), initial=0.0))
+    largest = finite_peak(F)
     if not (np.isfinite(largest) and largest > 0):
         return F  # NaN and inf are reported by the statistics' pass
-    exponent = int(np.frexp(largest)[1])
-    if SAFE_EXPONENTS[0] <= exponent <= SAFE_EXPONENTS[1]:
+    k = unit_exponent(largest)
+    if SAFE_EXPONENTS[0] <= -k <= SAFE_EXPONENTS[1]:
         return F
-    magnitudes = np.abs(F[F != 0])
-    if exponent - int(np.frexp(np.median(magnitudes))[1]) > 900:
+    if unit_exponent(np.median(np.abs(F[F != 0]))) - k > 900:
         # outliers beyond the float range of the typical values: rescaling
         # would flush the typical rows to zero, so the overflow check reports it
         return F
-    return np.ldexp(F, -exponent)
+    return np.ldexp(F, k)
 
 
 __all__ = ["DistributionalSelector"]

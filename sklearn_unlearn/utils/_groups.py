@@ -5,7 +5,7 @@ Pure kernels shared by every method that processes rows group by group.
 
 import numpy as np
 
-__all__ = ["group_order", "group_rows", "group_windows", "row_chunks"]
+__all__ = ["group_order", "group_rows", "group_weights", "group_windows", "row_chunks"]
 
 #: Up to this many groups, ``group_rows`` scans the codes once per group instead
 #: of sorting them: no n-sized permutation array is ever held.
@@ -74,3 +74,23 @@ def group_windows(codes: np.ndarray, n_groups: int, window: int):
 def row_chunks(n_features: int, itemsize: int, block_bytes: int = BLOCK_BYTES) -> int:
     """Rows per working block of ``n_features`` values of ``itemsize`` bytes."""
     return max(64, block_bytes // max(1, n_features * itemsize))
+
+
+def group_weights(weights, counts: np.ndarray) -> np.ndarray:
+    """Barycenter weights from ``"proportional"``, ``"uniform"`` or an array."""
+    if isinstance(weights, str):
+        raw = counts if weights == "proportional" else np.ones(counts.size)
+        raw = np.asarray(raw, dtype=np.float64)
+    else:
+        raw = np.asarray(weights, dtype=np.float64)
+        if raw.ndim != 1 or raw.size != counts.size:
+            raise ValueError(
+                f"weights has shape {raw.shape} but there are {counts.size} groups: "
+                "pass one weight per group, in the order of groups_."
+            )
+        if not np.all(np.isfinite(raw)) or np.any(raw < 0) or raw.sum() <= 0:
+            raise ValueError(
+                "weights must be finite, nonnegative and not all zero; got "
+                f"{raw.tolist()}."
+            )
+    return raw / raw.sum()

@@ -68,13 +68,16 @@ def _row_hashes(
     for j in range(n_features):
         # float64 bits: a float32 value hashes like its exact float64 cast, and
         # adding 0.0 maps -0.0 to +0.0 so that rows equal as numbers hash equally.
-        column = np.asarray(X[:, j], dtype=np.float64)
-        if shift is not None:
+        if shift is None:
+            column = np.add(X[:, j], 0.0, dtype=np.float64)
+        else:
             # rounded to 2**-20 standard units: rescaling a column by any
             # factor (not only a power of two) then leaves the hash unchanged
             # but for values within rounding error of a half-step
-            column = np.rint((column - shift[j]) * (_HASH_STEPS / scale[j]))
-        column = column + 0.0
+            column = np.subtract(X[:, j], shift[j], dtype=np.float64)
+            column *= _HASH_STEPS / scale[j]
+            np.rint(column, out=column)
+            column += 0.0
         h ^= column.view(np.uint64)
         h += np.uint64(_GOLDEN)
         _mix64(h)

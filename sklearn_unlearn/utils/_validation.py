@@ -16,6 +16,7 @@ from scipy import sparse
 from sklearn.utils.validation import check_array
 
 __all__ = [
+    "has_missing",
     "GroupEncoding",
     "MAX_FLOAT_LEVELS",
     "check_no_sparse",
@@ -240,14 +241,15 @@ def _column_name(position, feature_names) -> str:
     return f"#{position}" if position is not None else "(metadata)"
 
 
-def _check_no_missing(values: np.ndarray, label: str) -> None:
+def has_missing(values: np.ndarray) -> bool:
+    """True if ``values`` holds a NaN, an infinity or (objects) a missing value."""
     if values.dtype.kind in "fc":
-        missing = not np.isfinite(values).all()
-    elif values.dtype.kind == "O":
-        missing = bool(pd.isna(values).any())
-    else:
-        missing = False
-    if missing:
+        return not np.isfinite(values).all()
+    return values.dtype.kind == "O" and bool(pd.isna(values).any())
+
+
+def _check_no_missing(values: np.ndarray, label: str) -> None:
+    if has_missing(values):
         raise ValueError(
             f"Sensitive column {label} contains missing or infinite values: fill or "
             "drop them, or encode missingness as a category of its own."

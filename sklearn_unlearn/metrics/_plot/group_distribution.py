@@ -113,7 +113,7 @@ class GroupDistributionDisplay:
     >>> from sklearn_unlearn.metrics import GroupDistributionDisplay
     >>> X, s = make_grouped_gaussian(300, 2, random_state=0)
     >>> X = np.column_stack([s, X])  # S is the first column
-    >>> unlearner = BarycenterFeatureUnlearner(sensitive_features=[0]).fit(X)
+    >>> unlearner = BarycenterFeatureUnlearner([0], random_state=0).fit(X)
     >>> display = GroupDistributionDisplay.from_estimator(unlearner, X, bins=10)
     >>> display.densities_after.shape  # (features, groups, bins)
     (2, 3, 10)
