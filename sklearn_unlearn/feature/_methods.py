@@ -39,7 +39,7 @@ from sklearn_unlearn.feature._quantile import (
 from sklearn_unlearn.utils._groups import row_chunks
 from sklearn_unlearn.utils._memory import working_rows
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
-from sklearn_unlearn.utils._scale import unit_exponent
+from sklearn_unlearn.utils._scale import range_exponent, unit_exponent
 from sklearn_unlearn.utils._warnings import warn_user
 
 __all__ = ["METHODS", "Method", "check_finite_moments", "gaussian_from_moments"]
@@ -231,7 +231,7 @@ def _fit_empirical(estimator, X, codes, n_groups, weights, y=None) -> dict:
     # Imported here: POT is only loaded when the empirical method is used.
     from sklearn_unlearn.feature._empirical import _fit_empirical_barycenter
 
-    k = _unit_exponent(X)
+    k = range_exponent(X)  # solvers and tolerances assume features of order one
     model = _fit_empirical_barycenter(
         np.ldexp(X, k, dtype=np.float64),
         codes,
@@ -257,21 +257,6 @@ def _fit_empirical(estimator, X, codes, n_groups, weights, y=None) -> dict:
         "_model": model,
         "_unit_exponent": k,
     }
-
-
-def _unit_exponent(X) -> int:
-    """``k`` such that ``X * 2**k`` has a root mean square column range near 1.
-
-    The empirical method's solvers and tolerances assume features of order
-    one; rescaling by a power of two is exact, so the repair of ``X * 2**j`` is
-    the repair of ``X`` times ``2**j`` whatever the scale of ``X``.
-    """
-    spread = np.ptp(X, axis=0).astype(np.float64)
-    spread = spread[np.isfinite(spread) & (spread > 0)]
-    if spread.size == 0:
-        return 0
-    peak = spread.max()  # the root mean square without overflow
-    return unit_exponent(peak * np.sqrt(np.mean(np.square(spread / peak))))
 
 
 #: Most rows per block of the nearest-anchor search.

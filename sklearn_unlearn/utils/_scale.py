@@ -9,7 +9,7 @@ order one whatever the units of their input.
 
 import numpy as np
 
-__all__ = ["finite_peak", "power_of_two_scale", "unit_exponent"]
+__all__ = ["finite_peak", "power_of_two_scale", "range_exponent", "unit_exponent"]
 
 
 def unit_exponent(magnitude: float) -> int:
@@ -18,6 +18,16 @@ def unit_exponent(magnitude: float) -> int:
     if not (np.isfinite(magnitude) and magnitude > 0):
         return 0
     return -int(np.frexp(magnitude)[1])
+
+
+def range_exponent(X: np.ndarray) -> int:
+    """``k`` such that ``X * 2**k`` has a root mean square column range near 1."""
+    spread = np.ptp(X, axis=0).astype(np.float64)
+    spread = spread[np.isfinite(spread) & (spread > 0)]
+    if spread.size == 0:
+        return 0
+    peak = spread.max()  # the root mean square without overflow
+    return unit_exponent(peak * np.sqrt(np.mean(np.square(spread / peak))))
 
 
 def finite_peak(values: np.ndarray) -> float:
