@@ -1,11 +1,12 @@
-"""Repository layout checks that keep the test collection working."""
+"""Repository layout checks: the tests mirror the package."""
 
-from collections import Counter
 from pathlib import Path
 
+TESTS = Path(__file__).parent
 
-def test_test_modules_have_unique_basenames():
-    # the tests folders are not packages: pytest imports each test module by
-    # its basename, so two files with the same name abort the collection
-    names = Counter(p.name for p in Path(__file__).parent.rglob("test_*.py"))
-    assert [name for name, count in names.items() if count > 1] == []
+
+def test_test_folders_are_packages():
+    # as packages, test modules are imported by their dotted path, so two
+    # folders may each hold a test_<module>.py for their own <module>
+    folders = [p for p in TESTS.rglob("*") if p.is_dir() and p.name != "__pycache__"]
+    assert [str(p) for p in folders if not (p / "__init__.py").exists()] == []

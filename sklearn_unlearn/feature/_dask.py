@@ -16,7 +16,8 @@ from sklearn_unlearn.feature._gaussian import (
 )
 from sklearn_unlearn.feature._methods import check_finite_moments
 from sklearn_unlearn.utils._reduce import tree_reduce
-from sklearn_unlearn.utils._validation import encode_groups, is_dask, lookup_groups
+from sklearn_unlearn.utils._sensitive import parse_sensitive
+from sklearn_unlearn.utils._validation import is_dask
 
 __all__ = [
     "dask_split",
@@ -83,7 +84,7 @@ def dask_split(X, sensitive_columns, sensitive_features):
 
 
 def _block_moments(X, s, encoding, n_groups):
-    codes = lookup_groups([np.asarray(s)], encoding)
+    codes = parse_sensitive(values=np.asarray(s), fitted=encoding).codes
     if np.any(codes < 0):  # cannot happen: the groups are read from S first
         raise ValueError("a block holds a group missing from the encoding")
     # NaN and inf reach the moments; the caller checks the merged ones
@@ -97,7 +98,7 @@ def fit_dask_moments(features, s):
     import dask.array as da
 
     labels = da.unique(s).compute()
-    encoding = encode_groups([np.asarray(labels)])
+    encoding = parse_sensitive(values=np.asarray(labels)).encoding
     n_groups = encoding.groups.size
     blocks = [
         dask.delayed(_block_moments)(xb, sb, encoding, n_groups)
@@ -110,7 +111,7 @@ def fit_dask_moments(features, s):
 
 
 def _transform_block(X, s, encoding, maps, handle_unknown):
-    codes = lookup_groups([np.asarray(s).ravel()], encoding)
+    codes = parse_sensitive(values=np.asarray(s).ravel(), fitted=encoding).codes
     if handle_unknown == "error" and np.any(codes < 0):
         raise ValueError(
             "a block holds samples of groups unseen during fit; use "
@@ -177,7 +178,7 @@ def fit_dask(estimator, X, sensitive_features) -> dict:
     if encoding.groups.size < 2:
         raise ValueError("Only one group in the sensitive attribute.")
     state = {
-        "_encoding": encoding,
+        "_encoding": encoding._replace(counts=moments.counts),
         "groups_": encoding.groups,
         "group_counts_": moments.counts,
         "n_features_in_": X.shape[1] if names is None else len(X.columns),

@@ -6,9 +6,10 @@ their concatenation (up to rounding). Groups may first appear in any chunk.
 """
 
 import numpy as np
+import pandas as pd
 
 from sklearn_unlearn.feature._gaussian import GroupMoments, group_moments, merge_moments
-from sklearn_unlearn.utils._validation import encode_groups
+from sklearn_unlearn.utils._sensitive import GroupEncoding, parse_sensitive
 
 __all__ = ["merge_chunk"]
 
@@ -37,49 +38,56 @@ def _aligned(moments: GroupMoments, labels: list, union: list) -> GroupMoments:
     return GroupMoments(counts, means, covariances)
 
 
-def merge_chunk(X, columns, previous, *, positions=None, feature_names=None):
+def merge_chunk(
+    X: np.ndarray,
+    codes: np.ndarray,
+    chunk: GroupEncoding,
+    previous: tuple[GroupEncoding, GroupMoments] | None,
+) -> tuple[GroupEncoding, GroupMoments]:
     """Merge a chunk into running moments.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
         Finite features of the chunk.
-    columns : list of ndarray
-        The chunk's sensitive columns.
+    codes : ndarray of shape (n_samples,)
+        The chunk's group codes in ``chunk``.
+    chunk : GroupEncoding
+        The encoding of the chunk's own groups.
     previous : tuple (encoding, moments) or None
         The state after the earlier chunks.
 
     Returns
     -------
     encoding : GroupEncoding
-        Encoding of every group seen so far (its ``codes`` are meaningless).
+        Encoding of every group seen so far, its counts those of all chunks.
     moments : GroupMoments
         Raw moments of every group seen so far, in the order of
         ``encoding.groups``.
     """
-    chunk = encode_groups(columns, positions=positions, feature_names=feature_names)
-    moments = group_moments(X, chunk.codes, chunk.groups.size)
+    moments = group_moments(X, codes, chunk.groups.size)
     labels = [_key(g) for g in chunk.groups]
     if previous is None:
         return chunk, moments
     old_encoding, old_moments = previous
     old_labels = [_key(g) for g in old_encoding.groups]
+    n_columns = len(chunk.categories)
     union_columns = [
         np.concatenate([a, b])
         for a, b in zip(
-            _label_columns(old_labels, len(columns)),
-            _label_columns(labels, len(columns)),
+            _label_columns(old_labels, n_columns),
+            _label_columns(labels, n_columns),
             strict=True,
         )
     ]
-    encoding = encode_groups(
-        union_columns, positions=positions, feature_names=feature_names
-    )
+    # a frame keeps each column's own dtype
+    frame = pd.DataFrame(dict(enumerate(union_columns)))
+    encoding = parse_sensitive(values=frame).encoding
     union = [_key(g) for g in encoding.groups]
     merged = merge_moments(
         _aligned(old_moments, old_labels, union), _aligned(moments, labels, union)
     )
-    return encoding, merged
+    return encoding._replace(counts=merged.counts), merged
 
 
 def _key(label):

@@ -24,11 +24,10 @@ from sklearn_unlearn.utils._compat import (
     _check_feature_names_in,
 )
 from sklearn_unlearn.utils._groups import group_weights
+from sklearn_unlearn.utils._sensitive import check_group_counts, parse_sensitive
 from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import (
     check_no_sparse,
-    encode_groups,
-    sensitive_columns_from_metadata,
 )
 
 __all__ = ["BarycenterFeatureUnlearner"]
@@ -385,32 +384,19 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
             return self._fit_dask(X, sensitive_features)
         # the Gaussian fit's moment pass detects NaN and inf itself (they reach
         # the means and scatter matrices), so it skips a separate finiteness pass
-        features, columns = self._split(
+        record = self._split(
             X, sensitive_features, reset=True, finite=self.method != "gaussian"
+        )
+        encoding, features = record.encoding, record.features
+        check_group_counts(
+            encoding, hint="Merge rare groups, or bin the attribute (sensitive_bins)."
         )
         label = None
         if y is not None and self.method == "stochastic" and self.label_weight > 0:
             label = check_label(y, features.shape[0])
         if self.method != "stochastic":
             warn_discrete_columns(features, self.method)
-        encoding = encode_groups(
-            columns,
-            positions=self.sensitive_columns_ if self.sensitive_columns_.size else None,
-            feature_names=getattr(self, "feature_names_in_", None),
-            n_bins=self.sensitive_bins,
-        )
-        counts = np.bincount(encoding.codes, minlength=encoding.groups.size)
-        if counts.size < 2:
-            raise ValueError(
-                f"Only one group ({encoding.groups.tolist()}) in the sensitive "
-                "attribute: unlearning needs at least two groups."
-            )
-        if counts.min() < 2:
-            small = encoding.groups[counts < 2].tolist()
-            raise ValueError(
-                f"Group(s) {small} have fewer than 2 samples: every group needs at "
-                "least 2. Merge rare groups, or bin the attribute (sensitive_bins)."
-            )
+        counts = encoding.counts
         self._encoding = encoding
         self.groups_ = encoding.groups
         self.group_counts_ = counts
@@ -420,7 +406,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         self._moments = None  # only the Gaussian method keeps them (partial_fit)
         fitted = METHODS[self.method].fit(
-            self, features, encoding.codes, counts.size, self.group_weights_, y=label
+            self, features, record.codes, counts.size, self.group_weights_, y=label
         )
         for name, value in fitted.items():
             setattr(self, name, value)
@@ -459,16 +445,13 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         from sklearn_unlearn.feature._streaming import merge_chunk
 
         first = getattr(self, "_moments", None) is None
-        features, columns = self._split(X, sensitive_features, reset=first)
+        record = self._split(X, sensitive_features, reset=first)
         with threadpool_limits(limits=1, user_api="blas"):
             encoding, moments = merge_chunk(
-                features,
-                columns,
+                record.features,
+                record.codes,
+                record.encoding,
                 None if first else (self._encoding, self._moments),
-                positions=self.sensitive_columns_
-                if self.sensitive_columns_.size
-                else None,
-                feature_names=getattr(self, "feature_names_in_", None),
             )
         if first:
             self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
@@ -508,12 +491,16 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
                 self, X, sensitive_features, _gaussian_affine(self)
             )
         # the Gaussian transport checks finiteness block by block, in cache
-        features, columns = self._split(
-            X, sensitive_features, reset=False, finite=self.method != "gaussian"
+        record = self._split(
+            X,
+            sensitive_features,
+            reset=False,
+            finite=self.method != "gaussian",
+            fitted=self._encoding,
         )
-        codes = self._codes(columns)
-        Z = METHODS[self.method].transport(self, features, codes)
-        return self._assemble(Z, columns)
+        codes = self._check_known(record)
+        Z = METHODS[self.method].transport(self, record.features, codes)
+        return self._assemble(Z, record.columns)
 
     def fit_transform(self, X, y=None, *, sensitive_features=None):
         """Fit, then transform ``X`` (forwarding ``sensitive_features`` to both).
@@ -578,8 +565,10 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
             keep = np.setdiff1d(keep, self.sensitive_columns_)
             if sensitive_features is None:
                 sensitive_features = Z[:, self.sensitive_columns_]
-        columns = sensitive_columns_from_metadata(sensitive_features, Z.shape[0])
-        codes = self._codes(columns)
+        record = parse_sensitive(
+            Z, sensitive_features, fitted=self._encoding, param="sensitive_features"
+        )
+        codes = self._check_known(record)
         out = Z.copy()
         out[:, keep] = METHODS[self.method].inverse(
             self, np.ascontiguousarray(Z[:, keep]), codes

@@ -10,13 +10,10 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from sklearn_unlearn.feature._methods import METHODS
 from sklearn_unlearn.utils._groups import group_weights
+from sklearn_unlearn.utils._sensitive import SensitiveRecord, parse_sensitive
 from sklearn_unlearn.utils._validation import (
     check_no_sparse,
     is_dataframe,
-    lookup_groups,
-    resolve_sensitive_columns,
-    sensitive_columns_from_metadata,
-    split_columns,
     to_float_features,
 )
 from sklearn_unlearn.utils._warnings import warn_user
@@ -101,44 +98,41 @@ def _is_invertible(estimator) -> bool:
 class UnlearnerInputMixin:
     """Validation of X and S, group codes and output assembly."""
 
-    def _split(self, X, sensitive_features, *, reset: bool, finite: bool = True):
-        """Validate X once; return float features and the sensitive columns."""
+    def _split(
+        self, X, sensitive_features, *, reset: bool, finite: bool = True, fitted=None
+    ) -> SensitiveRecord:
+        """Validate X once; parse S (look it up in ``fitted``, else encode it).
+
+        The record's ``features`` are float, without the sensitive columns.
+        """
         check_no_sparse(X)
         if not is_dataframe(X):
             X = check_array(X, dtype=None, ensure_all_finite=False)
         validate_data(self, X, skip_check_array=True, reset=reset)
-        if self.sensitive_features is not None:
-            if sensitive_features is not None:
-                raise ValueError(
-                    "The sensitive attribute is given twice: sensitive_features="
-                    f"{self.sensitive_features!r} names columns of X and "
-                    "sensitive_features values were also passed. Use one of them."
-                )
-            if reset:
-                self.sensitive_columns_ = resolve_sensitive_columns(
-                    self.sensitive_features,
-                    self.n_features_in_,
-                    getattr(self, "feature_names_in_", None),
-                )
-            X_features, columns = split_columns(X, self.sensitive_columns_)
-        else:
-            if sensitive_features is None:
-                raise ValueError(
-                    "No sensitive attribute: name its columns of X with "
-                    "BarycenterFeatureUnlearner(sensitive_features=[...]), or pass "
-                    "its values as fit(X, sensitive_features=S) and "
-                    "transform(X, sensitive_features=S)."
-                )
-            if reset:
-                self.sensitive_columns_ = np.empty(0, dtype=np.intp)
-            X_features = X
-            columns = sensitive_columns_from_metadata(sensitive_features, X.shape[0])
+        record = parse_sensitive(
+            X,
+            sensitive_features,
+            spec=self.sensitive_features,
+            feature_names=getattr(self, "feature_names_in_", None),
+            fitted=fitted,
+            n_bins=self.sensitive_bins,
+            missing=(
+                "No sensitive attribute: name its columns of X with "
+                "BarycenterFeatureUnlearner(sensitive_features=[...]), or pass its "
+                "values as fit(X, sensitive_features=S) and transform(X, "
+                "sensitive_features=S)."
+            ),
+        )
+        if reset:
+            self.sensitive_columns_ = record.positions
         features = to_float_features(
-            X_features, ensure_min_samples=2 if reset else 1, ensure_all_finite=finite
+            record.features,
+            ensure_min_samples=2 if reset else 1,
+            ensure_all_finite=finite,
         )
         if not self.drop_sensitive:
-            self._numeric_sensitive(columns)
-        return features, columns
+            self._numeric_sensitive(record.columns)
+        return record._replace(features=features)
 
     def _numeric_sensitive(self, columns):
         try:
@@ -150,11 +144,12 @@ class UnlearnerInputMixin:
                 "drop_sensitive=True."
             ) from exc
 
-    def _codes(self, columns) -> np.ndarray:
-        codes = lookup_groups(columns, self._encoding)
+    def _check_known(self, record: SensitiveRecord) -> np.ndarray:
+        """The record's codes, after the ``handle_unknown`` rule for unseen groups."""
+        codes = record.codes
         if self.handle_unknown == "error" and np.any(codes < 0):
             first = np.flatnonzero(codes < 0)[0]
-            value = tuple(c[first] for c in columns)
+            value = tuple(c[first] for c in record.columns)
             value = value[0] if len(value) == 1 else value
             raise ValueError(
                 f"{int(np.sum(codes < 0))} sample(s) belong to groups unseen during "

@@ -21,30 +21,22 @@ from sklearn_unlearn.utils._compat import (
     validate_params,
 )
 from sklearn_unlearn.utils._scale import power_of_two_scale
-from sklearn_unlearn.utils._validation import encode_groups
+from sklearn_unlearn.utils._sensitive import check_group_counts, parse_sensitive
 
 __all__ = ["check_groups", "group_wasserstein_distance", "leakage_auc"]
 
 
-def check_groups(Z, sensitive, *, min_per_group: int = 2, reason: str = ""):
+def check_groups(
+    Z, sensitive, *, min_per_group: int = 2, reason: str = "Merge rare groups."
+):
     """Validate ``Z`` (2-D, finite) and ``sensitive``; return Z, codes, counts."""
     Z = check_float_matrix(Z, "Z")
     sensitive = check_sensitive(sensitive, Z.shape[0])
-    encoding = encode_groups([sensitive])
-    counts = np.bincount(encoding.codes, minlength=encoding.groups.size)
-    if counts.size < 2:
-        raise ValueError(
-            f"sensitive has a single group ({encoding.groups.tolist()}): an audit "
-            "needs at least two groups."
-        )
-    if counts.min() < min_per_group:
-        small = counts < min_per_group
-        raise ValueError(
-            f"Group(s) {encoding.groups[small].tolist()[:10]} have "
-            f"{counts[small].tolist()[:10]} samples, fewer than "
-            f"{min_per_group}{reason}."
-        )
-    return Z, encoding.codes, counts
+    record = parse_sensitive(values=sensitive, param="sensitive")
+    check_group_counts(
+        record.encoding, min_rows=min_per_group, what="an audit", hint=reason
+    )
+    return Z, record.codes, record.encoding.counts
 
 
 @validate_params(
@@ -112,7 +104,7 @@ def leakage_auc(Z, sensitive, *, estimator=None, cv=5, random_state=None):
         Z,
         sensitive,
         min_per_group=n_splits,
-        reason=f": cv={n_splits} stratified folds need at least {n_splits} per group",
+        reason=f"cv={n_splits} stratified folds need {n_splits} rows per group.",
     )
     rng = check_random_state(random_state)
     seed = int(rng.randint(2**31 - 1))

@@ -276,8 +276,8 @@ def mutual_information(
         Z,
         sensitive,
         min_per_group=min_per_group,
-        reason=f" (n_neighbors + 1 = {min_per_group}): lower n_neighbors or merge "
-        "the small groups",
+        reason=f"n_neighbors + 1 = {min_per_group}: lower n_neighbors or merge "
+        "the small groups.",
     )
     rng = check_random_state(random_state)
     if max_samples == "auto":

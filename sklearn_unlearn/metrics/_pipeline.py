@@ -15,10 +15,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from sklearn_unlearn.feature import BarycenterFeatureUnlearner
-from sklearn_unlearn.utils._validation import (
-    sensitive_columns_from_metadata,
-    split_columns,
-)
+from sklearn_unlearn.utils._sensitive import parse_sensitive, row_labels
 
 __all__ = [
     "Location",
@@ -124,20 +121,6 @@ def find_unlearner(estimator) -> tuple[str | None, BarycenterFeatureUnlearner]:
     return location.name, location.unlearner
 
 
-def _group_labels(unlearner, columns: list) -> np.ndarray:
-    """One group label per row, as the unlearner groups its sensitive columns."""
-    edges = getattr(unlearner, "sensitive_bin_edges_", None)
-    if unlearner.sensitive_bins is not None and edges is not None:
-        columns = [
-            np.searchsorted(e, np.asarray(values, dtype=np.float64), side="right")
-            for e, values in zip(edges, columns, strict=True)
-        ]
-    if len(columns) == 1:
-        return np.asarray(columns[0])
-    # intersectional groups: one label per combination
-    return np.array(["|".join(map(str, row)) for row in zip(*columns, strict=True)])
-
-
 def _transform(steps: list, X):
     for step in steps:
         X = step.transform(X)
@@ -168,16 +151,19 @@ def unlearner_view(estimator, X, sensitive_features=None) -> UnlearnerView:
             "sensitive_features=<columns of X>."
         )
     X_in = _transform(location.before, X)
-    if reads_columns:
-        X_out = unlearner.transform(X_in)  # validates X_in before it is split
-        _, columns = split_columns(X_in, unlearner.sensitive_columns_)
-    else:
-        X_out = unlearner.transform(X_in, sensitive_features=sensitive_features)
-        columns = sensitive_columns_from_metadata(sensitive_features, X_out.shape[0])
+    # transform validates X_in (and S) before S is read from it
+    X_out = unlearner.transform(X_in, sensitive_features=sensitive_features)
+    record = parse_sensitive(
+        X_in,
+        sensitive_features,
+        spec=unlearner.sensitive_features,
+        feature_names=getattr(unlearner, "feature_names_in_", None),
+        fitted=unlearner._encoding,
+    )
     Z = _transform(location.after, X_out)
     return UnlearnerView(
         X_in=X_in,
-        sensitive=_group_labels(unlearner, columns),
+        sensitive=row_labels(record),
         X_out=np.asarray(X_out),
         Z=np.asarray(Z),
         location=location,

@@ -2,7 +2,7 @@
 
 A mixin with the private helpers of the estimator, so that the estimator's
 module keeps its public methods and documentation. S is parsed by the shared
-helpers of :mod:`sklearn_unlearn.utils._validation` only.
+parser, :func:`sklearn_unlearn.utils._sensitive.parse_sensitive`.
 """
 
 import numpy as np
@@ -11,14 +11,8 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import check_array, validate_data
 
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
-from sklearn_unlearn.utils._validation import (
-    check_no_sparse,
-    is_dataframe,
-    lookup_groups,
-    resolve_sensitive_columns,
-    sensitive_columns_from_metadata,
-    split_columns,
-)
+from sklearn_unlearn.utils._sensitive import SensitiveRecord, parse_sensitive
+from sklearn_unlearn.utils._validation import check_no_sparse, is_dataframe
 
 __all__ = ["OutcomeInputMixin", "hash_matrix", "row_uniforms"]
 
@@ -67,8 +61,14 @@ def row_uniforms(
 class OutcomeInputMixin:
     """Validation of X and S, and group codes."""
 
-    def _split(self, X, sensitive_features, *, reset: bool):
-        """Validate X once; return the estimator's input and the S columns."""
+    def _split(
+        self, X, sensitive_features, *, reset: bool, fitted=None
+    ) -> SensitiveRecord:
+        """Validate X once; parse S (look it up in ``fitted``, else encode it).
+
+        The record's ``features`` are the estimator's input: X without the
+        sensitive columns it names (all of X when S is given otherwise).
+        """
         check_no_sparse(X)
         if not is_dataframe(X):
             allow_nan = get_tags(self.estimator).input_tags.allow_nan
@@ -80,34 +80,26 @@ class OutcomeInputMixin:
                 input_name="X",
             )
         validate_data(self, X, skip_check_array=True, reset=reset)
-        spec = self.sensitive_features
-        if spec is not None and sensitive_features is not None:
-            raise ValueError(
-                "The sensitive attribute is given twice: the sensitive_features "
-                f"parameter ({spec!r}) says where S is in X, and sensitive_features "
-                "values were also passed. Use one of them."
-            )
-        if spec is None:
-            if sensitive_features is None:
-                raise ValueError(
-                    "sensitive_features is required: pass the sensitive values as "
-                    "fit(X, y, sensitive_features=S) and predict(X, "
-                    "sensitive_features=S), or say where S is in X with "
-                    "BarycenterOutcomeUnlearner(estimator, sensitive_features=...)."
-                )
-            columns = sensitive_columns_from_metadata(sensitive_features, len(X))
-            return X, columns
-        if callable(spec):
-            values = spec(X)
-            return X, sensitive_columns_from_metadata(values, len(X))
+        record = parse_sensitive(
+            X,
+            sensitive_features,
+            spec=self.sensitive_features,
+            feature_names=getattr(self, "feature_names_in_", None),
+            fitted=fitted,
+            missing=(
+                "sensitive_features is required: pass the sensitive values as "
+                "fit(X, y, sensitive_features=S) and predict(X, "
+                "sensitive_features=S), or say where S is in X with "
+                "BarycenterOutcomeUnlearner(estimator, sensitive_features=...)."
+            ),
+        )
         if reset:
-            self.sensitive_columns_ = resolve_sensitive_columns(
-                spec, self.n_features_in_, getattr(self, "feature_names_in_", None)
-            )
-        return split_columns(X, self.sensitive_columns_)
+            self.sensitive_columns_ = record.positions
+        return record
 
-    def _codes(self, columns) -> np.ndarray:
-        codes = lookup_groups(columns, self._encoding)
+    def _check_known(self, record: SensitiveRecord) -> np.ndarray:
+        """The record's codes; unseen groups are an error."""
+        codes, columns = record.codes, record.columns
         if np.any(codes < 0):
             unseen = np.flatnonzero(codes < 0)
             values = {

@@ -31,10 +31,10 @@ from sklearn_unlearn.utils._compat import (
     _routing_enabled,
 )
 from sklearn_unlearn.utils._groups import group_weights
+from sklearn_unlearn.utils._sensitive import check_group_counts
 from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import (
     delegate_tags,
-    encode_groups,
     estimator_has,
 )
 
@@ -321,27 +321,13 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         self : BarycenterOutcomeUnlearner
             The fitted meta-estimator.
         """
-        X, columns = self._split(X, sensitive_features, reset=True)
-        check_consistent_length(X, y, columns[0])
-        named = self.sensitive_features is not None and not callable(
-            self.sensitive_features
+        record = self._split(X, sensitive_features, reset=True)
+        X, encoding = record.features, record.encoding
+        check_consistent_length(X, y, record.codes)
+        check_group_counts(
+            encoding, what="outcome unlearning", hint="Merge rare groups."
         )
-        encoding = encode_groups(
-            columns,
-            positions=self.sensitive_columns_ if named else None,
-            feature_names=getattr(self, "feature_names_in_", None),
-        )
-        counts = np.bincount(encoding.codes, minlength=encoding.groups.size)
-        if counts.size < 2:
-            raise ValueError(
-                f"sensitive_features has a single group ({encoding.groups.tolist()}):"
-                " outcome unlearning needs at least two groups."
-            )
-        if counts.min() < 2:
-            raise ValueError(
-                f"sensitive_features: group(s) {encoding.groups[counts < 2].tolist()}"
-                " have fewer than 2 samples; merge rare groups."
-            )
+        counts = encoding.counts
         weights = group_weights(self.weights, counts)
         if _routing_enabled():
             params = process_routing(self, "fit", **fit_params).estimator.fit
@@ -360,7 +346,7 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         repair = "quantile" if F.shape[1] == 1 else "cells"
         fitted = METHODS[repair].fit(
             F,
-            encoding.codes,
+            record.codes,
             weights,
             n_quantiles=self.n_quantiles,
             output_levels=self._output_levels(F.shape[0]),
@@ -413,8 +399,8 @@ class BarycenterOutcomeUnlearner(OutcomeInputMixin, MetaEstimatorMixin, BaseEsti
         """``(raw, Z)``: the estimator's raw output and its repair (None at t=0)."""
         check_is_fitted(self)
         self._validate_params()
-        X, columns = self._split(X, sensitive_features, reset=False)
-        codes = self._codes(columns)
+        record = self._split(X, sensitive_features, reset=False, fitted=self._encoding)
+        X, codes = record.features, self._check_known(record)
         raw = getattr(self.estimator_, self.output_method_)(X)
         if self.repair_level == 0:
             return X, raw, None

@@ -6,12 +6,11 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from sklearn_unlearn.utils._groups import row_chunks
 from sklearn_unlearn.utils._memory import working_rows
+from sklearn_unlearn.utils._sensitive import parse_sensitive
 from sklearn_unlearn.utils._validation import (
     check_forget_mask,
     check_no_sparse,
     is_dataframe,
-    resolve_sensitive_columns,
-    split_columns,
     to_float_features,
 )
 
@@ -57,21 +56,21 @@ class SelectorInputMixin:
         if not is_dataframe(X):
             X = check_array(X, dtype=None, ensure_all_finite=False)
         validate_data(self, X, skip_check_array=True, reset=reset)
-        if reset:
-            self.domain_column_index_ = int(
-                resolve_sensitive_columns(
-                    self.domain_column,
-                    self.n_features_in_,
-                    getattr(self, "feature_names_in_", None),
-                    param="domain_column",
-                )[0]
-            )
-        elif X.shape[1] != self.n_features_in_:
+        if not reset and X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} is "
                 f"expecting {self.n_features_in_} features as input."
             )
-        features, (column,) = split_columns(X, np.array([self.domain_column_index_]))
+        record = parse_sensitive(
+            X,
+            spec=self.domain_column,
+            feature_names=getattr(self, "feature_names_in_", None),
+            param="domain_column",
+            encode=False,
+        )
+        if reset:
+            self.domain_column_index_ = int(record.positions[0])
+        features, (column,) = record.features, record.columns
         self._check_domain_column(column)
         return (X if not self.drop_domain_column else features), column
 

@@ -416,7 +416,9 @@ def test_error_one_group(frame):
 def test_error_group_with_one_sample(frame):
     df = frame.copy()
     df.loc[0, "sex"] = "rare"
-    with pytest.raises(ValueError, match=r"\['rare'\] have fewer than 2 samples"):
+    with pytest.raises(
+        ValueError, match=r"\['rare'\] have \[1\] sample\(s\), fewer than 2"
+    ):
         BarycenterFeatureUnlearner(sensitive_features="sex").fit(df)
 
 

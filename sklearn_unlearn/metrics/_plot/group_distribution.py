@@ -7,7 +7,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_unlearn.metrics._pipeline import locate_unlearner, unlearner_view
 from sklearn_unlearn.metrics._plot._base import check_matplotlib_support
-from sklearn_unlearn.utils._validation import split_columns
 
 __all__ = ["GroupDistributionDisplay"]
 
@@ -284,7 +283,7 @@ class GroupDistributionDisplay:
         unlearner = location.unlearner
         X_in = view.X_in
         if unlearner.drop_sensitive and unlearner.sensitive_columns_.size:
-            X_before, _ = split_columns(X_in, unlearner.sensitive_columns_)
+            X_before = np.delete(np.asarray(X_in), unlearner.sensitive_columns_, axis=1)
         else:
             X_before = X_in
         before = np.asarray(X_before, dtype=np.float64)

@@ -1,0 +1,409 @@
+"""The sensitive attribute S, parsed once.
+
+S reaches the library in many forms: columns of ``X`` named by position or
+name (one or several: intersectional groups), a callable that extracts it from
+``X``, values passed beside ``X`` (1-D, 2-D, a Series or a frame, as metadata),
+or float values binned into quantile groups. :func:`parse_sensitive` turns
+every one of them into one passive record, :class:`SensitiveRecord`: the
+features without S, the raw S columns, their positions in ``X``, each row's
+group code, and the :class:`GroupEncoding` of the groups (sorted groups, rows
+per group, one text label per group). Fit encodes the groups; transform looks
+the codes up in the fitted encoding (``-1`` marks a group unseen at fit).
+
+Estimators, metrics, displays and the command line all read groups from here,
+so a group has the same label everywhere: the value itself for one attribute,
+``"a & b"`` for an intersection.
+"""
+
+from numbers import Integral
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from sklearn_unlearn.utils._validation import (
+    MAX_FLOAT_LEVELS,
+    check_no_sparse,
+    has_missing,
+    is_dataframe,
+)
+
+__all__ = [
+    "GroupEncoding",
+    "SensitiveRecord",
+    "check_group_counts",
+    "group_label",
+    "parse_sensitive",
+    "row_labels",
+]
+
+#: Joins the values of an intersectional group in its label.
+LABEL_SEPARATOR = " & "
+
+
+class GroupEncoding(NamedTuple):
+    """How raw sensitive values map to group codes ``0 .. n_groups - 1``."""
+
+    groups: np.ndarray  # (n_groups,) group values (tuples for several columns)
+    counts: np.ndarray  # (n_groups,) rows per group among the encoded rows
+    labels: np.ndarray  # (n_groups,) one text label per group
+    categories: list  # per column: sorted distinct values (or bin indices)
+    combined: np.ndarray  # (n_groups,) sorted mixed-radix keys of the groups
+    bin_edges: list | None  # per column: inner quantile edges when binning
+
+
+class SensitiveRecord(NamedTuple):
+    """S of some rows, parsed: passive data, no behaviour."""
+
+    features: object  # X without the sensitive columns (None without X)
+    columns: list  # the raw sensitive columns, 1-D each
+    positions: np.ndarray  # positions of the sensitive columns in X (or empty)
+    codes: np.ndarray  # (n_samples,) intp group codes, -1 for unseen groups
+    encoding: GroupEncoding  # the groups (fitted ones when looked up)
+
+
+def group_label(group) -> str:
+    """Text label of one group: its value, or ``"a & b"`` for an intersection."""
+    if isinstance(group, tuple):
+        return LABEL_SEPARATOR.join(map(str, group))
+    return str(group)
+
+
+def parse_sensitive(
+    X=None,
+    values=None,
+    *,
+    spec=None,
+    feature_names=None,
+    fitted: GroupEncoding | None = None,
+    n_bins: int | None = None,
+    bin_edges: list | None = None,
+    param: str = "sensitive_features",
+    missing: str | None = None,
+    encode: bool = True,
+) -> SensitiveRecord:
+    """Parse S, wherever it comes from, into a :class:`SensitiveRecord`.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame, default=None
+        The rows (already validated); S is split out of it when ``spec`` names
+        columns. ``None`` when only ``values`` are given (audits).
+    values : array-like or DataFrame, default=None
+        S passed beside ``X``: 1-D, 2-D (intersections) or a frame.
+    spec : str, int, list of them, or callable, default=None
+        Where S is in ``X``: column names or positions, or a callable that
+        returns S from ``X`` (``X`` is then passed on whole).
+    feature_names : array-like of str, default=None
+        Names of ``X``'s columns, to resolve names in ``spec``.
+    fitted : GroupEncoding, default=None
+        The encoding of fit: codes are looked up in it (``-1`` when unseen).
+        ``None`` encodes the groups of these rows.
+    n_bins : int, default=None
+        Quantile bins per sensitive column (only when encoding).
+    bin_edges : list of ndarray, default=None
+        Inner bin edges of each column, fitted before (e.g. a fitted
+        estimator's ``sensitive_bin_edges_``): bins with them, not anew.
+    param : str, default="sensitive_features"
+        The parameter that names S, for the messages.
+    missing : str, default=None
+        The message when S is given neither way.
+    encode : bool, default=True
+        ``False`` only splits (``codes`` empty, ``encoding`` None).
+
+    Returns
+    -------
+    record : SensitiveRecord
+    """
+    n_rows = None if X is None else len(X)
+    positions = np.empty(0, dtype=np.intp)
+    features = X
+    if spec is not None and values is not None:
+        raise ValueError(
+            f"The sensitive attribute is given twice: {param}={spec!r} says where "
+            f"S is in X, and {param} values were also passed. Use one of them."
+        )
+    if callable(spec):
+        columns = _metadata_columns(spec(X), n_rows, param)
+    elif spec is not None:
+        names = None if feature_names is None else list(feature_names)
+        positions = _resolve_positions(spec, X.shape[1], names, param)
+        features, columns = _split_columns(X, positions)
+    elif values is not None:
+        columns = _metadata_columns(values, n_rows, param)
+    else:
+        raise ValueError(missing or f"No sensitive attribute: pass {param}.")
+    if not encode:
+        return SensitiveRecord(features, columns, positions, np.empty(0, np.intp), None)
+    if fitted is None:
+        binning = bin_edges if bin_edges is not None else n_bins
+        codes, encoding = _encode(columns, positions, feature_names, binning)
+    else:
+        codes, encoding = _lookup(columns, fitted), fitted
+    return SensitiveRecord(features, columns, positions, codes, encoding)
+
+
+def check_group_counts(
+    encoding: GroupEncoding, *, min_rows: int = 2, what: str = "unlearning", hint: str
+) -> None:
+    """At least two groups, each of ``min_rows`` rows; ``hint`` says the way out."""
+    if encoding.groups.size < 2:
+        raise ValueError(
+            f"Only one group ({encoding.labels.tolist()}) in the sensitive "
+            f"attribute (a single group): {what} needs at least two groups."
+        )
+    small = encoding.counts < min_rows
+    if small.any():
+        raise ValueError(
+            f"Group(s) {encoding.labels[small].tolist()[:10]} have "
+            f"{encoding.counts[small].tolist()[:10]} sample(s), fewer than "
+            f"{min_rows}: {what} needs at least {min_rows} per group. {hint}"
+        )
+
+
+# ------------------------------------------------------------------ splitting
+def _resolve_positions(spec, n_features: int, names, param: str) -> np.ndarray:
+    """Positions in ``X`` of the columns that ``spec`` names."""
+    items = [spec] if isinstance(spec, str | Integral) else list(spec)
+    if not items:
+        raise ValueError(
+            f"{param} is empty: name at least one column of X, or pass None and "
+            f"give the values as {param}= to fit."
+        )
+    positions = []
+    for item in items:
+        if isinstance(item, str):
+            if names is None:
+                raise ValueError(
+                    f"{param} names the column {item!r} but X has no column names: "
+                    "pass a DataFrame, or integer column indices."
+                )
+            if item not in names:
+                raise ValueError(
+                    f"{param}: column {item!r} is not in X. Columns of X: "
+                    f"{names[:20]}{' ...' if len(names) > 20 else ''}."
+                )
+            positions.append(names.index(item))
+        elif isinstance(item, Integral) and not isinstance(item, bool):
+            if not -n_features <= item < n_features:
+                raise ValueError(
+                    f"{param}: column index {item} is out of range for X with "
+                    f"{n_features} feature(s)."
+                )
+            positions.append(int(item) % n_features)
+        else:
+            raise TypeError(
+                f"{param} must hold column names (str) or integer indices; got "
+                f"{item!r} of type {type(item).__name__}."
+            )
+    positions = np.asarray(positions, dtype=np.intp)
+    if np.unique(positions).size != positions.size:
+        raise ValueError(f"{param} names the same column twice.")
+    if positions.size >= n_features:
+        raise ValueError(
+            f"X has {n_features} feature(s) and {param} names all of them: no "
+            "feature would be left. Add the features to work on."
+        )
+    return positions
+
+
+def _split_columns(X, positions: np.ndarray) -> tuple[object, list]:
+    """``X`` without the columns at ``positions``, and those columns."""
+    keep = np.setdiff1d(np.arange(X.shape[1]), positions)
+    if isinstance(X, pd.DataFrame):
+        columns = [np.asarray(X.iloc[:, i]) for i in positions]
+        return X.iloc[:, keep], columns
+    if is_dataframe(X):  # polars
+        names = list(X.columns)
+        columns = [X.get_column(names[i]).to_numpy() for i in positions]
+        return X.select([names[i] for i in keep]), columns
+    X = np.asarray(X)
+    return np.take(X, keep, axis=1), [X[:, i] for i in positions]
+
+
+def _metadata_columns(values, n_rows: int | None, param: str) -> list:
+    """S given as values (1-D, 2-D or a frame) as a list of 1-D columns."""
+    check_no_sparse(values, param)
+    if is_dataframe(values):
+        columns = (
+            [np.asarray(values.iloc[:, j]) for j in range(values.shape[1])]
+            if isinstance(values, pd.DataFrame)
+            else [s.to_numpy() for s in values.iter_columns()]
+        )
+    else:
+        arr = np.asarray(values)
+        if arr.ndim == 1:
+            columns = [arr]
+        elif arr.ndim == 2:
+            columns = [arr[:, j] for j in range(arr.shape[1])]
+        else:
+            raise ValueError(
+                f"{param} must be 1-D (one attribute) or 2-D (several attributes, "
+                f"intersectional groups); got {arr.ndim} dimensions."
+            )
+    if not columns:
+        raise ValueError(f"{param} has no column.")
+    if n_rows is not None and len(columns[0]) != n_rows:
+        raise ValueError(
+            f"{param} has {len(columns[0])} samples but X has {n_rows}: pass one "
+            "sensitive value per row of X."
+        )
+    return columns
+
+
+# ------------------------------------------------------------------- encoding
+def _column_label(position, feature_names) -> str:
+    if feature_names is not None and position is not None:
+        return repr(str(feature_names[position]))
+    return f"#{position}" if position is not None else "(metadata)"
+
+
+def _check_no_missing(values: np.ndarray, label: str) -> None:
+    if has_missing(values):
+        raise ValueError(
+            f"Sensitive column {label} contains missing or infinite values: fill or "
+            "drop them, or encode missingness as a category of its own."
+        )
+
+
+def _bin_edges(values: np.ndarray, n_bins: int, label: str) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    _check_no_missing(values, label)
+    quantiles = np.quantile(values, np.linspace(0.0, 1.0, n_bins + 1)[1:-1])
+    return np.unique(quantiles)
+
+
+def _column_codes(values, label: str, n_bins) -> tuple[np.ndarray, np.ndarray, object]:
+    """Codes of one column's values, its categories, and its bin edges.
+
+    ``n_bins`` is a number of quantile bins, or the inner edges themselves.
+    """
+    if n_bins is not None:
+        edges = (
+            _bin_edges(values, n_bins, label)
+            if isinstance(n_bins, Integral)
+            else np.asarray(n_bins, dtype=np.float64)
+        )
+        _check_no_missing(np.asarray(values, dtype=np.float64), label)
+        codes = np.searchsorted(edges, np.asarray(values, dtype=np.float64), "right")
+        return codes, np.arange(edges.size + 1), edges
+    values = np.asarray(values)
+    _check_no_missing(values, label)
+    try:  # hash the distinct values (O(n)), sort only those
+        categories = np.sort(pd.unique(values))
+    except TypeError as exc:
+        raise ValueError(
+            f"Sensitive column {label} mixes value types that cannot be ordered "
+            "(e.g. strings and numbers): cast it to one type."
+        ) from exc
+    if values.dtype.kind == "f" and categories.size > MAX_FLOAT_LEVELS:
+        raise ValueError(
+            f"Sensitive column {label} is float with {categories.size} distinct "
+            "values: it looks continuous. Bin it into groups first, e.g. "
+            "sensitive_bins=4 (quantile bins) or a KBinsDiscretizer, or cast it to "
+            "int/str if its values are categories."
+        )
+    return _category_codes(values, categories), categories, None
+
+
+def _encode(columns: list, positions, feature_names, binning):
+    """Group codes of the rows and the encoding (intersections of columns).
+
+    ``binning``: None, a number of quantile bins, or each column's inner edges.
+    """
+    where = list(positions) if len(positions) else [None] * len(columns)
+    categories, per_column, bin_edges = [], [], [] if binning is not None else None
+    for j, (values, position) in enumerate(zip(columns, where, strict=True)):
+        label = _column_label(position, feature_names)
+        n_bins = (
+            binning
+            if binning is None or isinstance(binning, Integral)
+            else (binning[j])
+        )
+        codes, cats, edges = _column_codes(values, label, n_bins)
+        if bin_edges is not None:
+            bin_edges.append(edges)
+        categories.append(cats)
+        per_column.append(np.asarray(codes, dtype=np.intp).ravel())
+    dims = [c.size for c in categories]
+    keys = np.ravel_multi_index(per_column, dims) if len(dims) > 1 else per_column[0]
+    n_keys = int(np.prod(dims))
+    if n_keys <= 4 * keys.size + 1024:  # compact the present keys in O(n)
+        present = np.bincount(keys, minlength=n_keys) > 0
+        combined = np.flatnonzero(present)
+        codes = (np.cumsum(present) - 1)[keys]
+    else:
+        combined, codes = np.unique(keys, return_inverse=True)
+    if len(dims) == 1:
+        groups = categories[0][combined]
+    else:
+        parts = np.unravel_index(combined, dims)
+        groups = np.empty(combined.size, dtype=object)
+        groups[:] = [
+            tuple(cat[p[g]] for cat, p in zip(categories, parts, strict=True))
+            for g in range(combined.size)
+        ]
+    codes = codes.astype(np.intp).ravel()
+    encoding = GroupEncoding(
+        groups=groups,
+        counts=np.bincount(codes, minlength=groups.size),
+        labels=np.array([group_label(g) for g in groups], dtype=object),
+        categories=categories,
+        combined=combined,
+        bin_edges=bin_edges,
+    )
+    return codes, encoding
+
+
+def _category_codes(values: np.ndarray, categories: np.ndarray) -> np.ndarray:
+    """Position of each value in the sorted ``categories``, -1 when absent."""
+    numeric = values.dtype.kind in "biuf" and categories.dtype.kind in "biuf"
+    if not numeric:  # hashing copes with mixed and mismatched types
+        return pd.Index(categories).get_indexer(values)
+    position = np.searchsorted(categories, values)
+    np.minimum(position, categories.size - 1, out=position)
+    return np.where(categories[position] == values, position, -1)
+
+
+def _lookup(columns: list, encoding: GroupEncoding) -> np.ndarray:
+    """Group codes of new sensitive values; ``-1`` marks groups unseen at fit."""
+    dims = [c.size for c in encoding.categories]
+    per_column = []
+    for j, values in enumerate(columns):
+        if encoding.bin_edges is not None:
+            values = np.asarray(values, dtype=np.float64)
+            _check_no_missing(values, f"#{j}")
+            codes = np.searchsorted(encoding.bin_edges[j], values, side="right")
+        else:
+            values = np.asarray(values)
+            _check_no_missing(values, f"#{j}")
+            codes = _category_codes(values, encoding.categories[j])
+        per_column.append(np.asarray(codes, dtype=np.intp))
+    if len(dims) == 1 and encoding.combined.size == dims[0]:
+        # one column whose every category is a group: the category position is
+        # the group code, -1 when unseen
+        return per_column[0]
+    unseen = np.zeros(per_column[0].shape, dtype=bool)
+    for codes in per_column:
+        unseen |= codes < 0
+    safe = [np.where(unseen, 0, c) for c in per_column]
+    keys = np.ravel_multi_index(safe, dims) if len(dims) > 1 else safe[0]
+    position = np.searchsorted(encoding.combined, keys)
+    position = np.minimum(position, encoding.combined.size - 1)
+    found = (encoding.combined[position] == keys) & ~unseen
+    return np.where(found, position, -1).astype(np.intp)
+
+
+def row_labels(record: SensitiveRecord) -> np.ndarray:
+    """The group label of each row (rows of unseen groups from their values)."""
+    labels = record.encoding.labels[np.maximum(record.codes, 0)]
+    unseen = np.flatnonzero(record.codes < 0)
+    if unseen.size:
+        labels = labels.copy()
+        labels[unseen] = [
+            group_label(tuple(c[i] for c in record.columns))
+            if len(record.columns) > 1
+            else group_label(record.columns[0][i])
+            for i in unseen
+        ]
+    return labels
