@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
-from test_common import _estimators
+from tests.test_common import _estimators
 
 from sklearn_unlearn import BarycenterFeatureUnlearner, MarginalUnlearner
 
