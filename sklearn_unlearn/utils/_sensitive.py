@@ -1,18 +1,13 @@
 """The sensitive attribute S, parsed once.
 
-S reaches the library in many forms: columns of ``X`` named by position or
-name (one or several: intersectional groups), a callable that extracts it from
-``X``, values passed beside ``X`` (1-D, 2-D, a Series or a frame, as metadata),
-or float values binned into quantile groups. :func:`parse_sensitive` turns
-every one of them into one passive record, :class:`SensitiveRecord`: the
-features without S, the raw S columns, their positions in ``X``, each row's
-group code, and the :class:`GroupEncoding` of the groups (sorted groups, rows
-per group, one text label per group). Fit encodes the groups; transform looks
-the codes up in the fitted encoding (``-1`` marks a group unseen at fit).
-
-Estimators, metrics, displays and the command line all read groups from here,
-so a group has the same label everywhere: the value itself for one attribute,
-``"a & b"`` for an intersection.
+S comes as columns of ``X`` (by name or position; several columns make
+intersectional groups), a callable of ``X``, values beside ``X`` (1-D, 2-D, a
+Series or a frame) or float values cut into quantile bins.
+:func:`parse_sensitive` turns each form into one passive
+:class:`SensitiveRecord`: the features without S, the raw S columns, their
+positions, each row's group code and the :class:`GroupEncoding` (sorted groups,
+rows per group, one text label per group: the value, or ``"a & b"`` for an
+intersection). Fit encodes; transform looks codes up (``-1``: unseen group).
 """
 
 from numbers import Integral
@@ -266,26 +261,20 @@ def _check_no_missing(values: np.ndarray, label: str) -> None:
         )
 
 
-def _bin_edges(values: np.ndarray, n_bins: int, label: str) -> np.ndarray:
-    values = np.asarray(values, dtype=np.float64)
-    _check_no_missing(values, label)
-    quantiles = np.quantile(values, np.linspace(0.0, 1.0, n_bins + 1)[1:-1])
-    return np.unique(quantiles)
-
-
 def _column_codes(values, label: str, n_bins) -> tuple[np.ndarray, np.ndarray, object]:
     """Codes of one column's values, its categories, and its bin edges.
 
     ``n_bins`` is a number of quantile bins, or the inner edges themselves.
     """
     if n_bins is not None:
-        edges = (
-            _bin_edges(values, n_bins, label)
-            if isinstance(n_bins, Integral)
-            else np.asarray(n_bins, dtype=np.float64)
-        )
-        _check_no_missing(np.asarray(values, dtype=np.float64), label)
-        codes = np.searchsorted(edges, np.asarray(values, dtype=np.float64), "right")
+        values = np.asarray(values, dtype=np.float64)
+        _check_no_missing(values, label)
+        if isinstance(n_bins, Integral):  # inner quantiles, ties merged
+            levels = np.linspace(0.0, 1.0, n_bins + 1)[1:-1]
+            edges = np.unique(np.quantile(values, levels))
+        else:
+            edges = np.asarray(n_bins, dtype=np.float64)
+        codes = np.searchsorted(edges, values, "right")
         return codes, np.arange(edges.size + 1), edges
     values = np.asarray(values)
     _check_no_missing(values, label)

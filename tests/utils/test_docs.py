@@ -1,0 +1,21 @@
+"""Shared parameter documentation."""
+
+from sklearn_unlearn.utils._docs import DOCS, fill_docs
+
+
+def test_fill_docs_replaces_marker_lines_with_indented_entries():
+    @fill_docs
+    def f():
+        """Do.
+
+        Parameters
+        ----------
+        %(weights)s
+        """
+
+    lines = f.__doc__.splitlines()
+    n_before = 6  # "Do.", "", the two header lines, the marker, the closing indent
+    first = DOCS["weights"].splitlines()[0]
+    assert "        " + first in lines
+    assert "%(" not in f.__doc__
+    assert len(lines) == n_before - 1 + len(DOCS["weights"].splitlines())
