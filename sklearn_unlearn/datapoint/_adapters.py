@@ -6,6 +6,7 @@ The only place that knows the attribute layout of the supported estimators.
 import copy
 
 import numpy as np
+import pandas as pd
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.neural_network import MLPClassifier
 
@@ -34,7 +35,10 @@ def _linear_link(estimator, X_probe: np.ndarray) -> str:
     net = Network(
         [estimator.coef_.T], [np.ravel(estimator.intercept_)], "identity", "softmax"
     )
-    expected = estimator.predict_proba(X_probe)
+    rows = X_probe
+    if hasattr(estimator, "feature_names_in_"):  # fitted on a data frame
+        rows = pd.DataFrame(X_probe, columns=estimator.feature_names_in_)
+    expected = estimator.predict_proba(rows)
     for link in ("softmax", "ovr"):
         proba, _ = forward(net._replace(link=link), X_probe)
         if np.allclose(proba, expected, rtol=1e-6, atol=1e-9):

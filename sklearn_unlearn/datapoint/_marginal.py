@@ -4,10 +4,11 @@ import logging
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
-from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
@@ -17,29 +18,21 @@ from sklearn_unlearn.datapoint._adapters import (
     network_of,
     with_network,
 )
-from sklearn_unlearn.datapoint._network import Network
-from sklearn_unlearn.datapoint._phases import (
-    HISTORY_KEYS,
-    FitState,
-    ForgetSettings,
-    forget_phase,
-    snapshot,
+from sklearn_unlearn.datapoint._fine_tuning import FineTuneSettings, fine_tune
+from sklearn_unlearn.datapoint._fit_inputs import (
+    check_dense,
+    check_fitted,
+    forget_mask_of,
+    starting_model,
+    validation_set,
 )
-from sklearn_unlearn.datapoint._settle import settle_adam, settle_lbfgs
 from sklearn_unlearn.utils._compat import Interval
 from sklearn_unlearn.utils._state import fit_context
-from sklearn_unlearn.utils._validation import (
-    check_forget_mask,
-    check_same_rows,
-    estimator_has,
-)
+from sklearn_unlearn.utils._validation import check_same_rows, estimator_has
 
 __all__ = ["MarginalUnlearner"]
 
 logger = logging.getLogger(__name__)
-
-#: Most L-BFGS iterations of the settling phase of convex models.
-SETTLE_LBFGS_ITER = 500
 
 
 class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -58,8 +51,20 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     estimator : classifier
-        A fitted ``LogisticRegression``, ``SGDClassifier(loss="log_loss")`` or
-        ``MLPClassifier`` (binary or multiclass).
+        A ``LogisticRegression``, ``SGDClassifier(loss="log_loss")`` or
+        ``MLPClassifier`` (binary or multiclass), fitted on the rows passed to
+        ``fit`` unless ``prefit=False``.
+    prefit : bool, default=True
+        Whether ``estimator`` is already fitted (the model an erasure request
+        is made against). False fits a clone of it on all rows of ``X`` and
+        ``y`` first and unlearns from there: to measure unlearning against
+        retraining, or inside a pipeline or a search (they clone their steps,
+        and a clone of a fitted estimator has lost its weights).
+    forget_rows : callable or None, default=None
+        Which rows to forget when ``fit`` receives no ``forget_mask``:
+        ``forget_rows(X, y)``, called with the validated ``X`` (a float64
+        array) and ``y``, returns one boolean per row, True for a row to
+        forget. None means ``fit`` needs ``forget_mask``.
     gamma : float, default=4.0
         Weight of the mutual-information penalty (the paper used 4).
     max_iter : int, default=5
@@ -93,6 +98,9 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
+    estimator_ : classifier
+        The model unlearning started from: ``estimator`` itself when
+        ``prefit=True`` (never modified), else its clone fitted on ``X``.
     unlearned_estimator_ : classifier
         A copy of ``estimator`` with the fine-tuned weights.
     history_ : dict of lists
@@ -194,6 +202,8 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "estimator": [object],
+        "prefit": ["boolean"],
+        "forget_rows": [callable, None],
         "gamma": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -209,6 +219,8 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self,
         estimator,
         *,
+        prefit=True,
+        forget_rows=None,
         gamma=4.0,
         max_iter=5,
         learning_rate=3e-3,
@@ -220,6 +232,8 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         verbose=0,
     ):
         self.estimator = estimator
+        self.prefit = prefit
+        self.forget_rows = forget_rows
         self.gamma = gamma
         self.max_iter = max_iter
         self.learning_rate = learning_rate
@@ -231,84 +245,30 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------ checks
-    def _check_inputs(self, X, y, forget_mask):
+    def _check_data(self, X, y):
+        """``X`` as float64 and ``y``, checked for a classifier."""
         check_supported(self.estimator)
-        try:
-            check_is_fitted(self.estimator)
-        except NotFittedError as exc:
-            raise NotFittedError(
-                f"MarginalUnlearner needs a fitted estimator: call "
-                f"{type(self.estimator).__name__}.fit first (unlearning starts "
-                "from its weights)."
-            ) from exc
+        if self.prefit:
+            check_fitted(self.estimator)
+        check_dense(X)
         check_same_rows(X, y, "y", "one label per row of X")
-        X, y = validate_data(self, X, y, dtype=np.float64, reset=True)
-        expected = getattr(self.estimator, "n_features_in_", X.shape[1])
-        if X.shape[1] != expected:
-            raise ValueError(
-                f"X has {X.shape[1]} features but the estimator was fitted on "
-                f"{expected}: pass the estimator's own training data."
-            )
-        classes = self.estimator.classes_
-        unknown = np.setdiff1d(np.unique(y), classes)
-        if unknown.size:
-            raise ValueError(
-                f"y has labels {unknown.tolist()} unknown to the estimator "
-                f"(classes {classes.tolist()})."
-            )
-        mask = check_forget_mask(
-            forget_mask,
-            X.shape[0],
-            missing="Pass the rows to forget: fit(X, y, forget_mask=mask), True "
-            "for each row to forget.",
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, ensure_min_samples=2, reset=True
         )
-        if not mask.any() or mask.all():
-            raise ValueError(
-                "forget_mask must select some rows to forget and leave some to "
-                f"retain; it selects {int(mask.sum())} of {mask.size}."
-            )
-        missing = np.setdiff1d(np.unique(y), np.unique(y[~mask]))
-        if missing.size:
-            raise ValueError(
-                f"Every row of class(es) {missing.tolist()} is to be forgotten: the "
-                "retained rows must keep at least one example of each class the "
-                "model predicts (to forget a whole class, retrain without it)."
-            )
-        return X, np.searchsorted(classes, y), mask
+        check_classification_targets(y)
+        return X, y
 
-    # ---------------------------------------------------------------- fit
-    def _validation(self, X_val, y_val, y_forget):
+    def _validation(self, X_val, y_val, classes, y_forget):
         """Validation rows and the weights of the class-matched criterion."""
         if X_val is None and y_val is None:
             return None
         if X_val is None or y_val is None:
             raise ValueError("Pass both X_val and y_val, or neither.")
         X_val, y_val = validate_data(self, X_val, y_val, dtype=np.float64, reset=False)
-        classes = self.estimator.classes_
-        if np.setdiff1d(np.unique(y_val), classes).size:
-            raise ValueError("y_val has labels the estimator does not know.")
-        v_idx = np.searchsorted(classes, y_val)
-        n_classes = classes.size
-        forget_counts = np.bincount(y_forget, minlength=n_classes).astype(float)
-        val_counts = np.bincount(v_idx, minlength=n_classes).astype(float)
-        shared = (forget_counts > 0) & (val_counts > 0)
-        if not shared.any():
-            raise ValueError(
-                "X_val has no row of the classes of the forgotten rows: the "
-                "early-stopping criterion compares them class by class."
-            )
-        w_forget = shared[y_forget].astype(float)
-        ratio = np.divide(
-            forget_counts, val_counts, out=np.zeros(n_classes), where=shared
-        )
-        used = ratio[v_idx] > 0  # rows of other classes weigh nothing: drop them
-        return (
-            X_val[used],
-            np.r_[y_forget, v_idx[used]],
-            np.r_[w_forget, ratio[v_idx[used]]],
-        )
+        return validation_set(X_val, y_val, classes, y_forget)
 
-    @fit_context(prefer_skip_nested_validation=True)
+    # ---------------------------------------------------------------- fit
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, forget_mask=None, X_val=None, y_val=None):
         """Fine-tune a copy of the estimator to forget the rows of ``forget_mask``.
 
@@ -318,8 +278,8 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             The estimator's training data.
         y : array-like of shape (n_samples,)
             Its labels.
-        forget_mask : array-like of bool, shape (n_samples,)
-            True for the rows to forget.
+        forget_mask : array-like of bool, shape (n_samples,), default=None
+            True for the rows to forget. Required unless ``forget_rows`` is set.
         X_val, y_val : array-like, default=None
             Rows the estimator never saw, with labels, for early stopping (see
             Notes). Strongly recommended: without them, nothing tells how much
@@ -330,85 +290,39 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self : MarginalUnlearner
             The fitted meta-estimator.
         """
-        X, y_idx, mask = self._check_inputs(X, y, forget_mask)
-        validation = self._validation(X_val, y_val, y_idx[mask])
+        X_raw = X
+        X, y = self._check_data(X, y)
+        mask = forget_mask_of(self.forget_rows, forget_mask, X, y)
+        model = starting_model(self.estimator, self.prefit, X_raw, X, y)
+        y_idx = np.searchsorted(model.classes_, y)
+        validation = self._validation(X_val, y_val, model.classes_, y_idx[mask])
         # small GEMMs on mini-batches: one BLAS thread is faster, and much
         # faster on shared cores
         with threadpool_limits(limits=1, user_api="blas"):
-            return self._fit(X, y_idx, mask, validation)
+            return self._fit(model, X, y_idx, mask, validation)
 
-    def _fit(self, X, y_idx, mask, validation):
-        net = network_of(self.estimator, X[:20])
-        convex = len(net.weights) == 1
-        if not convex:
-            # an MLP is fine-tuned in float32: twice the GEMM speed, and its
-            # noisy mini-batch steps need no more precision. Linear models stay
-            # in float64 for the L-BFGS settling phase.
-            X = X.astype(np.float32)
-            net = Network(
-                [W.astype(np.float32) for W in net.weights],
-                [b.astype(np.float32) for b in net.biases],
-                net.hidden,
-                net.link,
-            )
-            if validation is not None:
-                validation = (validation[0].astype(np.float32), *validation[1:])
-        rng = check_random_state(self.random_state)
-        retain_rows = np.flatnonzero(~mask)
-        l2 = l2_penalty(self.estimator, retain_rows.size)
-        state = FitState(
-            X=X,
-            y_idx=y_idx,
-            mask=mask,
-            X_forget=X[mask],
-            retain_rows=retain_rows,
-            l2=l2,
-            gamma=self.gamma,
-            validation=validation,
-            rng=rng,
-            history={k: [] for k in HISTORY_KEYS},
+    def _fit(self, model, X, y_idx, mask, validation):
+        """Fine-tune ``model`` on the checked arrays; set the fitted attributes."""
+        fields = FineTuneSettings._fields  # the parameters of the same names
+        settings = FineTuneSettings(*(getattr(self, name) for name in fields))
+        result = fine_tune(
+            network_of(model, X[:20]),
+            X,
+            y_idx,
+            mask,
+            l2_penalty(model, int(np.count_nonzero(~mask))),
+            validation,
+            settings,
+            check_random_state(self.random_state),
+            self._log_epoch if self.verbose else None,
         )
-        settings = ForgetSettings(
-            self.max_iter, self.learning_rate, self.batch_size, self.n_iter_no_change
-        )
-        log = self._log_epoch if self.verbose else None
-        snapshot(net, state, "start")
-        # rounds need the validation criterion to decide when to stop; a
-        # convex model is at the retained optimum after one settling phase
-        n_rounds = 1 if validation is None or convex else self.n_rounds
-        n_steps = n_epochs = best_step = 0
-        X_retain, y_retain = X[retain_rows], y_idx[retain_rows]
-        for round_ in range(n_rounds):
-            steps, epochs, best_step = forget_phase(net, state, settings, n_steps, log)
-            n_steps, n_epochs = n_steps + steps, n_epochs + epochs
-            if round_ and best_step == n_steps - steps:
-                break  # the settled weights were the closest: nothing left
-            if convex:
-                n_steps += settle_lbfgs(
-                    net, X_retain, y_retain, l2, max_iter=SETTLE_LBFGS_ITER
-                )
-            elif self.settle_epochs:
-                n_steps += settle_adam(
-                    net,
-                    X_retain,
-                    y_retain,
-                    l2,
-                    n_epochs=self.settle_epochs,
-                    batch_size=min(self.batch_size, retain_rows.size),
-                    learning_rate=self.learning_rate,
-                    rng=rng,
-                )
-                n_epochs += self.settle_epochs
-            else:
-                continue
-            best_step = n_steps
-            snapshot(net, state, "settle")
-        self.best_step_ = best_step
-        self.unlearned_estimator_ = with_network(self.estimator, net)
-        self.n_steps_ = n_steps
-        self.n_iter_ = n_epochs
-        self.history_ = {k: v for k, v in state.history.items() if v}
-        self.classes_ = self.estimator.classes_
+        self.estimator_ = model
+        self.unlearned_estimator_ = with_network(model, result.net)
+        self.best_step_ = result.best_step
+        self.n_steps_ = result.n_steps
+        self.n_iter_ = result.n_epochs
+        self.history_ = result.history
+        self.classes_ = model.classes_
         return self
 
     @staticmethod
@@ -421,7 +335,11 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     # ----------------------------------------------------------- predict
     def _delegate(self, name, X):
         check_is_fitted(self)
-        return getattr(self.unlearned_estimator_, name)(X)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        model = self.unlearned_estimator_
+        if hasattr(model, "feature_names_in_"):  # names checked above, once
+            X = pd.DataFrame(X, columns=model.feature_names_in_, copy=False)
+        return getattr(model, name)(X)
 
     def predict(self, X):
         """Predict with the unlearned model.
@@ -453,26 +371,6 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         return self._delegate("predict_proba", X)
 
-    def score(self, X, y, sample_weight=None):
-        """Mean accuracy of the unlearned model on ``X`` and ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-        y : array-like of shape (n_samples,)
-            True labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Accuracy of ``unlearned_estimator_``.
-        """
-        check_is_fitted(self)
-        return self.unlearned_estimator_.score(X, y, sample_weight=sample_weight)
-
     @available_if(estimator_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the unlearned model (linear models).
@@ -488,3 +386,11 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Decision values.
         """
         return self._delegate("decision_function", X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # dense float rows of one label each: the gradients cover no more
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        tags.classifier_tags.multi_label = False
+        return tags

@@ -151,7 +151,7 @@ def check_group_counts(
     if small.any():
         raise ValueError(
             f"Group(s) {encoding.labels[small].tolist()[:10]} have "
-            f"{encoding.counts[small].tolist()[:10]} sample(s), fewer than "
+            f"{encoding.counts[small].tolist()[:10]} samples, fewer than "
             f"{min_rows}: {what} needs at least {min_rows} per group. {hint}"
         )
 

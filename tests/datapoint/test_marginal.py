@@ -1,4 +1,4 @@
-"""MarginalUnlearner: supported models, bad input, effect, scikit-learn API."""
+"""MarginalUnlearner: bad input, effect, scikit-learn API (the common checks)."""
 
 import numpy as np
 import pytest
@@ -7,18 +7,9 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.neural_network import MLPClassifier
-from sklearn.utils.estimator_checks import (
-    check_estimator_cloneable,
-    check_estimator_repr,
-    check_get_params_invariance,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-)
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_unlearn.datapoint import MarginalUnlearner
-from sklearn_unlearn.datapoint._adapters import network_of, with_network
-from sklearn_unlearn.datapoint._network import forward
 
 
 def _data(n_classes=3, n=300, seed=0):
@@ -38,20 +29,6 @@ def _models(n_classes):
         MLPClassifier((6, 5), activation="tanh", max_iter=300, **kw),
         MLPClassifier((6,), activation="logistic", max_iter=300, **kw),
     ]
-
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("index", range(5))
-def test_network_reproduces_predict_proba(n_classes, index):
-    X, y = _data(n_classes)
-    model = _models(n_classes)[index].fit(X, y)
-    net = network_of(model, X[:20])
-    P, _ = forward(net, X)
-    assert_allclose(P, model.predict_proba(X), rtol=1e-7, atol=1e-10)
-    same = with_network(model, net)
-    assert_allclose(same.predict_proba(X), model.predict_proba(X), atol=1e-12)
-    assert same is not model
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -162,21 +139,79 @@ def test_bad_estimators_and_classes():
         MarginalUnlearner(model).fit(np.c_[X, X[:, :1]], y, forget_mask=some)
 
 
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_parameters_default_constructible,
-        check_no_attributes_set_in_init,
-        check_get_params_invariance,
-        check_set_params,
-        check_estimator_cloneable,
-        check_estimator_repr,
-    ],
+def every_fourth_of_each_class(X, y):
+    """Rows to forget in the common checks: every fourth row of each class.
+
+    The first row of each class is kept, so the retained rows hold every class
+    whenever a class has two rows or more.
+    """
+    forget = np.zeros(len(y), dtype=bool)
+    for label in np.unique(y):
+        forget[np.flatnonzero(y == label)[1::4]] = True
+    return forget
+
+
+#: The instance of the common checks: they clone the estimator (a clone of a
+#: fitted model loses its weights) and call fit(X, y) without forget_mask.
+CHECKED = MarginalUnlearner(
+    LogisticRegression(max_iter=1000),
+    prefit=False,
+    forget_rows=every_fourth_of_each_class,
+    random_state=0,
 )
-def test_the_common_checks_that_apply(check):
-    # The other common checks call fit(X, y) without forget_mask, which a
-    # data-point unlearner cannot do without (which rows to forget?).
-    check("MarginalUnlearner", MarginalUnlearner(LogisticRegression()))
+
+
+@parametrize_with_checks([CHECKED])
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+def test_prefit_false_is_fitting_then_unlearning():
+    X, y = _data()
+    forget = (y == 1) & (np.arange(len(y)) % 2 == 0)
+    base = LogisticRegression(C=0.5)
+    own = MarginalUnlearner(base, prefit=False, max_iter=2, random_state=1)
+    own.fit(X, y, forget_mask=forget)
+    reference = MarginalUnlearner(
+        LogisticRegression(C=0.5).fit(X, y), max_iter=2, random_state=1
+    ).fit(X, y, forget_mask=forget)
+    assert_array_equal(own.predict_proba(X), reference.predict_proba(X))
+    assert not hasattr(base, "coef_")  # a clone was fitted
+    assert_array_equal(own.estimator_.coef_, reference.estimator_.coef_)
+    assert reference.estimator_ is reference.estimator
+
+
+def test_forget_rows_is_forget_mask_as_a_parameter():
+    X, y = _data()
+    model = LogisticRegression().fit(X, y)
+    ruled = MarginalUnlearner(
+        model, forget_rows=every_fourth_of_each_class, max_iter=2, random_state=0
+    ).fit(X, y)
+    masked = MarginalUnlearner(model, max_iter=2, random_state=0).fit(
+        X, y, forget_mask=every_fourth_of_each_class(X, y)
+    )
+    assert_array_equal(ruled.predict_proba(X), masked.predict_proba(X))
+    with pytest.raises(ValueError, match="not both"):
+        ruled.fit(X, y, forget_mask=y == 0)
+
+
+def test_data_frames_keep_their_column_names_and_predict_checks_them():
+    pd = pytest.importorskip("pandas")
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    unlearner = MarginalUnlearner(
+        LogisticRegression(), prefit=False, max_iter=2, random_state=0
+    ).fit(frame, y, forget_mask=np.arange(len(y)) < 30)
+    assert_array_equal(unlearner.feature_names_in_, ["a", "b", "c", "d"])
+    assert_array_equal(unlearner.estimator_.feature_names_in_, ["a", "b", "c", "d"])
+    assert unlearner.predict(frame).shape == (len(y),)  # no warning: names match
+    # an array instead: one warning, the unlearner's (the copy gets the names)
+    message = "X does not have valid feature names, but MarginalUnlearner"
+    with pytest.warns(UserWarning, match=message) as record:
+        unlearner.predict_proba(X)
+    assert len(record) == 1
+    with pytest.raises(ValueError, match="feature names should match"):
+        unlearner.predict(frame[["b", "a", "c", "d"]])
 
 
 def test_verbose_logs_one_line_per_epoch(caplog, capsys):
@@ -211,21 +246,6 @@ def test_convex_models_settle_at_the_retrained_model():
     assert not np.allclose(
         model.predict_proba(X), retrained.predict_proba(X), atol=0.05
     )
-
-
-def test_settle_lbfgs_reaches_the_minimiser():
-    from sklearn_unlearn.datapoint._adapters import network_of
-    from sklearn_unlearn.datapoint._settle import retained_objective, settle_lbfgs
-
-    X, y = _data(n=400, seed=6)
-    model = LogisticRegression(C=2.0).fit(X[:200], y[:200])
-    net = network_of(model, X[:5])
-    l2 = 1.0 / (2.0 * 400)
-    settle_lbfgs(net, X, y, l2, max_iter=5000, gtol=1e-9)
-    _, grad_w, grad_b = retained_objective(net, X, y, l2)
-    assert max(np.abs(g).max() for g in [*grad_w, *grad_b]) < 1e-6
-    reference = LogisticRegression(C=2.0, tol=1e-10, max_iter=10_000).fit(X, y)
-    assert_allclose(net.weights[0].T, reference.coef_, rtol=0, atol=5e-4)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

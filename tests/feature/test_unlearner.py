@@ -417,7 +417,7 @@ def test_error_group_with_one_sample(frame):
     df = frame.copy()
     df.loc[0, "sex"] = "rare"
     with pytest.raises(
-        ValueError, match=r"\['rare'\] have \[1\] sample\(s\), fewer than 2"
+        ValueError, match=r"\['rare'\] have \[1\] samples, fewer than 2"
     ):
         BarycenterFeatureUnlearner(sensitive_features="sex").fit(df)
 

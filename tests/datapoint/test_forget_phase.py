@@ -1,11 +1,18 @@
-"""Forgetting-phase helpers of MarginalUnlearner: the validation criterion."""
+"""Forgetting phase of MarginalUnlearner: the validation criterion, the phase."""
 
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_unlearn.datapoint._adapters import network_of
-from sklearn_unlearn.datapoint._phases import HISTORY_KEYS, FitState, criterion
+from sklearn_unlearn.datapoint._forget_phase import (
+    HISTORY_KEYS,
+    FitState,
+    ForgetSettings,
+    criterion,
+    forget_phase,
+    snapshot,
+)
 
 
 def _state(X, y, mask, X_val, y_val, weights):
@@ -40,3 +47,25 @@ def test_criterion_is_zero_for_rows_like_the_forget_rows_and_grows_with_the_gap(
     near[:, 0] *= 0.0
     large = criterion(net, _state(X, y, mask, near, y[:50], ones))
     assert 0.0 < small < large
+
+
+def test_without_validation_a_phase_runs_whole_epochs_and_keeps_the_last_step():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    net = network_of(LogisticRegression().fit(X, y), X[:5])
+    mask = np.arange(200) < 50
+    state = _state(X, y, mask, X[:5], y[:5], None)._replace(validation=None)
+    snapshot(net, state, "start")
+    settings = ForgetSettings(
+        max_iter=4, learning_rate=1e-2, batch_size=64, n_iter_no_change=10
+    )
+    start = net.weights[0].copy()
+    steps, epochs, best_step = forget_phase(net, state, settings, step0=7)
+    # 150 retained rows in batches of 64: 3 steps an epoch, no early stop
+    assert (steps, epochs, best_step) == (12, 4, 7 + 12)
+    assert state.history["phase"] == ["start"] + ["forget"] * 4
+    assert "validation_mi" not in state.history or not state.history["validation_mi"]
+    assert not np.allclose(net.weights[0], start)
+    # the marginal information of the training set falls as the phase forgets
+    assert state.history["mi"][-1] < state.history["mi"][0]

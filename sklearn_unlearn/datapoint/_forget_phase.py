@@ -1,4 +1,4 @@
-"""Forgetting phases of MarginalUnlearner: MI-penalised fine-tuning, audited.
+"""Forgetting phase of MarginalUnlearner: MI-penalised fine-tuning, audited.
 
 A forgetting phase fine-tunes the network on pooled batches (rows of the whole
 training set with membership label 0, retained rows with label 1) against the
@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sklearn_unlearn.datapoint._adam import Adam
 from sklearn_unlearn.datapoint._network import Network, forward, objective
-from sklearn_unlearn.datapoint._settle import Adam
 from sklearn_unlearn.utils._information import soft_mutual_information
 
 __all__ = [

@@ -1,17 +1,19 @@
-"""Settling phases of MarginalUnlearner: fine-tuning on the retained rows alone.
+"""Settling phases of MarginalUnlearner: warm-started fitting on the retained rows.
 
 After each forgetting phase the network is trained on the retained rows only,
-with the estimator's own objective (mean cross-entropy plus its L2 penalty).
-For a network without hidden layer (logistic regression, SGD with log-loss) that
-objective is convex and is minimised to convergence by L-BFGS from the current
-weights: its minimiser is the model that retraining on the retained rows
-computes. For an MLP a few epochs of Adam let the retained rows pull the weights
-back to a settled state. Pure functions on :class:`Network`.
+starting from the weights the forgetting phase left, with the estimator's own
+objective (mean cross-entropy plus its L2 penalty). For a network without
+hidden layer (logistic regression, SGD with log-loss) that objective is convex
+and is minimised to convergence by L-BFGS: its minimiser is the model that
+retraining on the retained rows computes. For an MLP a few epochs of Adam let
+the retained rows pull the weights back to a settled state. Pure functions on
+:class:`Network`.
 """
 
 import numpy as np
 from scipy.optimize import minimize
 
+from sklearn_unlearn.datapoint._adam import Adam
 from sklearn_unlearn.datapoint._network import (
     Network,
     backward,
@@ -19,29 +21,7 @@ from sklearn_unlearn.datapoint._network import (
     mean_cross_entropy,
 )
 
-__all__ = ["Adam", "retained_objective", "settle_adam", "settle_lbfgs"]
-
-#: Adam's moment decay rates and denominator guard.
-BETA1, BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
-
-
-class Adam:
-    """Adam on a list of arrays, updated in place."""
-
-    def __init__(self, params: list, learning_rate: float):
-        self.params, self.lr, self.t = params, learning_rate, 0
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-
-    def step(self, grads: list) -> None:
-        self.t += 1
-        correction = np.sqrt(1 - BETA2**self.t) / (1 - BETA1**self.t)
-        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
-            m *= BETA1
-            m += (1 - BETA1) * g
-            v *= BETA2
-            v += (1 - BETA2) * g * g
-            p -= self.lr * correction * m / (np.sqrt(v) + ADAM_EPS)
+__all__ = ["retained_objective", "settle_adam", "settle_lbfgs"]
 
 
 def retained_objective(
