@@ -10,6 +10,7 @@ previous settling phase left. Pure functions on arrays and
 scikit-learn objects.
 """
 
+import logging
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -31,7 +32,11 @@ __all__ = [
     "FineTuneSettings",
     "class_matched_validation",
     "fine_tune",
+    "log_epoch",
 ]
+
+#: The package's logger: one line per epoch when ``verbose`` is positive.
+logger = logging.getLogger("sklearn_unlearn.datapoint")
 
 #: Most L-BFGS iterations of the settling phase of convex models.
 SETTLE_LBFGS_ITER = 500
@@ -192,3 +197,11 @@ def fine_tune(
         snapshot(net, state, "settle")
     history = {k: v for k, v in state.history.items() if v}
     return FineTuned(net, history, best_step, n_steps, n_epochs)
+
+
+def log_epoch(history: dict, epoch: int) -> None:
+    """Log the last value of each history entry (but the phase) at INFO level."""
+    line = ", ".join(
+        f"{k} {v[-1]:.5f}" for k, v in history.items() if v and k != "phase"
+    )
+    logger.info("epoch %d: %s", epoch, line)

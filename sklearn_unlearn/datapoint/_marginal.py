@@ -1,6 +1,5 @@
 """MarginalUnlearner: forget training rows of a fitted classifier by fine-tuning."""
 
-import logging
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,7 +17,11 @@ from sklearn_unlearn.datapoint._adapters import (
     network_of,
     with_network,
 )
-from sklearn_unlearn.datapoint._fine_tuning import FineTuneSettings, fine_tune
+from sklearn_unlearn.datapoint._fine_tuning import (
+    FineTuneSettings,
+    fine_tune,
+    log_epoch,
+)
 from sklearn_unlearn.datapoint._fit_inputs import (
     check_dense,
     check_fitted,
@@ -32,8 +35,6 @@ from sklearn_unlearn.utils._validation import check_same_rows, estimator_has
 
 __all__ = ["MarginalUnlearner"]
 
-logger = logging.getLogger(__name__)
-
 
 class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Make a fitted classifier forget training rows, without retraining.
@@ -43,8 +44,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     principle* of Xu and Strohmer): it minimises the cross-entropy on the
     retained rows plus ``gamma`` times the mutual information between the
     model's outputs and a membership label, on pooled batches of all training
-    rows (label 0) and of retained rows (label 1). The original estimator is
-    never modified.
+    rows (label 0) and of retained rows (label 1). ``estimator`` is not modified.
 
     Read more in the :ref:`User Guide <datapoint_unlearning>`.
 
@@ -93,8 +93,8 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Seeds the batches.
     verbose : int, default=0
         When positive, log one line per epoch (loss, marginal information,
-        accuracies) at INFO level on the ``sklearn_unlearn.datapoint._marginal``
-        logger; configure :mod:`logging` to see it.
+        accuracies) at INFO level on the ``sklearn_unlearn.datapoint`` logger;
+        configure :mod:`logging` to see it.
 
     Attributes
     ----------
@@ -144,36 +144,31 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     :func:`~sklearn_unlearn.metrics.marginal_information` and the estimator's
     own L2 penalty :math:`\\lambda`; gradients are exact (written in numpy).
 
-    *How much to forget.* Minimising :math:`\\hat I` to zero over-unlearns: it
-    makes the model misclassify the forgotten rows more than a model retrained
-    without them would. A retrained model treats the forgotten rows like rows
-    it never saw, so with validation data (``X_val``, ``y_val``: rows never
-    used for training) the weights kept are those at which the forgotten rows
-    are, on average, as confidently classified as the validation rows of the
-    same classes: the step minimising the marginal information between
-    membership and the confidence :math:`f_y(x)`. Without validation data the
-    fine-tuning runs ``max_iter`` epochs (stopping earlier only if the training
-    set's marginal information stops decreasing): choose ``gamma`` and
-    ``max_iter`` with care and audit the result.
+    *How much to forget.* Driving :math:`\\hat I` to zero over-unlearns: the
+    forgotten rows end up misclassified more than by a model retrained without
+    them, which treats them like rows it never saw. So with validation data
+    (``X_val``, ``y_val``: rows never used for training) the weights kept are
+    those at which the forgotten rows are as confidently classified as the
+    validation rows of the same classes (the step minimising the marginal
+    information between membership and the confidence :math:`f_y(x)`).
+    Without validation data the fine-tuning runs ``max_iter`` epochs (earlier
+    only if the training set's marginal information stops decreasing): choose
+    ``gamma`` and ``max_iter`` with care and audit the result.
 
     *Settling.* The criterion sees how much the model remembers the forgotten
-    rows, not how much a model trained without them would have lost by having
-    fewer examples of their kind; and the weights it picks are caught in the
-    middle of a fast move. So each forgetting phase is followed by a settling
-    phase on the retained rows alone, with the estimator's own objective. For
-    linear models (convex) it is L-BFGS to convergence: the result is the
-    minimiser that retraining on the retained rows computes (to the same
-    tolerance as ``LogisticRegression``), reached from weights that already
-    forgot. For an MLP it is ``settle_epochs`` epochs of Adam, after which a
-    new forgetting phase starts from the settled weights; rounds repeat while
-    the forgetting phase improves on them, up to ``n_rounds``. On digits
-    (``benchmarks/bench_datapoint.py``) settling removed most of the
-    seed-to-seed spread of the forget-set accuracy and brought the test
-    accuracy back to the retrained model's.
+    rows, not what a model trained without them would have lost, and it picks
+    weights in the middle of a fast move. So each forgetting phase is followed
+    by a settling phase on the retained rows with the estimator's own
+    objective: L-BFGS to convergence for linear models (the minimiser that
+    retraining computes, reached from weights that already forgot), or
+    ``settle_epochs`` epochs of Adam for an MLP, after which a new forgetting
+    phase starts; rounds repeat while forgetting improves on the settled
+    weights, up to ``n_rounds``. On digits (``benchmarks/bench_datapoint.py``)
+    settling removed most of the seed-to-seed spread of the forget-set
+    accuracy and brought the test accuracy back to the retrained model's.
 
-    An MLP is fine-tuned in float32 (its weights are written back in the
-    estimator's dtype): the GEMMs run twice as fast, and mini-batch steps need
-    no more precision. Linear models are fine-tuned in float64.
+    An MLP is fine-tuned in float32 (weights written back in the estimator's
+    dtype; the GEMMs run twice as fast), linear models in float64.
 
     References
     ----------
@@ -244,7 +239,6 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    # ------------------------------------------------------------ checks
     def _check_data(self, X, y):
         """``X`` as float64 and ``y``, checked for a classifier."""
         check_supported(self.estimator)
@@ -267,7 +261,6 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X_val, y_val = validate_data(self, X_val, y_val, dtype=np.float64, reset=False)
         return validation_set(X_val, y_val, classes, y_forget)
 
-    # ---------------------------------------------------------------- fit
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, forget_mask=None, X_val=None, y_val=None):
         """Fine-tune a copy of the estimator to forget the rows of ``forget_mask``.
@@ -296,8 +289,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         model = starting_model(self.estimator, self.prefit, X_raw, X, y)
         y_idx = np.searchsorted(model.classes_, y)
         validation = self._validation(X_val, y_val, model.classes_, y_idx[mask])
-        # small GEMMs on mini-batches: one BLAS thread is faster, and much
-        # faster on shared cores
+        # small GEMMs on mini-batches: one BLAS thread is faster
         with threadpool_limits(limits=1, user_api="blas"):
             return self._fit(model, X, y_idx, mask, validation)
 
@@ -314,7 +306,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             validation,
             settings,
             check_random_state(self.random_state),
-            self._log_epoch if self.verbose else None,
+            log_epoch if self.verbose else None,
         )
         self.estimator_ = model
         self.unlearned_estimator_ = with_network(model, result.net)
@@ -325,14 +317,6 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.classes_ = model.classes_
         return self
 
-    @staticmethod
-    def _log_epoch(history, epoch):
-        line = ", ".join(
-            f"{k} {v[-1]:.5f}" for k, v in history.items() if v and k != "phase"
-        )
-        logger.info("epoch %d: %s", epoch, line)
-
-    # ----------------------------------------------------------- predict
     def _delegate(self, name, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
@@ -386,6 +370,25 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Decision values.
         """
         return self._delegate("decision_function", X)
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of the unlearned model on ``X, y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean (weighted) accuracy of ``predict(X)``.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -217,7 +217,7 @@ def test_data_frames_keep_their_column_names_and_predict_checks_them():
 def test_verbose_logs_one_line_per_epoch(caplog, capsys):
     X, y = _data()
     model = LogisticRegression().fit(X, y)
-    with caplog.at_level("INFO", logger="sklearn_unlearn.datapoint._marginal"):
+    with caplog.at_level("INFO", logger="sklearn_unlearn.datapoint"):
         MarginalUnlearner(model, max_iter=2, verbose=1, random_state=0).fit(
             X, y, forget_mask=np.arange(len(y)) < 20
         )

@@ -381,7 +381,7 @@ def test_metadata_routing_in_a_pipeline():
     "fit_s, predict_s, message",
     [
         (None, None, "sensitive_features is required"),
-        ("ones", None, "attribute \\(a single group\\)"),
+        ("ones", None, "attribute (a single group)"),
         ("short", None, "sensitive_features has 10 samples but X has"),
         ("ok", "missing", "sensitive_features is required"),
         ("ok", "unknown", "sensitive_features has 1 sample(s) in groups unseen"),
