@@ -2,7 +2,7 @@
 
 import sys
 
-from sklearn_unlearn._cli import main
+from sklearn_unlearn.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

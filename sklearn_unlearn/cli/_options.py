@@ -1,23 +1,75 @@
-"""Options of the command line: checked values, and the options of every run.
+"""Options of the command line: checked values, choices, the options of every run.
 
 Each value is checked when the arguments are parsed, so that a bad one is a
-usage error (exit 2, one ``error:`` line) before any work.
+usage error (exit 2, one ``error:`` line) before any work. The choices of an
+option that sets an estimator's parameter (``--method``, the selector's
+ranking) are the values that estimator accepts, read from its parameter
+constraints, with its own default first: one list and one default for Python
+and the command line.
 """
 
 import argparse
+import inspect
 import math
 
-from sklearn_unlearn._cli_io import EXIT_USAGE
+from sklearn.utils._param_validation import StrOptions
+
+from sklearn_unlearn import BarycenterFeatureUnlearner, DistributionalSelector
+from sklearn_unlearn.cli._io import EXIT_USAGE
 
 __all__ = [
+    "CRITERIA",
+    "CRITERION_FLAG",
+    "DEFAULT_CRITERION",
+    "DEFAULT_METHOD",
+    "METHODS",
+    "SELECTOR_CRITERION",
     "Parser",
     "add_common",
     "add_run_options",
     "budget",
+    "choices",
     "count",
     "fraction",
     "kl",
 ]
+
+#: The parameter of :class:`DistributionalSelector` that says how the forget
+#: rows are ranked; the ``select`` option that sets it is named after it.
+SELECTOR_CRITERION = "score"
+#: That option of ``select``.
+CRITERION_FLAG = f"--{SELECTOR_CRITERION}"
+
+
+def choices(estimator, param: str) -> list:
+    """The named values ``estimator`` accepts for ``param``, its default first.
+
+    Parameters
+    ----------
+    estimator : type
+        An estimator class with ``_parameter_constraints``.
+    param : str
+        One of its parameters, constrained by string options.
+
+    Returns
+    -------
+    values : list of str
+        The default, then the other accepted names in sorted order.
+    """
+    names = set()
+    for constraint in estimator._parameter_constraints[param]:
+        if isinstance(constraint, StrOptions):
+            names |= constraint.options - constraint.deprecated
+    default = inspect.signature(estimator).parameters[param].default
+    return [default, *sorted(names - {default})]
+
+
+#: ``--method`` of ``repair`` and ``demo``: the unlearner's methods.
+METHODS = choices(BarycenterFeatureUnlearner, "method")
+DEFAULT_METHOD = METHODS[0]
+#: The selector's rankings of the forget rows.
+CRITERIA = choices(DistributionalSelector, SELECTOR_CRITERION)
+DEFAULT_CRITERION = CRITERIA[0]
 
 
 class Parser(argparse.ArgumentParser):

@@ -3,7 +3,7 @@
 A CSV file is read with the ``csv`` module, every cell as the text it holds
 (``03427`` stays ``03427``, ``NA`` stays ``NA``), so that the columns a command
 does not compute on are written back exactly as they were read. Only the
-feature columns are parsed as numbers (:mod:`sklearn_unlearn._cli_columns`).
+feature columns are parsed as numbers (:mod:`sklearn_unlearn.cli._columns`).
 Parquet files keep their own column types.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sklearn_unlearn._cli_files import check_input
-from sklearn_unlearn._cli_io import CLIError, check_format, examples
+from sklearn_unlearn.cli._files import check_input
+from sklearn_unlearn.cli._io import CLIError, check_format, examples
 
 __all__ = ["Table", "read_table", "write_table"]
 

@@ -7,8 +7,14 @@ reference (:func:`sklearn_unlearn.metrics.independence_reference`).
 
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.metrics import r2_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils.multiclass import type_of_target
 
-from sklearn_unlearn._cli_io import CLIError
+from sklearn_unlearn import BarycenterFeatureUnlearner
+from sklearn_unlearn.cli._io import CLIError
+from sklearn_unlearn.metrics import independence_reference
 
 __all__ = ["label_audit", "label_values"]
 
@@ -18,7 +24,7 @@ def label_values(table, column: str, audit: bool) -> np.ndarray:
 
     Parameters
     ----------
-    table : sklearn_unlearn._cli_table.Table
+    table : sklearn_unlearn.cli._table.Table
         The table.
     column : str
         The label column.
@@ -53,8 +59,6 @@ def label_values(table, column: str, audit: bool) -> np.ndarray:
             "a label needs at least two values: choose another column or leave "
             "out --label"
         )
-    from sklearn.utils.multiclass import type_of_target
-
     if audit and type_of_target(values) in ("binary", "multiclass"):
         if counts.min() < 2:
             rare = counts[counts < 2].index[:3].tolist()
@@ -74,14 +78,6 @@ def label_audit(X, y, groups, method: str, seed: int) -> dict:
     repaired features, R the independence reference of the same model
     (:func:`sklearn_unlearn.metrics.independence_reference`).
     """
-    from sklearn.linear_model import LogisticRegression, RidgeCV
-    from sklearn.metrics import r2_score, roc_auc_score
-    from sklearn.model_selection import train_test_split
-    from sklearn.utils.multiclass import type_of_target
-
-    from sklearn_unlearn import BarycenterFeatureUnlearner
-    from sklearn_unlearn.metrics import independence_reference
-
     kind = type_of_target(y)
     classify = kind in ("binary", "multiclass")
     model = LogisticRegression(max_iter=1000) if classify else RidgeCV()

@@ -14,9 +14,17 @@ import signal
 import tempfile
 from pathlib import Path
 
-from sklearn_unlearn._cli_io import CLIError
+from sklearn_unlearn.cli._io import CLIError, check_format
 
-__all__ = ["Outputs", "Terminated", "check_input", "check_outputs", "on_signals"]
+__all__ = [
+    "Outputs",
+    "Terminated",
+    "check_input",
+    "check_outputs",
+    "check_paths",
+    "on_signals",
+    "output_path",
+]
 
 #: Signals that stop a run cleanly (temporary files removed, 128 + signum).
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -119,6 +127,39 @@ def check_outputs(outputs, inputs) -> None:
                     f"{label}: {path} is also the {other} file; give each output "
                     "its own name"
                 )
+
+
+def check_paths(source: Path, outputs: list) -> None:
+    """The input exists; the outputs are writable and alias nothing."""
+    check_input(source)
+    check_outputs(outputs, [("input", source)])
+
+
+def output_path(given, source: Path, tag: str) -> Path:
+    """``--output`` (default ``INPUT.<tag>.<suffix>``), its format checked.
+
+    Parameters
+    ----------
+    given : str or None
+        The ``--output`` option.
+    source : pathlib.Path
+        The input file.
+    tag : str
+        The default output's tag.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The output file.
+    """
+    check_format(source, "input")
+    path = (
+        Path(given)
+        if given
+        else source.with_name(f"{source.stem}.{tag}{source.suffix}")
+    )
+    check_format(path, "--output")
+    return path
 
 
 def _umask() -> int:
