@@ -23,8 +23,10 @@ _KAPPA_GID = "sklearn_unlearn.kappa"
 
 
 def _selector_features(selector, X):
-    """The features a fitted selector ranks: ``X`` without its domain column
-    when the selector drops it, read from its public parameters only."""
+    """The features a fitted selector ranks, from its public parameters only.
+
+    ``X`` without its domain column when the selector drops it, else ``X``.
+    """
     if selector.domain_column is not None and not is_dataframe(X):
         X = check_array(X, dtype=None, ensure_all_finite=False)
     # the number and names of the columns must be those seen in fit

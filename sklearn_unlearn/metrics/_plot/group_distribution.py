@@ -50,8 +50,7 @@ def _short_value(value):
 
 
 def _legend_label(group) -> str:
-    """The library's group label (``"a & b"`` for an intersection), whole floats
-    shown as ints."""
+    """The library's group label (``"a & b"``), whole floats shown as ints."""
     if isinstance(group, tuple):
         return group_label(tuple(_short_value(value) for value in group))
     return group_label(_short_value(group))
