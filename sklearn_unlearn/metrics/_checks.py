@@ -3,25 +3,47 @@
 Every public metric validates its arguments here before any work, so that a
 bad input fails with a message saying which parameter is wrong and how to fix
 it (never a numpy broadcast error or a dump of the array). The helpers never
-modify their inputs.
+modify their inputs. The groups of S are read by
+:func:`~sklearn_unlearn.utils._sensitive.parse_sensitive`, like everywhere in
+the library; the checks here only say, in a metric's words, why an S cannot be
+audited (a metric has no binning option, so its advice differs).
 """
 
 import difflib
+from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_array
 
 from sklearn_unlearn.utils._compat import InvalidParameterError
+from sklearn_unlearn.utils._sensitive import (
+    SensitiveRecord,
+    check_group_counts,
+    parse_sensitive,
+)
 from sklearn_unlearn.utils._validation import MAX_FLOAT_LEVELS, has_missing
 
 __all__ = [
+    "AuditInput",
+    "check_audit_input",
     "check_float_matrix",
+    "check_group_sizes",
+    "check_proba",
     "check_scoring_name",
     "check_sensitive",
     "shape_of",
 ]
+
+
+class AuditInput(NamedTuple):
+    """A validated representation and its groups, ready for an audit."""
+
+    Z: np.ndarray  # (n_samples, n_features) finite floats
+    codes: np.ndarray  # (n_samples,) group code of each row, 0 .. n_groups - 1
+    counts: np.ndarray  # (n_groups,) rows per group
 
 
 def shape_of(values, name: str) -> tuple:
@@ -89,10 +111,16 @@ def check_float_matrix(values, name: str, *, min_samples: int = 1) -> np.ndarray
 
 
 def check_sensitive(sensitive, n_samples: int, *, name: str = "sensitive"):
-    """A 1-D discrete sensitive attribute of ``n_samples`` labels, or a ValueError.
+    """The groups of a 1-D discrete S of ``n_samples`` labels, or a ValueError.
 
     Rejects missing values and float columns that look continuous (with advice
-    that fits a metric, which has no binning option of its own).
+    that fits a metric, which has no binning option of its own), then parses
+    the groups.
+
+    Returns
+    -------
+    record : SensitiveRecord
+        The parsed S: each row's group code and the groups' encoding.
     """
     shape = shape_of(sensitive, name)
     if len(shape) != 1:
@@ -112,7 +140,7 @@ def check_sensitive(sensitive, n_samples: int, *, name: str = "sensitive"):
             "or encode missingness as a group of its own."
         )
     if values.dtype.kind == "f":
-        n_levels = np.unique(values).size
+        n_levels = pd.unique(values).size
         if n_levels > MAX_FLOAT_LEVELS:
             raise ValueError(
                 f"{name} is float with {n_levels} distinct values: it looks "
@@ -120,7 +148,53 @@ def check_sensitive(sensitive, n_samples: int, *, name: str = "sensitive"):
                 "pandas.qcut or a KBinsDiscretizer), or cast it to int/str if its "
                 "values are categories."
             )
-    return values
+    return parse_sensitive(values=values, param=name)
+
+
+def check_group_sizes(record: SensitiveRecord, *, min_rows: int, hint: str) -> None:
+    """At least two groups of S, each of ``min_rows`` rows, or a ValueError.
+
+    ``hint`` ends the message: what to change when a group is too small.
+    """
+    encoding = record.encoding
+    check_group_counts(encoding, min_rows=1, what="an audit", hint=hint)
+    small = encoding.counts < min_rows
+    if small.any():
+        raise ValueError(
+            f"Group(s) {encoding.labels[small].tolist()[:10]} of sensitive have "
+            f"{encoding.counts[small].tolist()[:10]} samples, fewer than "
+            f"{min_rows}: an audit needs at least {min_rows} per group. {hint}"
+        )
+
+
+def check_audit_input(
+    Z, sensitive, *, min_per_group: int = 2, hint: str = "Merge rare groups."
+) -> AuditInput:
+    """Validate ``Z`` (2-D, finite) and ``sensitive`` (groups of ``min_per_group``).
+
+    ``hint`` ends the message when a group is too small: what to change.
+    """
+    Z = check_float_matrix(Z, "Z")
+    record = check_sensitive(sensitive, Z.shape[0])
+    check_group_sizes(record, min_rows=min_per_group, hint=hint)
+    return AuditInput(Z, record.codes, record.encoding.counts)
+
+
+def check_proba(proba, name: str) -> np.ndarray:
+    """Class probabilities: a finite 2-D array of nonnegative rows summing to 1."""
+    shape = shape_of(proba, name)
+    if len(shape) != 2:
+        raise ValueError(
+            f"{name} must be 2-D, of shape (n_samples, n_classes) like the output of "
+            f"predict_proba; got an array of shape {shape}."
+        )
+    proba = check_float_matrix(proba, name).astype(np.float64)
+    if np.any(proba < 0) or not np.allclose(proba.sum(axis=1), 1.0, atol=1e-6):
+        raise ValueError(
+            f"{name} must hold class probabilities: nonnegative rows summing to 1 "
+            "(the output of predict_proba)."
+        )
+    return proba
 
 
 def check_scoring_name(scoring, name: str, owner: str) -> None:

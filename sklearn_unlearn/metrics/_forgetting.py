@@ -7,6 +7,7 @@ import numpy as np
 
 from sklearn_unlearn.metrics._checks import (
     check_float_matrix,
+    check_proba,
     shape_of,
 )
 from sklearn_unlearn.selection._frontier import (
@@ -25,7 +26,6 @@ __all__ = [
     "distributional_unlearning_report",
     "gaussian_kl",
     "gaussian_pareto_frontier",
-    "check_proba",
     "marginal_information",
 ]
 
@@ -304,23 +304,6 @@ def distributional_unlearning_report(
         n_deleted=int(np.sum(~keep)),
         n_forget=int(X1.shape[0]),
     )
-
-
-def check_proba(proba, name):
-    """Class probabilities: a finite 2-D array of nonnegative rows summing to 1."""
-    shape = shape_of(proba, name)
-    if len(shape) != 2:
-        raise ValueError(
-            f"{name} must be 2-D, of shape (n_samples, n_classes) like the output of "
-            f"predict_proba; got an array of shape {shape}."
-        )
-    proba = check_float_matrix(proba, name).astype(np.float64)
-    if np.any(proba < 0) or not np.allclose(proba.sum(axis=1), 1.0, atol=1e-6):
-        raise ValueError(
-            f"{name} must hold class probabilities: nonnegative rows summing to 1 "
-            "(the output of predict_proba)."
-        )
-    return proba
 
 
 @validate_params(

@@ -10,10 +10,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
 
 from sklearn_unlearn.feature._gaussian import bures_wasserstein2
-from sklearn_unlearn.metrics._checks import (
-    check_float_matrix,
-    check_sensitive,
-)
+from sklearn_unlearn.metrics._checks import check_audit_input
 from sklearn_unlearn.utils._compat import (
     HasMethods,
     Interval,
@@ -21,22 +18,8 @@ from sklearn_unlearn.utils._compat import (
     validate_params,
 )
 from sklearn_unlearn.utils._scale import power_of_two_scale
-from sklearn_unlearn.utils._sensitive import check_group_counts, parse_sensitive
 
-__all__ = ["check_groups", "group_wasserstein_distance", "leakage_auc"]
-
-
-def check_groups(
-    Z, sensitive, *, min_per_group: int = 2, reason: str = "Merge rare groups."
-):
-    """Validate ``Z`` (2-D, finite) and ``sensitive``; return Z, codes, counts."""
-    Z = check_float_matrix(Z, "Z")
-    sensitive = check_sensitive(sensitive, Z.shape[0])
-    record = parse_sensitive(values=sensitive, param="sensitive")
-    check_group_counts(
-        record.encoding, min_rows=min_per_group, what="an audit", hint=reason
-    )
-    return Z, record.codes, record.encoding.counts
+__all__ = ["group_wasserstein_distance", "leakage_auc"]
 
 
 @validate_params(
@@ -100,11 +83,11 @@ def leakage_auc(Z, sensitive, *, estimator=None, cv=5, random_state=None):
     True
     """
     n_splits = cv if isinstance(cv, Integral) else cv.get_n_splits()
-    Z, codes, counts = check_groups(
+    Z, codes, counts = check_audit_input(
         Z,
         sensitive,
         min_per_group=n_splits,
-        reason=f"cv={n_splits} stratified folds need {n_splits} rows per group.",
+        hint=f"cv={n_splits} stratified folds need {n_splits} rows per group.",
     )
     rng = check_random_state(random_state)
     seed = int(rng.randint(2**31 - 1))
@@ -248,7 +231,7 @@ def group_wasserstein_distance(
     >>> round(group_wasserstein_distance(Z, [0, 0, 1, 1]), 6)
     0.513743
     """
-    Z, codes, counts = check_groups(Z, sensitive)
+    Z, codes, counts = check_audit_input(Z, sensitive)
     # W2 is positively homogeneous: compute it at unit scale (dividing by a power
     # of two is exact) and scale back, so that no square under- or overflows.
     scale = power_of_two_scale(Z)

@@ -3,8 +3,7 @@
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from sklearn_unlearn.metrics._checks import shape_of
-from sklearn_unlearn.metrics._forgetting import check_proba
+from sklearn_unlearn.metrics._checks import check_proba, shape_of
 from sklearn_unlearn.utils._compat import validate_params
 
 __all__ = ["membership_advantage"]

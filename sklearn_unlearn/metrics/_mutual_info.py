@@ -16,7 +16,7 @@ from scipy.special import digamma
 from sklearn.neighbors import KDTree
 from sklearn.utils import check_random_state
 
-from sklearn_unlearn.metrics._leakage import check_groups
+from sklearn_unlearn.metrics._checks import check_audit_input
 from sklearn_unlearn.utils._compat import Interval, StrOptions, validate_params
 from sklearn_unlearn.utils._scale import power_of_two_scale
 
@@ -272,11 +272,11 @@ def mutual_information(
     0.33
     """
     min_per_group = n_neighbors + 1
-    Z, codes, counts = check_groups(
+    Z, codes, counts = check_audit_input(
         Z,
         sensitive,
         min_per_group=min_per_group,
-        reason=f"n_neighbors + 1 = {min_per_group}: lower n_neighbors or merge "
+        hint=f"n_neighbors + 1 = {min_per_group}: lower n_neighbors or merge "
         "the small groups.",
     )
     rng = check_random_state(random_state)

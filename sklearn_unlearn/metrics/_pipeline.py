@@ -5,8 +5,12 @@ Scorers and displays audit a fitted model holding a
 :class:`~sklearn.pipeline.Pipeline` (possibly nested) with the unlearner at any
 step. ``X`` goes through the steps before the unlearner; S is read from the
 unlearner's input the way the unlearner reads it (its ``sensitive_features``
-columns, binned when it bins them) or taken from the metadata; the
-representation Z is what reaches the final estimator.
+columns, binned with its fitted ``sensitive_bin_edges_`` when it bins them) or
+taken from the metadata; the representation Z is what reaches the final
+estimator. Only the unlearner's public parameters and fitted attributes are
+read: S is parsed by :func:`~sklearn_unlearn.utils._sensitive.parse_sensitive`,
+so its groups carry the library's one label format (``"a & b"`` for an
+intersection).
 """
 
 from typing import NamedTuple
@@ -15,7 +19,11 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from sklearn_unlearn.feature import BarycenterFeatureUnlearner
-from sklearn_unlearn.utils._sensitive import parse_sensitive, row_labels
+from sklearn_unlearn.utils._sensitive import (
+    SensitiveRecord,
+    parse_sensitive,
+    row_labels,
+)
 
 __all__ = [
     "Location",
@@ -48,10 +56,11 @@ class Location(NamedTuple):
 class UnlearnerView(NamedTuple):
     """The unlearner's input, its groups and output, and the representation Z."""
 
-    X_in: object
-    sensitive: np.ndarray
-    X_out: np.ndarray
-    Z: np.ndarray
+    X_in: object  # what reaches the unlearner
+    sensitive: np.ndarray  # the group label of each row
+    sensitive_record: SensitiveRecord  # S of X_in parsed: groups, row codes
+    X_out: np.ndarray  # the unlearner's output
+    Z: np.ndarray  # what reaches the final estimator
     location: Location
 
 
@@ -153,17 +162,19 @@ def unlearner_view(estimator, X, sensitive_features=None) -> UnlearnerView:
     X_in = _transform(location.before, X)
     # transform validates X_in (and S) before S is read from it
     X_out = unlearner.transform(X_in, sensitive_features=sensitive_features)
+    binned = unlearner.sensitive_bins is not None
     record = parse_sensitive(
         X_in,
         sensitive_features,
         spec=unlearner.sensitive_features,
         feature_names=getattr(unlearner, "feature_names_in_", None),
-        fitted=unlearner._encoding,
+        bin_edges=getattr(unlearner, "sensitive_bin_edges_", None) if binned else None,
     )
     Z = _transform(location.after, X_out)
     return UnlearnerView(
         X_in=X_in,
         sensitive=row_labels(record),
+        sensitive_record=record,
         X_out=np.asarray(X_out),
         Z=np.asarray(Z),
         location=location,

@@ -1,4 +1,4 @@
-"""Domain and data-point forgetting metrics against closed forms."""
+"""Domain forgetting metrics (KLs, frontier, marginal information) vs closed forms."""
 
 import numpy as np
 import pytest
@@ -10,7 +10,6 @@ from sklearn_unlearn.metrics import (
     gaussian_kl,
     gaussian_pareto_frontier,
     marginal_information,
-    membership_advantage,
 )
 from sklearn_unlearn.selection._frontier import pareto_epsilon_min
 
@@ -105,14 +104,3 @@ def test_marginal_information_known_answers():
         marginal_information(P * 2, P)
     with pytest.raises(ValueError, match="classes"):
         marginal_information(P, P[:, :2] / P[:, :2].sum(1, keepdims=True))
-
-
-def test_membership_advantage():
-    rng = np.random.default_rng(3)
-    same = membership_advantage(rng.uniform(size=3000), rng.uniform(size=3000))
-    assert abs(same - 0.5) < 0.03
-    assert membership_advantage([0.9, 0.95], [0.1, 0.2]) == 1.0
-    P = np.array([[0.9, 0.1], [0.2, 0.8]])
-    assert membership_advantage(P, P[::-1], y_forget=[0, 1], y_holdout=[0, 1]) == 1.0
-    with pytest.raises(ValueError, match="class indices"):
-        membership_advantage(P, P, y_forget=[0, 5], y_holdout=[0, 1])

@@ -332,10 +332,6 @@ def test_value_is_bounded_by_entropy_of_s():
 
 
 # ------------------------------------------------------------------ bad input
-def test_mismatched_lengths():
-    Z = np.zeros((100, 2))
-    with pytest.raises(ValueError, match="Z has 100 samples but sensitive has 90"):
-        mutual_information(Z, np.zeros(90))
 
 
 def test_single_group():
@@ -354,14 +350,6 @@ def test_nan_in_z():
         mutual_information(Z, s)
 
 
-def test_nan_in_sensitive():
-    Z = np.random.default_rng(0).standard_normal((50, 2))
-    s = np.repeat([0.0, 1.0], 25)
-    s[4] = np.nan
-    with pytest.raises(ValueError, match="missing or infinite"):
-        mutual_information(Z, s)
-
-
 def test_group_smaller_than_n_neighbors_plus_one():
     Z = np.random.default_rng(0).standard_normal((23, 2))
     s = np.array(["a"] * 10 + ["b"] * 10 + ["tiny"] * 3)
@@ -373,18 +361,6 @@ def test_group_smaller_than_n_neighbors_plus_one():
 def test_one_dimensional_z():
     with pytest.raises(ValueError, match="Z must be 2-D"):
         mutual_information(np.zeros(10), np.repeat([0, 1], 5))
-
-
-def test_two_dimensional_sensitive():
-    Z = np.zeros((10, 2))
-    with pytest.raises(ValueError, match="sensitive must be 1-D"):
-        mutual_information(Z, np.zeros((10, 1)))
-
-
-def test_continuous_sensitive_is_rejected():
-    rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match="looks continuous"):
-        mutual_information(rng.standard_normal((100, 2)), rng.standard_normal(100))
 
 
 def test_max_samples_too_small():

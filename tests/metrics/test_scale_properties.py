@@ -15,7 +15,6 @@ from sklearn_unlearn.metrics import (
     distributional_unlearning_report,
     gaussian_kl,
     group_wasserstein_distance,
-    leakage_bounded_refit,
     mutual_information,
 )
 
@@ -97,35 +96,3 @@ def test_other_factors_agree_up_to_rounding(c):
     assert_allclose(
         mutual_information(Z_MI * c, S_MI, random_state=0), REFERENCE_MI, rtol=1e-9
     )
-
-
-@settings(max_examples=50, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.one_of(st.floats(0, 1), st.just(float("nan"))),
-            st.one_of(st.floats(0.5, 1), st.just(float("nan"))),
-        ),
-        min_size=1,
-        max_size=6,
-    ),
-    st.floats(0.5, 1.0),
-)
-@example([(0.9, float("nan")), (0.7, 0.8)], 0.6)
-@example([(float("nan"), 0.55), (0.7, 0.8)], 0.6)
-def test_refit_rule_never_picks_a_candidate_on_nan_scores(candidates, bound):
-    utility, leakage = (np.array(values) for values in zip(*candidates, strict=True))
-    results = {"mean_test_utility": utility, "mean_test_leakage": -leakage}
-    valid = ~np.isnan(utility) & ~np.isnan(leakage)
-    refit = leakage_bounded_refit(bound)
-    if not valid.any():
-        with pytest.raises(ValueError, match="error_score='raise'"):
-            refit(results)
-        return
-    chosen = refit(results)
-    assert valid[chosen]
-    allowed = valid & (leakage <= bound)
-    if allowed.any():
-        assert allowed[chosen] and utility[chosen] == utility[allowed].max()
-    else:
-        assert leakage[chosen] == leakage[valid].min()

@@ -1,36 +1,28 @@
-"""Leakage scorers and the leakage-bounded refit rule inside GridSearchCV."""
+"""Leakage and trade-off scorers: their values, and metadata routing of S."""
+
+import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from numpy.testing import assert_allclose
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from sklearn_unlearn import BarycenterFeatureUnlearner
-from sklearn_unlearn.datasets import load_adult
 from sklearn_unlearn.metrics import (
     leakage_auc,
     leakage_bounded_refit,
     make_leakage_scorer,
     make_tradeoff_scorer,
 )
-
-
-@pytest.fixture(scope="module")
-def synthetic():
-    rng = np.random.default_rng(0)
-    s = rng.integers(0, 2, 600)
-    X = np.column_stack([s, rng.normal(size=(600, 2)) + 1.5 * s[:, None]])
-    y = (X[:, 1] + rng.normal(size=600) > 0.75).astype(int)
-    model = make_pipeline(
-        BarycenterFeatureUnlearner(sensitive_features=[0]), LogisticRegression()
-    ).fit(X, y)
-    return X, y, s, model
+from tests.metrics.pipelines import (
+    N,
+    gaussian_unlearner,
+    lr_leakage_scorer,
+)
 
 
 def test_leakage_scorer_reads_s_from_columns(synthetic):
@@ -61,78 +53,91 @@ def test_tradeoff_scorer_combines_utility_and_leakage(synthetic):
     assert_allclose(tradeoff(model, X, y), utility - 2.0 * (leak - 0.5))
 
 
-def test_scorer_needs_an_unlearner(synthetic):
-    X, y, _, _ = synthetic
-    plain = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
-    with pytest.raises(TypeError, match="BarycenterFeatureUnlearner among its steps"):
-        make_leakage_scorer()(plain, X, y)
-
-
-def test_refit_rule_picks_best_utility_under_bound():
-    refit = leakage_bounded_refit(0.6)
-    results = {
-        "mean_test_utility": np.array([0.90, 0.88, 0.85, 0.80]),
-        "mean_test_leakage": np.array([-0.95, -0.62, -0.59, -0.51]),
-    }
-    assert refit(results) == 2
-    positive = {**results, "mean_test_leakage": -results["mean_test_leakage"]}
-    assert refit(positive) == 2
-    assert leakage_bounded_refit(0.4)(results) == 3  # none allowed: least leaking
-
-
-@pytest.mark.slow
-# the closed forms rightly warn on the one-hot columns: the search compares them
-@pytest.mark.filterwarnings("ignore:method=.*discrete column:UserWarning")
-def test_grid_search_on_adult_with_leakage_bound():
-    X, y, _ = load_adult(return_X_y=True, dropna=True)
-    rows = np.random.default_rng(0).choice(len(y), 2000, replace=False)
-    X, y = X.iloc[rows], y.iloc[rows]
-    encode = ColumnTransformer(
-        [
-            (
-                "cat",
-                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-                [
-                    "workclass",
-                    "education",
-                    "marital_status",
-                    "occupation",
-                    "relationship",
-                ],
-            ),
-            ("num", StandardScaler(), ["age", "education_num", "hours_per_week"]),
-            ("s", "passthrough", ["sex"]),
-        ],
-        verbose_feature_names_out=False,
-    ).set_output(transform="pandas")
-    pipe = Pipeline(
-        [
-            ("u", BarycenterFeatureUnlearner(sensitive_features="sex", random_state=0)),
-            ("clf", LogisticRegression(max_iter=500)),
-        ]
+def _routed_pipeline():
+    unlearner = (
+        gaussian_unlearner()
+        .set_fit_request(sensitive_features=True)
+        .set_transform_request(sensitive_features=True)
     )
-    adversary = HistGradientBoostingClassifier(max_iter=30, random_state=0)
+    return Pipeline([("u", unlearner), ("lr", LogisticRegression())])
+
+
+def test_metadata_routing_reaches_fit_and_both_scorers(data):
+    _, features, s, y = data
+    column_pipe = Pipeline(
+        [("u", gaussian_unlearner([0])), ("lr", LogisticRegression())]
+    )
+    grid = {"u__repair_level": [0.0, 1.0]}
+    with sklearn.config_context(enable_metadata_routing=True):
+        leak = lr_leakage_scorer().set_score_request(sensitive_features=True)
+        tradeoff = make_tradeoff_scorer(
+            "roc_auc", estimator=LogisticRegression(), random_state=0
+        ).set_score_request(sensitive_features=True)
+        routed = GridSearchCV(
+            _routed_pipeline(),
+            grid,
+            scoring={"leakage": leak, "tradeoff": tradeoff},
+            refit=leakage_bounded_refit(0.6, utility="tradeoff"),
+            cv=3,
+        ).fit(features, y, sensitive_features=s)
+    # the same search with S as a column of X
+    scoring = {
+        "leakage": lr_leakage_scorer(),
+        "tradeoff": make_tradeoff_scorer(
+            "roc_auc", estimator=LogisticRegression(), random_state=0
+        ),
+    }
+    columns = GridSearchCV(column_pipe, grid, scoring=scoring, cv=3, refit=False)
+    columns.fit(np.column_stack([s, features]), y)
+    for key in ["mean_test_leakage", "mean_test_tradeoff"]:
+        assert np.all(np.isfinite(routed.cv_results_[key]))
+        assert_allclose(routed.cv_results_[key], columns.cv_results_[key])
+    assert routed.best_params_ == {"u__repair_level": 1.0}
+
+
+def test_routing_without_a_score_request_says_how_to_request(data):
+    _, features, s, y = data
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = make_leakage_scorer()
+        assert scorer.get_metadata_routing().score.requests == {
+            "sensitive_features": None
+        }
+        with pytest.raises(UnsetMetadataPassedError, match="set_score_request"):
+            cross_validate(
+                _routed_pipeline(),
+                features,
+                y,
+                scoring={"leakage": scorer},
+                params={"sensitive_features": s},
+                cv=3,
+            )
+
+
+def test_set_score_request_returns_the_scorer_and_keeps_aliases():
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = make_tradeoff_scorer()
+        assert scorer.set_score_request(sensitive_features="group") is scorer
+        assert scorer.get_metadata_routing().score.requests == {
+            "sensitive_features": "group"
+        }
+        scorer.set_score_request()  # unchanged
+        assert scorer.get_metadata_routing().score.requests == {
+            "sensitive_features": "group"
+        }
+
+
+def test_search_with_sample_weight_reaches_the_pipeline_error(data):
+    _, features, s, y = data
     search = GridSearchCV(
-        pipe,
-        {"u__repair_level": [0.0, 0.5, 1.0], "u__method": ["gaussian", "quantile"]},
-        scoring={
-            "utility": "roc_auc",
-            "leakage": make_leakage_scorer(estimator=adversary, random_state=0),
-        },
-        refit=leakage_bounded_refit(0.95),
+        make_pipeline(gaussian_unlearner([0]), LogisticRegression()),
+        {"barycenterfeatureunlearner__repair_level": [1.0]},
+        scoring={"leakage": make_leakage_scorer(), "utility": "roc_auc"},
+        refit=False,
         cv=3,
     )
-    search.fit(encode.fit_transform(X), y)
-    results = search.cv_results_
-    auc = -results["mean_test_leakage"]
-    assert np.all((auc >= 0.0) & (auc <= 1.0))
-    assert np.all(results["mean_test_utility"] > 0.8)
-    chosen = search.best_index_
-    allowed = np.flatnonzero(auc <= 0.95)
-    if allowed.size:
-        assert chosen in allowed
-        assert (
-            results["mean_test_utility"][chosen]
-            == results["mean_test_utility"][allowed].max()
-        )
-    assert hasattr(search.best_estimator_, "predict_proba")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The scoring leakage=", UserWarning)
+        # scikit-learn's own message for a pipeline given a bare sample_weight,
+        # not an AttributeError from the leakage scorer
+        with pytest.raises(ValueError, match="stepname__parameter"):
+            search.fit(np.column_stack([s, features]), y, sample_weight=np.ones(N))

@@ -1,7 +1,7 @@
 """Removal and preservation as a growing share of the forget set is deleted."""
 
 import numpy as np
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from sklearn_unlearn.metrics._checks import check_float_matrix
 from sklearn_unlearn.metrics._forgetting import (
@@ -13,11 +13,33 @@ from sklearn_unlearn.metrics._plot._base import (
     check_values,
     new_or_given_ax,
 )
+from sklearn_unlearn.utils._sensitive import parse_sensitive
+from sklearn_unlearn.utils._validation import is_dataframe
 
 __all__ = ["DeletionCurveDisplay"]
 
 # gid of the kappa line, so overlaid displays of the same data draw it once
 _KAPPA_GID = "sklearn_unlearn.kappa"
+
+
+def _selector_features(selector, X):
+    """The features a fitted selector ranks, from its public parameters only.
+
+    ``X`` without its domain column when the selector drops it, else ``X``.
+    """
+    if selector.domain_column is not None and not is_dataframe(X):
+        X = check_array(X, dtype=None, ensure_all_finite=False)
+    # the number and names of the columns must be those seen in fit
+    validate_data(selector, X, skip_check_array=True, reset=False)
+    if selector.domain_column is None or not selector.drop_domain_column:
+        return X
+    return parse_sensitive(
+        X,
+        spec=selector.domain_column,
+        feature_names=getattr(selector, "feature_names_in_", None),
+        param="domain_column",
+        encode=False,
+    ).features
 
 
 class DeletionCurveDisplay:
@@ -323,8 +345,7 @@ class DeletionCurveDisplay:
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
         check_is_fitted(selector, "ranking_")
-        features = selector._drop_domain(X)
-        F = check_array(features, dtype=[np.float64, np.float32])
+        F = check_array(_selector_features(selector, X), dtype=[np.float64, np.float32])
         forget = selector.forget_indices_
         retain = np.setdiff1d(np.arange(F.shape[0]), forget, assume_unique=True)
         family = family or selector.family or "gaussian_mean"

@@ -7,6 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_unlearn.metrics._pipeline import locate_unlearner, unlearner_view
 from sklearn_unlearn.metrics._plot._base import check_matplotlib_support
+from sklearn_unlearn.utils._sensitive import group_label
 
 __all__ = ["GroupDistributionDisplay"]
 
@@ -41,22 +42,27 @@ def _resolve_features(features, names: np.ndarray) -> np.ndarray:
     return np.asarray(positions, dtype=np.intp)
 
 
-def _group_label(group) -> str:
-    """A group label for the legend (``1`` rather than ``1.0``)."""
-    if isinstance(group, float | np.floating) and float(group).is_integer():
-        return str(int(group))
-    return str(group)
+def _short_value(value):
+    """``1`` rather than ``1.0``: a whole float as an int, for the legend."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return int(value)
+    return value
 
 
-def _sensitive_name(unlearner) -> str:
-    names = getattr(unlearner, "feature_names_in_", None)
-    if unlearner.sensitive_columns_.size == 0:
+def _legend_label(group) -> str:
+    """The library's group label (``"a & b"``), whole floats shown as ints."""
+    if isinstance(group, tuple):
+        return group_label(tuple(_short_value(value) for value in group))
+    return group_label(_short_value(group))
+
+
+def _sensitive_name(positions: np.ndarray, feature_names) -> str:
+    """Title of the legend: the sensitive columns of the unlearner's input."""
+    if positions.size == 0:
         return "group"
-    if names is None:
-        return (
-            "group (column " + ", ".join(map(str, unlearner.sensitive_columns_)) + ")"
-        )
-    return " | ".join(str(names[i]) for i in unlearner.sensitive_columns_)
+    if feature_names is None:
+        return "group (column " + ", ".join(map(str, positions)) + ")"
+    return " | ".join(str(feature_names[i]) for i in positions)
 
 
 class GroupDistributionDisplay:
@@ -74,7 +80,9 @@ class GroupDistributionDisplay:
     feature_names : array-like of str of shape (n_features_shown,)
         Name of each feature shown.
     groups : array-like of shape (n_groups,)
-        Group labels, in the order of the second axis of the densities.
+        The groups (their values; tuples for intersections), in the order of
+        the second axis of the densities. The legend shows each one's label,
+        ``"a & b"`` for an intersection.
     bin_edges : array-like of shape (n_features_shown, n_bins + 1)
         Bin edges of each feature, shared by before and after.
     densities_before : array-like of shape (n_features_shown, n_groups, n_bins)
@@ -221,14 +229,14 @@ class GroupDistributionDisplay:
                         baseline=None,
                         color=f"C{g % 10}",
                         linewidth=1.5,
-                        label=_group_label(group),
+                        label=_legend_label(group),
                     )
                 ax.set_title(f"{name}: {when} unlearning", fontsize="medium")
                 if j == 0:
                     ax.set_ylabel("density")
 
         handles = list(stairs[0, 0])
-        labels = [_group_label(group) for group in groups]
+        labels = [_legend_label(group) for group in groups]
         if figure.get_layout_engine() is not None:
             legend = figure.legend(
                 handles, labels, loc="outside right upper", title=self.sensitive_name
@@ -281,16 +289,15 @@ class GroupDistributionDisplay:
         shown = _resolve_features(features, location.unlearner.get_feature_names_out())
         view = unlearner_view(unlearner, X, sensitive_features)
         unlearner = location.unlearner
-        X_in = view.X_in
-        if unlearner.drop_sensitive and unlearner.sensitive_columns_.size:
-            X_before = np.delete(np.asarray(X_in), unlearner.sensitive_columns_, axis=1)
-        else:
-            X_before = X_in
-        before = np.asarray(X_before, dtype=np.float64)
+        # S of the unlearner's input, parsed: the features without S, the groups
+        # (sorted values; tuples for intersections) and each row's group code
+        parsed = view.sensitive_record
+        before = np.asarray(
+            parsed.features if unlearner.drop_sensitive else view.X_in,
+            dtype=np.float64,
+        )
         after = np.asarray(view.X_out, dtype=np.float64)
-
-        groups, codes = np.unique(view.sensitive, return_inverse=True)
-        codes = codes.ravel()
+        groups, codes = parsed.encoding.groups, parsed.codes
         n_bins = int(bins)
         edges = np.empty((shown.size, n_bins + 1))
         densities = np.empty((2, shown.size, groups.size, n_bins))
@@ -308,6 +315,8 @@ class GroupDistributionDisplay:
             bin_edges=edges,
             densities_before=densities[0],
             densities_after=densities[1],
-            sensitive_name=_sensitive_name(unlearner),
+            sensitive_name=_sensitive_name(
+                parsed.positions, getattr(unlearner, "feature_names_in_", None)
+            ),
         )
         return display.plot()
