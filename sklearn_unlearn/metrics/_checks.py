@@ -20,7 +20,6 @@ from sklearn.utils import check_array
 
 from sklearn_unlearn.utils._compat import InvalidParameterError
 from sklearn_unlearn.utils._sensitive import (
-    SensitiveRecord,
     check_group_counts,
     parse_sensitive,
 )
@@ -30,7 +29,6 @@ __all__ = [
     "AuditInput",
     "check_audit_input",
     "check_float_matrix",
-    "check_group_sizes",
     "check_proba",
     "check_scoring_name",
     "check_sensitive",
@@ -151,22 +149,6 @@ def check_sensitive(sensitive, n_samples: int, *, name: str = "sensitive"):
     return parse_sensitive(values=values, param=name)
 
 
-def check_group_sizes(record: SensitiveRecord, *, min_rows: int, hint: str) -> None:
-    """At least two groups of S, each of ``min_rows`` rows, or a ValueError.
-
-    ``hint`` ends the message: what to change when a group is too small.
-    """
-    encoding = record.encoding
-    check_group_counts(encoding, min_rows=1, what="an audit", hint=hint)
-    small = encoding.counts < min_rows
-    if small.any():
-        raise ValueError(
-            f"Group(s) {encoding.labels[small].tolist()[:10]} of sensitive have "
-            f"{encoding.counts[small].tolist()[:10]} samples, fewer than "
-            f"{min_rows}: an audit needs at least {min_rows} per group. {hint}"
-        )
-
-
 def check_audit_input(
     Z, sensitive, *, min_per_group: int = 2, hint: str = "Merge rare groups."
 ) -> AuditInput:
@@ -176,7 +158,9 @@ def check_audit_input(
     """
     Z = check_float_matrix(Z, "Z")
     record = check_sensitive(sensitive, Z.shape[0])
-    check_group_sizes(record, min_rows=min_per_group, hint=hint)
+    check_group_counts(
+        record.encoding, min_rows=min_per_group, what="an audit", hint=hint
+    )
     return AuditInput(Z, record.codes, record.encoding.counts)
 
 

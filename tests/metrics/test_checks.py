@@ -6,7 +6,6 @@ import pytest
 from sklearn_unlearn.metrics import mutual_information
 from sklearn_unlearn.metrics._checks import (
     check_audit_input,
-    check_group_sizes,
     check_proba,
     check_sensitive,
 )
@@ -52,14 +51,16 @@ def test_groups_are_those_of_parse_sensitive():
 
 
 def test_group_sizes_name_the_small_groups_and_the_way_out():
-    record = check_sensitive(np.array(["a"] * 5 + ["b"] * 2 + ["c"]), 8)
-    check_group_sizes(record, min_rows=1, hint="unused")
-    with pytest.raises(ValueError, match=r"\['b', 'c'\] of sensitive have \[2, 1\]"):
-        check_group_sizes(record, min_rows=3, hint="Merge rare groups.")
+    # the audit's group rule is the library's one (check_group_counts)
+    s = np.array(["a"] * 5 + ["b"] * 2 + ["c"])
+    Z = np.zeros((8, 1))
+    check_audit_input(Z, s, min_per_group=1)
+    with pytest.raises(ValueError, match=r"\['b', 'c'\] have \[2, 1\] samples"):
+        check_audit_input(Z, s, min_per_group=3, hint="Merge rare groups.")
     with pytest.raises(ValueError, match="at least 3 per group. Merge rare groups.$"):
-        check_group_sizes(record, min_rows=3, hint="Merge rare groups.")
+        check_audit_input(Z, s, min_per_group=3, hint="Merge rare groups.")
     with pytest.raises(ValueError, match="single group"):
-        check_group_sizes(check_sensitive(np.ones(4), 4), min_rows=1, hint="")
+        check_audit_input(np.zeros((4, 1)), np.ones(4), min_per_group=1, hint="")
 
 
 def test_continuous_advice_fits_a_metric():
