@@ -1,20 +1,25 @@
 """The two repairs of BarycenterOutcomeUnlearner, behind one interface.
 
-Each :class:`OutcomeMethod` is a pair of functions on arrays, looked up by name:
+Each :class:`OutcomeMethod` of :data:`METHODS` holds functions on arrays,
+looked up by name:
 
-* ``fit(F, codes, weights, *, n_quantiles, probabilities, seed,
-  output_levels) -> Fitted``
-  learns the repair from the outputs ``F`` (n_samples, n_outputs) of the
-  training rows;
-* ``transport(F, H, codes, model, repair_level, seed, spread) -> Z`` repairs outputs
-  ``F`` of rows whose features and outputs, as float64 columns, are ``H`` (the
-  tie-breaking and target draws hash them).
+* ``fit(F, codes, weights, *, n_quantiles, output_levels, probabilities,
+  seed) -> model`` learns the repair (a NamedTuple) from the outputs ``F``
+  (n_samples, n_outputs) of the training rows;
+* ``transport(F, H, codes, model, repair_level, seed, spread) -> Z`` repairs
+  outputs ``F`` of rows whose features and outputs, as float64 columns, are
+  ``H`` (see :func:`~sklearn_unlearn.outcome._row_hashes.hash_columns`: the
+  tie-breaking and target draws hash them);
+* ``describe(model) -> dict`` names the model's public fitted attributes,
+  which are listed in ``attributes``.
 
 ``"quantile"`` repairs a single output column by its exact 1-D W2 barycenter;
 ``"cells"`` repairs a vector of outputs (multiclass probabilities, several
-targets) jointly, on cells of the output space shared by all groups.
-Inputs are validated by the estimator; ``weights`` sum to one and every group
-has two rows or more.
+targets) jointly, on cells of the output space shared by all groups
+(:func:`method_for` picks one). :func:`fit_repair` and :func:`repair_outputs`
+apply them to a model's raw outputs, as the estimator does. Inputs are
+validated by the estimator; ``weights`` sum to one and every group has two
+rows or more.
 """
 
 from collections.abc import Callable
@@ -30,15 +35,26 @@ from sklearn_unlearn.feature._cells import (
     _cell_transport,
     _fit_cell_barycenter,
 )
-from sklearn_unlearn.outcome._input import row_uniforms
 from sklearn_unlearn.outcome._kernels import (
+    OutcomeBarycenter,
     _fit_outcome_barycenter,
     _outcome_transport,
 )
+from sklearn_unlearn.outcome._outputs import output_columns
+from sklearn_unlearn.outcome._row_hashes import hash_columns, row_uniforms
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
 from sklearn_unlearn.utils._warnings import warn_user
 
-__all__ = ["METHODS", "Fitted", "OutcomeMethod"]
+__all__ = [
+    "METHODS",
+    "FittedRepair",
+    "OutcomeMethod",
+    "fit_repair",
+    "grid_levels",
+    "method_for",
+    "output_level_count",
+    "repair_outputs",
+]
 
 #: The grid of a group's quantile function has ``GRID_PER_SQRT * sqrt(n)``
 #: levels for the smallest group's ``n`` rows: the scale of the sampling noise
@@ -76,16 +92,18 @@ MEMBERS_PER_CELL = 32
 CELL_EPSILON, CELL_MAX_ITER, CELL_TOL = 0.03, 1000, 1e-6
 
 
-class Fitted(NamedTuple):
-    """A fitted repair: the kernel's model and the public fitted attributes."""
-
-    model: object  # OutcomeBarycenter or CellBarycenter
-    attributes: dict  # name_ -> value
-
-
 class OutcomeMethod(NamedTuple):
-    fit: Callable[..., Fitted]
+    """One repair: fit and transport on arrays, and its public attributes."""
+
+    fit: Callable[..., NamedTuple]
     transport: Callable[..., np.ndarray]
+    describe: Callable[[NamedTuple], dict]  # model -> {attribute_: value}
+    attributes: tuple  # the names ``describe`` returns
+
+
+def method_for(n_outputs: int) -> str:
+    """The repair of ``n_outputs`` output columns: "quantile" for one, else "cells"."""
+    return "quantile" if n_outputs == 1 else "cells"
 
 
 def grid_levels(counts: np.ndarray, n_quantiles: int) -> int:
@@ -94,15 +112,29 @@ def grid_levels(counts: np.ndarray, n_quantiles: int) -> int:
     return int(min(n_quantiles, max(2, GRID_PER_SQRT * np.sqrt(n))))
 
 
-def auto_output_levels(n_samples: int) -> int:
-    """Values of the repaired output for ``output_levels="auto"``."""
-    return max(2, n_samples // ROWS_PER_OUTPUT)
+def output_level_count(output_levels, n_samples: int) -> int:
+    """Values of the fully repaired output: ``"auto"``, an int, or 0 for None.
+
+    ``"auto"`` is one value per ``ROWS_PER_OUTPUT`` training rows, at least 2;
+    0 means continuous outputs.
+    """
+    if output_levels == "auto":
+        return max(2, n_samples // ROWS_PER_OUTPUT)
+    return 0 if output_levels is None else int(output_levels)
 
 
 def _fit_quantiles(
-    F, codes, weights, *, n_quantiles, probabilities, seed, output_levels
-):
-    model = _fit_outcome_barycenter(
+    F: np.ndarray,
+    codes: np.ndarray,
+    weights: np.ndarray,
+    *,
+    n_quantiles: int,
+    output_levels: int,
+    probabilities: bool,
+    seed: int,
+) -> OutcomeBarycenter:
+    """The groups' quantile functions of the one output column on a shared grid."""
+    return _fit_outcome_barycenter(
         F,
         codes,
         weights.size,
@@ -111,16 +143,28 @@ def _fit_quantiles(
         output_levels,
         max_atoms=n_quantiles,
     )
-    attributes = {
+
+
+def _describe_quantiles(model: OutcomeBarycenter) -> dict:
+    """Public attributes of the quantile repair (``output_levels_``: None if 0)."""
+    return {
         "references_": model.references,
         "group_quantiles_": model.group_quantiles,
         "barycenter_quantiles_": model.barycenter_quantiles,
-        "output_levels_": output_levels or None,
+        "output_levels_": model.output_levels or None,
     }
-    return Fitted(model, attributes)
 
 
-def _transport_quantiles(F, H, codes, model, repair_level, seed, spread=True):
+def _transport_quantiles(
+    F: np.ndarray,
+    H: np.ndarray,
+    codes: np.ndarray,
+    model: OutcomeBarycenter,
+    repair_level: float,
+    seed: int,
+    spread: bool = True,
+) -> np.ndarray:
+    """``(1 - t) f + t Q_bar(U)`` with ties of the group's law broken by ``H``."""
     U = row_uniforms(H, codes, seed, F.shape[1], spread)
     return _outcome_transport(F, codes, model, repair_level, U)
 
@@ -142,7 +186,21 @@ def _output_embedding(F: np.ndarray, probabilities: bool) -> Embedding:
     return Embedding(shift, scale, np.zeros((n_outputs, 0)), np.zeros(0))
 
 
-def _fit_cells(F, codes, weights, *, n_quantiles, probabilities, seed, output_levels):
+def _fit_cells(
+    F: np.ndarray,
+    codes: np.ndarray,
+    weights: np.ndarray,
+    *,
+    n_quantiles: int,
+    output_levels: int,
+    probabilities: bool,
+    seed: int,
+) -> CellBarycenter:
+    """The groups' laws on shared cells of the output space, and their barycenter.
+
+    ``n_quantiles`` and ``output_levels`` are not used (one interface for both
+    repairs); warns when the Bregman projections did not converge.
+    """
     F = np.asarray(F, dtype=np.float64)
     k = _n_cells(F.shape[0])
     with threadpool_limits(limits=1, user_api="blas"):
@@ -169,17 +227,28 @@ def _fit_cells(F, codes, weights, *, n_quantiles, probabilities, seed, output_le
             "the repaired outputs are only approximately independent of S.",
             ConvergenceWarning,
         )
-    attributes = {
+    return model
+
+
+def _describe_cells(model: CellBarycenter) -> dict:
+    """Public attributes of the cell repair."""
+    return {
         "cell_centers_": model.centers,
         "group_cell_masses_": model.masses,
         "cell_barycenter_": model.barycenter,
     }
-    return Fitted(model, attributes)
 
 
 def _transport_cells(
-    F, H, codes, model: CellBarycenter, repair_level, seed, spread=True
-):
+    F: np.ndarray,
+    H: np.ndarray,
+    codes: np.ndarray,
+    model: CellBarycenter,
+    repair_level: float,
+    seed: int,
+    spread: bool = True,
+) -> np.ndarray:
+    """A ``repair_level`` share of each group's rows sent to stored output vectors."""
     F = np.asarray(F, dtype=np.float64)
     Z = np.empty_like(F)
     with threadpool_limits(limits=1, user_api="blas"):
@@ -207,17 +276,95 @@ def _transport_cells(
 
 
 METHODS = {
-    "quantile": OutcomeMethod(_fit_quantiles, _transport_quantiles),
-    "cells": OutcomeMethod(_fit_cells, _transport_cells),
+    "quantile": OutcomeMethod(
+        _fit_quantiles,
+        _transport_quantiles,
+        _describe_quantiles,
+        ("references_", "group_quantiles_", "barycenter_quantiles_", "output_levels_"),
+    ),
+    "cells": OutcomeMethod(
+        _fit_cells,
+        _transport_cells,
+        _describe_cells,
+        ("cell_centers_", "group_cell_masses_", "cell_barycenter_"),
+    ),
 }
 
-#: Fitted attributes of each method (removed when a refit uses the other one).
-METHOD_ATTRIBUTES = {
-    "quantile": (
-        "references_",
-        "group_quantiles_",
-        "barycenter_quantiles_",
-        "output_levels_",
-    ),
-    "cells": ("cell_centers_", "group_cell_masses_", "cell_barycenter_"),
-}
+
+class FittedRepair(NamedTuple):
+    """A fitted repair of a model's outputs: which one, its model, its seed."""
+
+    method: str  # a key of METHODS
+    model: NamedTuple  # what ``METHODS[method].fit`` returned
+    seed: int  # of the tie-breaking and target draws
+
+
+def fit_repair(
+    raw: np.ndarray,
+    output: str,
+    codes: np.ndarray,
+    weights: np.ndarray,
+    n_quantiles: int,
+    output_levels,
+    seed: int,
+) -> FittedRepair:
+    """Fit the repair of a model's outputs ``raw`` (of its method ``output``).
+
+    Parameters
+    ----------
+    raw : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        The model's outputs on the training rows (or cross-fitted ones).
+    output : {"predict", "predict_proba", "decision_function"}
+        The model's method that gave them.
+    codes : ndarray of shape (n_samples,), dtype intp
+        Group of each row; every group has two rows or more.
+    weights : ndarray of shape (n_groups,)
+        Barycenter weights summing to one.
+    n_quantiles : int
+        Largest grid of the quantile repair (see :func:`grid_levels`).
+    output_levels : "auto", int or None
+        Values of the fully repaired output (see :func:`output_level_count`).
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    repair : FittedRepair
+        ``"quantile"`` for one output column (see
+        :func:`~sklearn_unlearn.outcome._outputs.output_columns`), else
+        ``"cells"``, with its fitted model.
+    """
+    F = output_columns(raw, output)
+    method = method_for(F.shape[1])
+    model = METHODS[method].fit(
+        F,
+        codes,
+        weights,
+        n_quantiles=n_quantiles,
+        output_levels=output_level_count(output_levels, F.shape[0]),
+        probabilities=output == "predict_proba",
+        seed=seed,
+    )
+    return FittedRepair(method, model, seed)
+
+
+def repair_outputs(
+    repair: FittedRepair,
+    raw: np.ndarray,
+    output: str,
+    X,
+    codes: np.ndarray,
+    repair_level: float,
+    spread: bool,
+) -> np.ndarray:
+    """The repaired columns of a model's outputs ``raw`` on the rows ``X``.
+
+    ``X`` and the outputs are hashed into the rows' draws
+    (:func:`~sklearn_unlearn.outcome._row_hashes.hash_columns`); ``codes`` are
+    known groups; ``spread`` gives copies of a row in the batch distinct draws.
+    Returns an array of shape (n_samples, n_columns), float64.
+    """
+    F = output_columns(raw, output)
+    transport = METHODS[repair.method].transport
+    H = hash_columns(X, F)
+    return transport(F, H, codes, repair.model, repair_level, repair.seed, spread)

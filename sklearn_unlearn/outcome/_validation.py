@@ -1,0 +1,112 @@
+"""Input checks of BarycenterOutcomeUnlearner: the rows of X and their groups.
+
+S itself is parsed by :func:`sklearn_unlearn.utils._sensitive.parse_sensitive`;
+here are the checks around it: X before the wrapped model reads it, and the
+groups of new rows against the fitted ones.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils.validation import check_array
+
+from sklearn_unlearn.utils._compat import HasMethods, Interval, StrOptions
+from sklearn_unlearn.utils._sensitive import SensitiveRecord
+from sklearn_unlearn.utils._validation import check_no_sparse, is_dataframe
+
+__all__ = ["MISSING_S", "PARAMETER_CONSTRAINTS", "check_rows", "known_codes"]
+
+#: The valid parameters of BarycenterOutcomeUnlearner, checked by
+#: scikit-learn's parameter validation at fit (and at prediction time, when
+#: ``repair_level`` is read).
+PARAMETER_CONSTRAINTS: dict = {
+    "estimator": [HasMethods(["fit"])],
+    "sensitive_features": [None, str, Integral, "array-like", callable],
+    "repair_level": [Interval(Real, 0, 1, closed="both")],
+    "weights": [StrOptions({"proportional", "uniform"}), "array-like"],
+    "cv": [None, "cv_object"],
+    "n_quantiles": [Interval(Integral, 2, None, closed="left")],
+    "output_levels": [
+        StrOptions({"auto"}),
+        Interval(Integral, 2, None, closed="left"),
+        None,
+    ],
+    "duplicates": [StrOptions({"spread", "identical"})],
+    "random_state": ["random_state"],
+}
+
+#: The error when S is neither passed nor located in X.
+MISSING_S = (
+    "sensitive_features is required: pass the sensitive values as "
+    "fit(X, y, sensitive_features=S) and predict(X, sensitive_features=S), or "
+    "say where S is in X with BarycenterOutcomeUnlearner(estimator, "
+    "sensitive_features=...)."
+)
+
+
+def check_rows(X, *, allow_nan: bool, fitting: bool):
+    """X as the wrapped model will read it: dense, of any column types.
+
+    Parameters
+    ----------
+    X : {array-like, DataFrame} of shape (n_samples, n_features)
+        The rows. Data frames are passed on as they are (the model reads
+        their column types).
+    allow_nan : bool
+        Whether the wrapped model accepts missing values.
+    fitting : bool
+        Fit needs two rows or more; a prediction one.
+
+    Returns
+    -------
+    X : {ndarray, DataFrame} of shape (n_samples, n_features)
+        The validated rows (a 2-D array of any dtype, or the frame).
+
+    Raises
+    ------
+    TypeError
+        For sparse input.
+    ValueError
+        For a non-2-D array, too few rows, or NaN or inf (unless ``allow_nan``).
+    """
+    check_no_sparse(X)
+    if is_dataframe(X):
+        return X
+    return check_array(
+        X,
+        dtype=None,
+        ensure_all_finite="allow-nan" if allow_nan else True,
+        ensure_min_samples=2 if fitting else 1,
+        input_name="X",
+    )
+
+
+def known_codes(record: SensitiveRecord, groups: np.ndarray) -> np.ndarray:
+    """The record's group codes; groups unseen during fit are an error.
+
+    Parameters
+    ----------
+    record : SensitiveRecord
+        S of new rows, looked up in the fitted encoding (code -1: unseen).
+    groups : ndarray of shape (n_groups,)
+        The fitted groups, for the error message.
+
+    Returns
+    -------
+    codes : ndarray of shape (n_samples,), dtype intp
+        Every code in ``0 .. n_groups - 1``.
+    """
+    codes, columns = record.codes, record.columns
+    if np.any(codes < 0):
+        unseen = np.flatnonzero(codes < 0)
+        values = {
+            tuple(c[i] for c in columns) if len(columns) > 1 else columns[0][i]
+            for i in unseen[:1000]
+        }
+        raise ValueError(
+            f"sensitive_features has {unseen.size} sample(s) in groups unseen "
+            f"during fit: {sorted(map(repr, values))[:10]} (fitted groups: "
+            f"{groups.tolist()}). Refit with these groups, or merge them into a "
+            "fitted group."
+        )
+    return codes
