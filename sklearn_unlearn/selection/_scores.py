@@ -165,8 +165,8 @@ class Score(NamedTuple):
     needs_forget_mean: bool  # the kernel reads mean_forget
 
 
-#: Deterministic criteria by name; "random", "classifier" and callables need
-#: an estimator's state (a seed, a model) and live in the selector. Every
+#: Deterministic criteria by name; "random", "classifier" and callables need a
+#: seed or a model and are scored in ``_criteria``. Every
 #: kernel reads all features of every forget row, so a NaN or inf in them
 #: makes its score non-finite: the selector relies on that to detect them.
 SCORES: dict[str, Score] = {
