@@ -353,12 +353,12 @@ CASES = [
         "budget",
     ),
     (
-        "selector score",
+        "selector criterion",
         lambda: DistributionalSelector("magic"),
         "fit",
         (X, None, S == 1),
         InvalidParameterError,
-        "score",
+        "criterion",
     ),
     (
         "selector mask length",

@@ -47,9 +47,9 @@ def _estimators():
             random_state=0,
         )
     # The selectors read the forget domain from column 0 the same way.
-    for score in ("likelihood_ratio", "euclidean", "classifier"):
+    for criterion in ("likelihood_ratio", "euclidean", "classifier"):
         yield DistributionalSelector(
-            score, domain_column=0, forget_value=above_median, cv=2, random_state=0
+            criterion, domain_column=0, forget_value=above_median, cv=2, random_state=0
         )
     # The retrainers keep column 0 as a feature: the checks' classification
     # data needs all its columns to be learnable.
@@ -76,32 +76,7 @@ def _estimators():
         )
 
 
-#: The selector's ``score`` parameter is named by the specification of the
-#: distributional unlearning issue (as in the paper: "the score of a sample"),
-#: but scikit-learn reserves the attribute ``score`` for a scoring method. These
-#: three checks call ``estimator.score(X, y)`` unconditionally and fail on the
-#: string. The selector is a sampler, never the final step whose score a search
-#: would read; SelectiveRetrainer (the estimator users put in searches) passes
-#: every check.
-SCORE_ATTRIBUTE_CHECKS = {
-    name: "the score parameter shadows the score method these checks call"
-    for name in (
-        "check_fit_score_takes_y",
-        "check_n_features_in_after_fitting",
-        "check_pipeline_consistency",
-    )
-}
-
-
-def _expected_failed_checks(estimator):
-    if isinstance(estimator, DistributionalSelector):
-        return SCORE_ATTRIBUTE_CHECKS
-    return {}
-
-
-@parametrize_with_checks(
-    list(_estimators()), expected_failed_checks=_expected_failed_checks
-)
+@parametrize_with_checks(list(_estimators()))
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 

@@ -258,16 +258,18 @@ def test_copies_in_a_batch_split_the_same_way_in_any_order(seed, method):
 @SETTINGS
 @given(
     seed=st.integers(0, 2**16),
-    score=st.sampled_from(["likelihood_ratio", "euclidean", "mahalanobis", "cosine"]),
+    criterion=st.sampled_from(
+        ["likelihood_ratio", "euclidean", "mahalanobis", "cosine"]
+    ),
     exponent=st.integers(-1000, 1000),
 )
-def test_selector_deletes_the_same_rows_at_any_scale(seed, score, exponent):
+def test_selector_deletes_the_same_rows_at_any_scale(seed, criterion, exponent):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(150, 3))
     forget = np.arange(150) % 3 == 0
     X[forget] += 1.0
     fits = [
-        DistributionalSelector(score, budget=0.3, random_state=0).fit(
+        DistributionalSelector(criterion, budget=0.3, random_state=0).fit(
             np.ldexp(X, e), forget_mask=forget
         )
         for e in (0, exponent)

@@ -16,7 +16,7 @@ from sklearn_unlearn.selection._frontier import (
     gaussian_kl_shared,
     pareto_alpha_max,
 )
-from sklearn_unlearn.selection._scores import domain_stats
+from sklearn_unlearn.selection._stats import domain_stats
 from sklearn_unlearn.utils._compat import Interval, StrOptions, validate_params
 from sklearn_unlearn.utils._information import soft_mutual_information
 from sklearn_unlearn.utils._scale import power_of_two_scale

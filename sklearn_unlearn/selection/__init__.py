@@ -6,7 +6,7 @@ target); :class:`SelectiveRetrainer` selects, then fits an estimator on the
 kept rows, inside a plain scikit-learn Pipeline or search.
 """
 
-from sklearn_unlearn.selection._meta import SelectiveRetrainer
+from sklearn_unlearn.selection._retrainer import SelectiveRetrainer
 from sklearn_unlearn.selection._selector import DistributionalSelector
 
 __all__ = ["DistributionalSelector", "SelectiveRetrainer"]

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve, solve_triangular
 from scipy.stats import norm
 
-from sklearn_unlearn.selection._scores import DomainStats, blocks
+from sklearn_unlearn.selection._stats import DomainStats, blocks
 
 __all__ = [
     "EditCurve",

@@ -3,70 +3,28 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
-from sklearn.utils import _safe_indexing, check_random_state
-from threadpoolctl import threadpool_limits
+from sklearn.base import BaseEstimator
+from sklearn.utils._available_if import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklearn_unlearn.selection._budget import _budget_count, _check_target
-from sklearn_unlearn.selection._frontier import (
-    edit_curve,
-    edit_kl,
-    pareto_alpha_max,
-    smallest_budget,
-)
-from sklearn_unlearn.selection._scores import (
-    SCORES,
-    descending_order,
-    domain_stats,
-    with_scatter,
-)
-from sklearn_unlearn.selection._selector_input import (
-    NOT_FINITE,
-    SelectorInputMixin,
-    _block_rows,
-)
-from sklearn_unlearn.selection._selector_stream import SelectorStreamMixin
+from sklearn_unlearn.selection import _criteria, _domain
+from sklearn_unlearn.selection._chunked_stats import merge_domain_stats
+from sklearn_unlearn.selection._deletion import budget_count, check_target
+from sklearn_unlearn.selection._scores import SCORES
+from sklearn_unlearn.selection._select import FitInput, kept_rows, select
 from sklearn_unlearn.utils._compat import (
     HasMethods,
     Interval,
     RequestMethod,
     StrOptions,
 )
-from sklearn_unlearn.utils._scale import finite_peak, unit_exponent
 from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import is_dask
 
-#: Exponents of the largest magnitude of X that fit uses as it is.
-SAFE_EXPONENTS = (-100, 60)
-
-
-def _in_safe_range(F: np.ndarray) -> np.ndarray:
-    """``F``, divided by a power of two if its magnitude is extreme."""
-    largest = finite_peak(F)
-    if not (np.isfinite(largest) and largest > 0):
-        return F  # NaN and inf are reported by the statistics' pass
-    k = unit_exponent(largest)
-    if SAFE_EXPONENTS[0] <= -k <= SAFE_EXPONENTS[1]:
-        return F
-    if unit_exponent(np.median(np.abs(F[F != 0]))) - k > 900:
-        # outliers beyond the float range of the typical values: rescaling
-        # would flush the typical rows to zero, so the overflow check reports it
-        return F
-    return np.ldexp(F, k)
-
-
 __all__ = ["DistributionalSelector"]
 
-#: Ridge added to every covariance of the plug-in Gaussians, relative to its
-#: mean variance (as in distributional_unlearning_report).
-KL_REG = 1e-6
-#: Probabilities are clipped to [CLIP, 1 - CLIP] before the logit.
-CLIP = 1e-12
 
-
-class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstimator):
+class DistributionalSelector(BaseEstimator):
     """Delete a small, well-chosen part of an unwanted domain from a data set.
 
     The rows of ``X`` belong to a *forget* domain (distribution :math:`p_1`) or
@@ -80,27 +38,27 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
 
     Parameters
     ----------
-    score : {"likelihood_ratio", "euclidean", "mahalanobis", "cosine", \
+    criterion : {"likelihood_ratio", "euclidean", "mahalanobis", "cosine", \
             "classifier", "random", "coreset"} or callable, \
             default="likelihood_ratio"
-        How forget rows are ranked; the highest score is deleted first.
+        How forget rows are scored; the highest score is deleted first.
 
         - ``"likelihood_ratio"``: Gaussian log-density ratio
           :math:`\\log p_1(x) - \\log p_2(x)` with a shared (Ledoit-Wolf shrunk,
-          pooled) covariance: the most forget-like rows first. The default:
-          for the KL criteria it needs the smallest budget in every dimension
-          and separability benchmarked (see Notes).
-        - ``"euclidean"``: distance to the retained mean (the paper's rule).
-        - ``"mahalanobis"``: the same distance whitened by the shrunk retained
+          pooled) covariance: the most forget-like rows first. The default: for
+          the KL criteria it needs the smallest budget in every dimension and
+          separability benchmarked (see Notes).
+        - ``"euclidean"``: distance to the retained mean (the paper's rule);
+          ``"mahalanobis"``: that distance whitened by the shrunk retained
           covariance.
         - ``"cosine"``: ``1 - cos(x, retained mean)``; depends on where the
           origin is, and degenerate when the retained mean is near 0 (as for
           standardised data): prefer it only for embeddings.
         - ``"classifier"``: cross-fitted logit of ``estimator`` telling forget
           from retained rows (any probabilistic classifier; ``cv`` folds).
-        - ``"random"``: a uniform random order (baseline).
-        - ``"coreset"``: closest to the forget mean first (baseline).
-        - callable ``score(X_forget, X_retain) -> (n_forget,)`` array.
+        - ``"random"`` (a uniform random order) and ``"coreset"`` (closest to
+          the forget mean first): baselines.
+        - a callable ``criterion(X_forget, X_retain)`` returning the scores.
 
     budget : int, float or None, default=None
         How many forget rows to delete: an int is a count, a float in [0, 1] a
@@ -109,38 +67,34 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
     target : tuple (alpha, epsilon) or None, default=None
         Delete the smallest number of top-ranked rows whose plug-in Gaussians
         (``family``) give :math:`KL(p_1 \\| \\hat p) \\ge \\alpha` and
-        :math:`KL(p_2 \\| \\hat p) \\le \\epsilon`. Every budget is evaluated
-        exactly with running sums; a ValueError gives the best achievable values
-        and the Pareto frontier when no budget meets the target.
+        :math:`KL(p_2 \\| \\hat p) \\le \\epsilon` (every budget evaluated
+        exactly); if none does, the ValueError gives the best and the frontier.
     family : {"gaussian_mean", "gaussian"} or None, default="gaussian_mean"
         Plug-in model of the reported KLs and of ``target``: ``"gaussian_mean"``
         (shared pooled covariance, only means move: the paper's model; the
-        search costs one GEMM) or ``"gaussian"`` (free covariances; the search
-        costs a d x d solve per forget row). None skips the report (its
-        covariance pass), for speed; ``target`` then cannot be used.
+        search costs one GEMM) or ``"gaussian"`` (free covariances; a d x d
+        solve per forget row). None skips the report and its covariance pass.
     estimator : classifier or None, default=None
-        The domain classifier of ``score="classifier"`` (needs
+        The domain classifier of ``criterion="classifier"`` (needs
         ``predict_proba``); None means ``LogisticRegression(max_iter=1000)``.
     cv : int, cross-validation generator or iterable, default=5
-        Folds of ``score="classifier"``: each row is scored by a model that did
-        not see it. An int means shuffled stratified folds.
+        Folds of ``criterion="classifier"``: each row is scored by a model
+        that did not see it. An int means shuffled stratified folds.
     domain_column : str, int or None, default=None
-        A column of ``X`` that says which rows are in the forget domain (name
-        or position); it is not a feature and is dropped from the output. None
-        means ``fit`` receives ``forget_mask``.
+        The column of ``X`` (name or position) that says which rows are in the
+        forget domain; not a feature, it is dropped from the output. None: pass
+        ``forget_mask`` to ``fit``.
     forget_value : object, list or callable, default=True
-        With ``domain_column``: rows whose value equals ``forget_value`` (or is
-        in it, for a list) form the forget domain; a callable receives the
-        column and returns the boolean mask.
+        With ``domain_column``: the rows whose value equals it (or is in it,
+        for a list) form the forget domain; a callable returns their mask.
     drop_domain_column : bool, default=True
-        Drop ``domain_column`` from the output. False keeps it as a feature
-        (and scores it), for a domain defined by the value of a real feature
-        such as a region code.
+        False keeps ``domain_column`` as a feature (scored and returned), for
+        a domain defined by the value of a real feature such as a region code.
     random_state : int, RandomState instance or None, default=None
-        Seeds ``score="random"`` and the shuffled folds of
-        ``score="classifier"``.
+        Seeds ``criterion="random"`` and the shuffled folds of
+        ``criterion="classifier"``.
     n_jobs : int, default=None
-        Parallel folds of ``score="classifier"``; None means 1.
+        Parallel folds of ``criterion="classifier"``; None means 1.
 
     Attributes
     ----------
@@ -149,32 +103,24 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
     scores_ : ndarray of shape (n_forget,)
         Score of each row of ``forget_indices_``.
     ranking_ : ndarray of shape (n_forget,)
-        Row indices of all forget rows in deletion order; the first
-        ``n_deleted_`` are deleted. Ties go to the lower row index.
+        Forget rows in deletion order (ties: lower row index first).
     n_deleted_ : int
         Number of deleted rows.
     deletion_mask_ : ndarray of bool, shape (n_samples,)
         True for the deleted rows of ``X``.
     sample_indices_ : ndarray of shape (n_kept,)
-        Row indices of the kept rows (``n_samples - n_deleted_`` of them),
-        ascending, as imbalanced-learn samplers expose them.
+        The kept rows, ascending (as imbalanced-learn samplers expose them).
     achieved_alpha_, achieved_epsilon_ : float
-        :math:`KL(p_1 \\| \\hat p)` and :math:`KL(p_2 \\| \\hat p)` of the edit
-        under ``family`` (NaN when ``family=None``).
+        :math:`KL(p_1 \\| \\hat p)`, :math:`KL(p_2 \\| \\hat p)` under ``family``.
     kappa_ : float
-        :math:`KL(p_1 \\| p_2)`, the separability of the domains (NaN when
-        ``family=None``).
+        :math:`KL(p_1 \\| p_2)`, the domains' separability (these three are NaN
+        when ``family=None``).
     statistics_ : DomainStats
-        Counts, means and centred power sums of the two domains (a NamedTuple:
-        ``n_forget``, ``n_retain``, ``mean_forget``, ``mean_retain``,
-        ``scatter_forget``, ``scatter_retain`` (sums of centred outer products),
-        ``fourth_forget``, ``fourth_retain``, ``third_forget``,
-        ``third_retain``); the entries a score does not need are None (or 0).
-        Set by ``fit`` and accumulated by ``partial_fit``. When the largest
-        magnitude in ``X`` is above ``2**60`` or below ``2**-100``, ``fit``
-        works on ``X`` divided by a power of two near it (exact; the scores'
-        ranking and the KLs do not depend on it) so that fourth powers stay
-        finite and normal, and these statistics are of the rescaled rows.
+        Counts, means and centred power sums (``scatter_*``, ``third_*``,
+        ``fourth_*``) of both domains, ``*`` being ``forget`` or ``retain``;
+        None where the criterion needs none. Set by ``fit``, summed by
+        ``partial_fit``; of the rows divided by a power of two when the largest
+        magnitude of ``X`` is above ``2**60`` or below ``2**-100`` (exact).
     domain_column_index_ : int or None
         Position of ``domain_column`` in ``X``.
     n_features_in_ : int
@@ -198,17 +144,11 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
     paper's rule ranks by distance to the retained mean; ranking by the
     log-density ratio pushes the edited mean along :math:`\\Sigma^{-1}(\\mu_1 -
     \\mu_2)`, the direction the KLs measure, and beyond :math:`\\mu_2`, so it can
-    exceed :math:`\\alpha = \\kappa`. In our benchmark
-    (``benchmarks/bench_selection.py``, Gaussian domains) it needs the smallest
-    budget to halve :math:`KL(p_1 \\| \\hat p)` at every separability in
-    d = 1, 10 and 50 (4-7 times fewer deletions than the euclidean rule at low
-    separability), while the euclidean rule loses most of its advantage over
-    random deletion as d grows (0.45-0.57 of the forget set against 0.65 for
-    random, in d = 10 and 50). On real data, where a retrained classifier is
-    the judge, the differences between scores were within noise (digits,
-    Adult): there, forgetting a domain takes deleting most of it.
-
-    The scores cost one pass over the retained rows (their mean) and one over
+    exceed :math:`\\alpha = \\kappa`: in ``benchmarks/bench_selection.py`` it
+    needs the smallest budget at every separability (4-7 times fewer deletions
+    than the euclidean rule at low separability). On real data judged by a
+    retrained classifier (digits, Adult) the criteria were within noise. The
+    criteria cost one pass over the retained rows (their mean) and one over
     the forget rows; ``"mahalanobis"``, ``"likelihood_ratio"`` and the report
     of ``family`` add a pass computing d x d scatter matrices.
 
@@ -230,13 +170,10 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
     >>> X_kept, _ = selector.fit_resample(X, forget_mask=forget)
     >>> X_kept.shape
     (270, 2)
-    >>> target = DistributionalSelector(target=(0.8, 0.05)).fit(X, forget_mask=forget)
-    >>> bool(target.achieved_alpha_ >= 0.8 and target.achieved_epsilon_ <= 0.05)
-    True
     """
 
     _parameter_constraints: dict = {
-        "score": [StrOptions({*SCORES, "classifier", "random"}), callable],
+        "criterion": [StrOptions({*SCORES, "classifier", "random"}), callable],
         "budget": [
             Interval(Integral, 0, None, closed="left"),
             Interval(Real, 0, 1, closed="both"),
@@ -253,14 +190,12 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
         "n_jobs": [Integral, None],
     }
 
-    # imbalanced-learn's Pipeline routes metadata to ``fit_resample``; its import
-    # registers that method with scikit-learn's routing, possibly after this
-    # class is created, so the request setter is declared here.
+    # imbalanced-learn may register fit_resample's routing later: declared here
     set_fit_resample_request = RequestMethod("fit_resample", ["forget_mask"])
 
     def __init__(
         self,
-        score="likelihood_ratio",
+        criterion="likelihood_ratio",
         *,
         budget=None,
         target=None,
@@ -273,7 +208,7 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
         random_state=None,
         n_jobs=None,
     ):
-        self.score = score
+        self.criterion = criterion
         self.budget = budget
         self.target = target
         self.family = family
@@ -285,213 +220,43 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    # ----------------------------------------------------------- scoring
-    def _scores(self, F, forget, retain, stats, mask, step=None):
-        if callable(self.score):
-            scores = np.asarray(
-                self.score(F[forget], F[retain]), dtype=np.float64
-            ).reshape(-1)
-            if scores.shape != (forget.size,):
-                raise ValueError(
-                    f"The score callable returned {scores.size} values for "
-                    f"{forget.size} forget samples: return one score per row of "
-                    "X_forget."
-                )
-        elif self.score == "random":
-            scores = check_random_state(self.random_state).uniform(size=forget.size)
-        elif self.score == "classifier":
-            scores = self._classifier_scores(F, mask)[forget]
-        else:
-            scores = SCORES[self.score].kernel(F, forget, stats, step)
-        if not np.all(np.isfinite(scores)):
-            if callable(self.score):
-                raise ValueError(
-                    "The score callable returned non-finite values (NaN or inf): "
-                    "return one finite score per forget row."
-                )
-            raise ValueError(NOT_FINITE)
-        return scores
-
-    def _classifier_scores(self, F, mask):
-        estimator = (
-            LogisticRegression(max_iter=1000)
-            if self.estimator is None
-            else clone(self.estimator)
-        )
-        cv = self.cv
-        if isinstance(cv, Integral):
-            cv = StratifiedKFold(cv, shuffle=True, random_state=self.random_state)
-        cv = check_cv(cv, mask, classifier=True)
-        smallest = int(min(mask.sum(), (~mask).sum()))
-        n_splits = cv.get_n_splits(F, mask)
-        if isinstance(cv, StratifiedKFold) and smallest < n_splits:
-            raise ValueError(
-                f"score='classifier' uses cv={n_splits} stratified folds, but a "
-                f"domain has only {smallest} samples: lower cv or use another score."
-            )
-        proba = cross_val_predict(
-            estimator, F, mask, cv=cv, method="predict_proba", n_jobs=self.n_jobs
-        )
-        p = np.clip(proba[:, 1], CLIP, 1.0 - CLIP)
-        return np.log(p) - np.log1p(-p)
-
-    def _statistics_and_scores(self, F, forget, retain, mask):
-        """Domain statistics (as much as needed) and the forget rows' scores.
-
-        NaN and inf are detected by these passes (they propagate into the means
-        and the scores), not by a separate pass over X; numpy's warnings about
-        them are silenced because the error follows.
-        """
-        kernel = SCORES.get(self.score) if isinstance(self.score, str) else None
-        scatter = self.family is not None or bool(kernel and kernel.needs_scatter)
-        step = _block_rows(F)
-        # one BLAS thread: the block loops issue many small GEMMs, which two
-        # threads on a busy machine can slow down by orders of magnitude
-        with (
-            np.errstate(over="ignore", invalid="ignore"),
-            threadpool_limits(limits=1, user_api="blas"),
-        ):
-            stats = domain_stats(
-                F,
-                forget,
-                F,
-                retain,
-                scatter=False,
-                forget_mean=scatter or kernel is None or kernel.needs_forget_mean,
-                step=step,
-            )
-            means = [stats.mean_retain, stats.mean_forget]
-            if not all(np.isfinite(m).all() for m in means if m is not None):
-                raise ValueError(NOT_FINITE)
-            if scatter:
-                stats = with_scatter(stats, F, forget, F, retain, step)
-            return stats, self._scores(F, forget, retain, stats, mask, step)
-
-    # --------------------------------------------------------------- fit
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, *, forget_mask=None):
         """Score and rank the forget rows and choose which to delete.
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            All rows, both domains (with the domain column if
-            ``domain_column`` is set).
+        X : {array-like, DataFrame, dask array} of shape (n_samples, n_features)
+            All rows, both domains (and the domain column, if any).
         y : None
             Ignored.
         forget_mask : array-like of bool, shape (n_samples,), default=None
-            True for the rows of the forget domain (when ``domain_column`` is
-            None). Can be routed as metadata.
+            True for the forget domain's rows (without ``domain_column``);
+            routable as metadata.
 
         Returns
         -------
         self : DistributionalSelector
             The fitted selector.
         """
-        if self.target is not None and self.budget is not None:
-            raise ValueError(
-                "Set budget or target, not both: budget fixes how many rows are "
-                "deleted, target=(alpha, epsilon) searches for the smallest number."
-            )
-        if self.target is not None and self.family is None:
-            raise ValueError("target needs a plug-in family; family=None has none.")
-        target = None if self.target is None else _check_target(self.target)
-        if is_dask(X):
-            return self._fit_dask(X, forget_mask)
-        F, mask = self._features_and_mask(X, forget_mask, reset=True)
-        F = _in_safe_range(F)
-        n_samples = F.shape[0]
-        forget, retain = np.flatnonzero(mask), np.flatnonzero(~mask)
-        for name, rows in (("forget", forget), ("retained", retain)):
-            if rows.size == 0:
-                raise ValueError(
-                    f"The {name} set is empty: all {n_samples} sample(s) are in "
-                    f"{'the retained' if name == 'forget' else 'the forget'} "
-                    "domain. The selector needs rows of both domains."
-                )
-        n_deleted = None if target else _budget_count(self.budget, forget.size)
-        stats, scores = self._statistics_and_scores(F, forget, retain, mask)
-        self._rank(forget, scores)
-        if target is not None:
-            with threadpool_limits(limits=1, user_api="blas"):
-                n_deleted = self._search(F, stats, *target)
-        elif self.family is not None:
-            with threadpool_limits(limits=1, user_api="blas"):
-                deleted = self.ranking_[:n_deleted]
-                edit = edit_kl(F, deleted, stats, self.family, KL_REG)
-            self.achieved_alpha_ = float(edit.alpha[0])
-            self.achieved_epsilon_ = float(edit.epsilon[0])
-            self.kappa_ = edit.kappa
-        else:
-            self.achieved_alpha_ = self.achieved_epsilon_ = self.kappa_ = np.nan
-        self.statistics_ = stats
-        self.__dict__.pop("_streaming", None)  # partial_fit starts afresh
-        return self._delete(n_deleted, n_samples)
+        return self._fit(self._check_fit_input(X, forget_mask))
 
-    def _fit_dask(self, X, forget_mask):
-        """Blockwise statistics and scores of a dask array (see ``_dask``)."""
-        from sklearn_unlearn.selection._dask import fit_dask_selector
-
-        forget, scores, self.statistics_ = fit_dask_selector(
-            self, X, forget_mask, check_random_state(self.random_state)
-        )
-        self.__dict__.pop("_streaming", None)
-        self.n_features_in_ = X.shape[1]
-        self.domain_column_index_ = None
-        self.achieved_alpha_ = self.achieved_epsilon_ = self.kappa_ = np.nan
-        self._rank(forget, scores)
-        return self._delete(_budget_count(self.budget, forget.size), X.shape[0])
-
-    def _rank(self, forget, scores):
-        self.forget_indices_ = forget
-        self.scores_ = scores
-        self.ranking_ = forget[descending_order(scores)]
-
-    def _delete(self, n_deleted, n_samples):
-        """Delete the ``n_deleted`` top-ranked forget rows."""
-        self.n_deleted_ = n_deleted
-        self.deletion_mask_ = np.zeros(n_samples, dtype=bool)
-        self.deletion_mask_[self.ranking_[:n_deleted]] = True
-        self.sample_indices_ = np.flatnonzero(~self.deletion_mask_)
-        return self
-
-    def _search(self, F, stats, alpha, epsilon) -> int:
-        curve = edit_curve(F, self.ranking_, stats, self.family, KL_REG)
-        n_deleted = smallest_budget(curve, alpha, epsilon)
-        if n_deleted < 0:
-            allowed = curve.epsilon <= epsilon
-            best = int(np.argmax(np.where(allowed, curve.alpha, -np.inf)))
-            frontier = float(pareto_alpha_max(curve.kappa, epsilon))
-            raise ValueError(
-                f"No budget meets target=(alpha={alpha:g}, epsilon={epsilon:g}) "
-                f"with score={self.score!r} and family={self.family!r}: with "
-                f"KL(p2 || p_hat) <= {epsilon:g} the largest KL(p1 || p_hat) is "
-                f"{curve.alpha[best]:.4g} (deleting {best} of {self.ranking_.size}"
-                f" forget rows). The domains are {curve.kappa:.4g} nats apart, and "
-                f"the shared-covariance Pareto frontier allows at most "
-                f"{frontier:.4g} at this epsilon. Lower alpha, raise epsilon or "
-                "try score='likelihood_ratio'."
-            )
-        self.achieved_alpha_ = float(curve.alpha[n_deleted])
-        self.achieved_epsilon_ = float(curve.epsilon[n_deleted])
-        self.kappa_ = curve.kappa
-        return n_deleted
-
+    @fit_context(prefer_skip_nested_validation=False)
     def fit_resample(self, X, y=None, *, forget_mask=None):
         """Fit, then return the kept rows of ``X`` (and ``y``).
 
         The domain column, if any, is dropped; containers are kept (a DataFrame
-        keeps its index). Usable as a step of ``imblearn.pipeline.Pipeline``.
+        keeps its index, a dask array stays lazy). Usable as a step of
+        ``imblearn.pipeline.Pipeline``.
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            All rows, both domains.
+        X : {array-like, DataFrame, dask array} of shape (n_samples, n_features)
+            All rows, as in :meth:`fit`.
         y : array-like of shape (n_samples,), default=None
             Targets, resampled alongside ``X``.
         forget_mask : array-like of bool, shape (n_samples,), default=None
-            True for the rows of the forget domain (when ``domain_column`` is
-            None).
+            As in :meth:`fit`.
 
         Returns
         -------
@@ -500,16 +265,67 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
         y_resampled : array-like of shape (n_kept,) or None
             Their targets (None when ``y`` is None).
         """
-        self.fit(X, y, forget_mask=forget_mask)
-        if is_dask(X):  # lazy: the kept rows of the dask array
-            kept = ~self.deletion_mask_
-            return X[kept], None if y is None else y[kept]
-        features = self._drop_domain(X)
-        if not hasattr(features, "shape"):
-            features = np.asarray(features)
-        X_kept = _safe_indexing(features, self.sample_indices_)
-        y_kept = None if y is None else _safe_indexing(y, self.sample_indices_)
-        return X_kept, y_kept
+        data = self._check_fit_input(X, forget_mask)
+        self._fit(data)
+        return self._fit_resample(data, y)
+
+    def _streamable(self) -> bool:
+        return _criteria.check_streamable(self.criterion, self.target)
+
+    @available_if(_streamable)
+    @fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, *, forget_mask=None):
+        """Add a chunk of rows to the domain statistics (exact streaming).
+
+        Counts, means and (as the criterion needs) the power sums merge
+        exactly: after chunks ``X_1, .., X_k`` they equal those of ``fit`` on
+        their concatenation. Nothing is deleted: score the rows in a second
+        pass with :meth:`score_samples` and delete the top forget rows (see
+        the User Guide). The first call after construction or ``fit`` starts
+        afresh. Only for the registry's criteria (all but ``"classifier"``,
+        ``"random"`` and callables), without ``target``.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            A chunk of rows of either domain, laid out as in :meth:`fit`.
+        y : None
+            Ignored.
+        forget_mask : array-like of bool, shape (n_samples,), default=None
+            True for the chunk's forget rows (without ``domain_column``).
+
+        Returns
+        -------
+        self : DistributionalSelector
+            The selector, with updated ``statistics_``.
+        """
+        _domain.check_in_memory(X)
+        first = not getattr(self, "_streaming", False)
+        _, F, mask = self._features_and_mask(X, forget_mask, reset=first)
+        return self._partial_fit(F, mask, first)
+
+    @available_if(_streamable)
+    def score_samples(self, X):
+        """Deletion score of every row of ``X`` under the fitted statistics.
+
+        The higher the score, the earlier a forget row would be deleted:
+        ``score_samples(X)[forget_indices_]`` equals ``scores_`` for the rows
+        ``fit`` saw; after :meth:`partial_fit`, a second pass over the data.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows to score, laid out as in :meth:`fit` (domain values ignored).
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Score of each row.
+        """
+        check_is_fitted(self, "statistics_")
+        _criteria.check_streamed_stats(self.statistics_, self.criterion)
+        F = _domain.float_features(self._drop_domain(X))
+        return _criteria.streamed_scores(F, self.statistics_, self.criterion)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -517,3 +333,66 @@ class DistributionalSelector(SelectorStreamMixin, SelectorInputMixin, BaseEstima
         tags.input_tags.allow_nan = False
         tags.target_tags.required = False
         return tags
+
+    def _check_X(self, X, forget_mask, *, reset: bool) -> _domain.DomainSplit:
+        """Validate X against fit; split the domain column out of it."""
+        X = _domain.check_domain_input(X, forget_mask, self.domain_column)
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        args = self.domain_column, self.drop_domain_column
+        split = _domain.split_domain(X, *args, getattr(self, "feature_names_in_", None))
+        if reset:
+            self.domain_column_index_ = split.position
+        return split
+
+    def _features_and_mask(self, X, forget_mask, *, reset: bool):
+        """The split X, its float features and its rows' boolean forget mask."""
+        split = self._check_X(X, forget_mask, reset=reset)
+        F = _domain.float_features(split.features)
+        mask = _domain.forget_mask_of(split, forget_mask, self.forget_value, len(F))
+        return split.features, F, mask
+
+    def _drop_domain(self, X):
+        """X without the domain column (as given), checked against fit."""
+        check_is_fitted(self, "n_features_in_")
+        return self._check_X(X, None, reset=False).features
+
+    def _check_fit_input(self, X, forget_mask) -> FitInput:
+        """Validate the parameters and the rows of a fit, before any work."""
+        target = check_target(self.target, self.budget, self.family)
+        if is_dask(X):
+            args = self.criterion, self.family, self.target, self.domain_column
+            features = F = X
+            mask = _criteria.check_dask_input(X, forget_mask, *args)
+            self.n_features_in_, self.domain_column_index_ = X.shape[1], None
+        else:
+            features, F, mask = self._features_and_mask(X, forget_mask, reset=True)
+        n_forget = _domain.check_both_domains(mask)
+        n_deleted = None if target else budget_count(self.budget, n_forget)
+        return FitInput(features, F, mask, n_deleted, target)
+
+    def _fit(self, data: FitInput):
+        """Score, rank and delete; report the KLs of the edit under ``family``."""
+        selection = select(
+            data,
+            criterion=self.criterion,
+            family=self.family,
+            random_state=self.random_state,
+            classifier=self.estimator,
+            cv=self.cv,
+            n_jobs=self.n_jobs,
+        )
+        for name, value in selection._asdict().items():
+            setattr(self, f"{name}_", value)
+        self.__dict__.pop("_streaming", None)  # partial_fit starts afresh
+        return self
+
+    def _fit_resample(self, data: FitInput, y):
+        """The kept rows of the fitted input's container (and of ``y``)."""
+        return kept_rows(data.features, y, self.deletion_mask_, self.sample_indices_)
+
+    def _partial_fit(self, F, mask, first: bool):
+        """Merge the statistics of one chunk into ``statistics_``."""
+        chunk = _criteria.streamed_chunk_stats(F, mask, self.criterion)
+        merged = chunk if first else merge_domain_stats(self.statistics_, chunk)
+        self.statistics_, self._streaming = merged, True
+        return self

@@ -15,7 +15,7 @@ from sklearn_unlearn.selection._frontier import (
     population_curve_1d,
     smallest_budget,
 )
-from sklearn_unlearn.selection._scores import domain_stats
+from sklearn_unlearn.selection._stats import domain_stats
 
 FAMILIES = ["gaussian_mean", "gaussian"]
 
@@ -52,12 +52,12 @@ def test_curve_equals_report_at_every_prefix(family):
 def test_curve_block_boundaries_do_not_matter(family, monkeypatch):
     # Blocks of a few rows exercise the running sums carried across blocks.
     import sklearn_unlearn.selection._frontier as frontier
-    import sklearn_unlearn.selection._scores as scores
+    import sklearn_unlearn.selection._stats as stats_module
 
     X, forget, retain = _domains(seed=2)
     stats = domain_stats(X, forget, X, retain)
     reference = edit_curve(X, forget, stats, family, 1e-6)
-    monkeypatch.setattr(scores, "row_chunks", lambda *a, **k: 7)
+    monkeypatch.setattr(stats_module, "row_chunks", lambda *a, **k: 7)
     monkeypatch.setattr(frontier, "OUTER_BLOCK_BYTES", 8 * 9 * 5)
     small = edit_curve(X, forget, stats, family, 1e-6)
     assert_allclose(small.alpha, reference.alpha, rtol=1e-10, atol=1e-12)

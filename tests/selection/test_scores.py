@@ -1,17 +1,17 @@
-"""Score kernels and domain statistics against naive references."""
+"""Criterion kernels of the registry against naive references."""
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose, assert_array_equal
+from numpy.testing import assert_allclose
 from scipy.stats import spearmanr
 from sklearn.covariance import ledoit_wolf
 
 from sklearn_unlearn.selection._scores import (
     SCORES,
-    domain_stats,
     ledoit_wolf_shrunk,
     likelihood_ratio_direction,
 )
+from sklearn_unlearn.selection._stats import domain_stats
 
 
 def _two_domains(n1=300, n2=500, d=4, seed=0):
@@ -25,22 +25,6 @@ def _two_domains(n1=300, n2=500, d=4, seed=0):
     forget = np.sort(rows[:n1])
     retain = np.sort(rows[n1:])
     return X, forget, retain
-
-
-def test_domain_stats_match_numpy():
-    X, forget, retain = _two_domains()
-    stats = domain_stats(X, forget, X, retain)
-    for rows, mean, scatter in (
-        (forget, stats.mean_forget, stats.scatter_forget),
-        (retain, stats.mean_retain, stats.scatter_retain),
-    ):
-        assert_allclose(mean, X[rows].mean(axis=0), rtol=1e-12)
-        centred = X[rows] - X[rows].mean(axis=0)
-        assert_allclose(scatter, centred.T @ centred, rtol=1e-10)
-    fourth = np.sum(np.sum((X[forget] - stats.mean_forget) ** 2, axis=1) ** 2)
-    assert_allclose(stats.fourth_forget, fourth, rtol=1e-10)
-    light = domain_stats(X, forget, X, retain, scatter=False)
-    assert light.scatter_forget is None and light.scatter_retain is None
 
 
 @pytest.mark.parametrize("n, d", [(50, 3), (40, 30), (500, 10)])
@@ -147,39 +131,22 @@ def test_whitened_scores_nearly_invariant_to_linear_maps(name):
     assert rho > 0.999
 
 
-def test_descending_order_breaks_ties_by_index():
-    from sklearn_unlearn.selection._scores import descending_order
-
-    scores = np.array([1.0, 3.0, 1.0, 2.0, 3.0, -np.inf, 1.0])
-    assert_array_equal(descending_order(scores), [1, 4, 3, 0, 2, 6, 5])
-    rng = np.random.default_rng(0)
-    many = rng.integers(0, 5, size=1000).astype(float)
-    assert_array_equal(descending_order(many), np.argsort(-many, kind="stable"))
-    distinct = rng.normal(size=1000)
-    assert_array_equal(descending_order(distinct), np.argsort(-distinct))
-
-
-def test_blocks_of_consecutive_rows_are_views():
-    from sklearn_unlearn.selection._scores import blocks
-
-    X = np.arange(40.0).reshape(20, 2)
-    run = np.arange(3, 17)
-    parts = list(blocks(X, run, step=4))
-    assert all(np.shares_memory(b, X) for _, b in parts)
-    assert_array_equal(np.vstack([b for _, b in parts]), X[run])
-    scattered = np.array([5, 1, 2, 19, 7])
-    gathered = np.vstack([b for _, b in blocks(X, scattered, step=2)])
-    assert_array_equal(gathered, X[scattered])
-
-
-def test_float32_means_are_accurate_far_from_the_origin():
-    # float32 block sums of a large offset lose the spread (numpy's float32
-    # mean of these rows is off by units); the shifted sums must not
-    from sklearn_unlearn.selection._scores import _mean
-
-    rng = np.random.default_rng(0)
-    X = (1e3 + rng.standard_normal((300_000, 4))).astype(np.float32)
-    rows = np.arange(3, X.shape[0], 2)
-    expected = X[rows].astype(np.float64).mean(axis=0)
-    assert_allclose(_mean(X, rows), expected, rtol=0, atol=1e-5)
-    assert_allclose(_mean(X, rows, step=7), expected, rtol=0, atol=1e-5)
+@pytest.mark.parametrize("name", sorted(SCORES))
+def test_every_kernel_reads_only_the_statistics_it_declares(name):
+    # the selector skips the passes a kernel does not declare: None in their place
+    X, forget, retain = _two_domains()
+    full = domain_stats(X, forget, X, retain)
+    entry = SCORES[name]
+    light = full._replace(
+        mean_forget=full.mean_forget if entry.needs_forget_mean else None,
+        **(
+            {}
+            if entry.needs_scatter
+            else {
+                f"{kind}_{domain}": None
+                for kind in ("scatter", "third")
+                for domain in ("forget", "retain")
+            }
+        ),
+    )
+    assert_allclose(entry.kernel(X, forget, light), entry.kernel(X, forget, full))

@@ -1,10 +1,8 @@
-"""DistributionalSelector: mechanics (spec §5.7), target search, API, bad input."""
+"""DistributionalSelector: mechanics (spec §5.7), the report, streaming, API."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_unlearn import DistributionalSelector
@@ -12,16 +10,10 @@ from sklearn_unlearn.metrics import (
     distributional_unlearning_report,
     gaussian_pareto_frontier,
 )
+from sklearn_unlearn.selection._scores import SCORES
 
-SCORES = [
-    "likelihood_ratio",
-    "euclidean",
-    "mahalanobis",
-    "cosine",
-    "classifier",
-    "random",
-    "coreset",
-]
+#: Every criterion: the registry's, then those needing a seed or a model.
+CRITERIA = [*sorted(SCORES), "classifier", "random"]
 
 
 def _data(seed=0, n1=150, n2=300, d=3, shift=1.0):
@@ -36,10 +28,10 @@ def _data(seed=0, n1=150, n2=300, d=3, shift=1.0):
 
 
 # ------------------------------------------------------ mechanics (§5.7)
-@pytest.mark.parametrize("score", SCORES)
-def test_deletes_exactly_the_budget_and_only_forget_rows(score):
+@pytest.mark.parametrize("criterion", CRITERIA)
+def test_deletes_exactly_the_budget_and_only_forget_rows(criterion):
     X, mask = _data()
-    sel = DistributionalSelector(score, budget=40, random_state=0).fit(
+    sel = DistributionalSelector(criterion, budget=40, random_state=0).fit(
         X, forget_mask=mask
     )
     assert sel.n_deleted_ == 40
@@ -56,13 +48,15 @@ def test_deletes_exactly_the_budget_and_only_forget_rows(score):
     assert np.all(np.diff(ranked) <= 0)
 
 
-@pytest.mark.parametrize("score", SCORES)
-def test_nothing_or_everything_is_the_same_for_every_rule(score):
+@pytest.mark.parametrize("criterion", CRITERIA)
+def test_nothing_or_everything_is_the_same_for_every_rule(criterion):
     X, mask = _data(seed=1)
     kwargs = {"random_state": 0}
-    none = DistributionalSelector(score, budget=0, **kwargs).fit(X, forget_mask=mask)
+    none = DistributionalSelector(criterion, budget=0, **kwargs).fit(
+        X, forget_mask=mask
+    )
     assert none.n_deleted_ == 0 and not none.deletion_mask_.any()
-    everything = DistributionalSelector(score, budget=1.0, **kwargs).fit(
+    everything = DistributionalSelector(criterion, budget=1.0, **kwargs).fit(
         X, forget_mask=mask
     )
     assert_array_equal(everything.deletion_mask_, mask)
@@ -94,16 +88,18 @@ def test_ties_go_to_the_lower_row_index():
     assert_array_equal(np.flatnonzero(sel.deletion_mask_), [0, 1, 3])
 
 
-@pytest.mark.parametrize("score", ["likelihood_ratio", "euclidean", "mahalanobis"])
-def test_invariant_to_permuting_retained_rows_and_translation(score):
+@pytest.mark.parametrize("criterion", ["likelihood_ratio", "euclidean", "mahalanobis"])
+def test_invariant_to_permuting_retained_rows_and_translation(criterion):
     X, mask = _data(seed=4)
-    base = DistributionalSelector(score, budget=0.3).fit(X, forget_mask=mask)
+    base = DistributionalSelector(criterion, budget=0.3).fit(X, forget_mask=mask)
     retained = np.flatnonzero(~mask)
     perm = np.arange(X.shape[0])
     perm[retained] = np.random.default_rng(0).permutation(retained)
-    shuffled = DistributionalSelector(score, budget=0.3).fit(X[perm], forget_mask=mask)
+    shuffled = DistributionalSelector(criterion, budget=0.3).fit(
+        X[perm], forget_mask=mask
+    )
     assert_array_equal(shuffled.deletion_mask_, base.deletion_mask_)
-    moved = DistributionalSelector(score, budget=0.3).fit(
+    moved = DistributionalSelector(criterion, budget=0.3).fit(
         X + [10.0, -3.0, 7.0], forget_mask=mask
     )
     assert_array_equal(moved.deletion_mask_, base.deletion_mask_)
@@ -157,12 +153,12 @@ def test_random_removal_expected_kls_spec_5_3():
     assert_allclose(np.mean(kl1), (1 - w) ** 2 * kappa + d / (2 * N), atol=0.006)
 
 
-@pytest.mark.parametrize("score", SCORES)
+@pytest.mark.parametrize("criterion", CRITERIA)
 @pytest.mark.parametrize("seed", range(3))
-def test_no_selection_beats_the_frontier_spec_5_5(score, seed):
+def test_no_selection_beats_the_frontier_spec_5_5(criterion, seed):
     X, mask = _data(seed=seed, shift=0.3 + seed)
     for budget in (0.1, 0.4, 0.8):
-        sel = DistributionalSelector(score, budget=budget, random_state=0).fit(
+        sel = DistributionalSelector(criterion, budget=budget, random_state=0).fit(
             X, forget_mask=mask
         )
         bound = gaussian_pareto_frontier(sel.kappa_, sel.achieved_epsilon_)
@@ -197,100 +193,6 @@ def test_likelihood_ratio_beats_random_and_can_exceed_kappa():
     assert full.achieved_alpha_ > full.kappa_  # beyond mu2, away from mu1
 
 
-# --------------------------------------------------------- target search
-def _brute_force(X, mask, ranking, alpha, epsilon, family):
-    forget_rows = np.flatnonzero(mask)
-    position = {row: i for i, row in enumerate(forget_rows)}
-    for f in range(ranking.size + 1):
-        keep = np.ones(forget_rows.size, dtype=bool)
-        keep[[position[r] for r in ranking[:f]]] = False
-        report = distributional_unlearning_report(
-            X[mask], X[~mask], keep, family=family
-        )
-        if report.alpha >= alpha and report.epsilon <= epsilon:
-            return f
-    return -1
-
-
-@pytest.mark.parametrize("family", ["gaussian_mean", "gaussian"])
-@pytest.mark.parametrize("seed", range(4))
-def test_target_budget_equals_brute_force_scan(family, seed):
-    rng = np.random.default_rng(100 + seed)
-    X, mask = _data(seed=seed, n1=40, n2=70, d=2, shift=rng.uniform(0.2, 1.5))
-    score = ["likelihood_ratio", "euclidean", "random", "mahalanobis"][seed]
-    probe = DistributionalSelector(
-        score, budget=1.0, family=family, random_state=seed
-    ).fit(X, forget_mask=mask)
-    # targets between the values of nothing and everything deleted
-    alpha = rng.uniform(0.2, 0.9) * probe.kappa_
-    epsilon = rng.uniform(0.005, 0.05) * probe.kappa_
-    expected = _brute_force(X, mask, probe.ranking_, alpha, epsilon, family)
-    sel = DistributionalSelector(
-        score, target=(alpha, epsilon), family=family, random_state=seed
-    )
-    if expected < 0:
-        with pytest.raises(ValueError, match="No budget meets target"):
-            sel.fit(X, forget_mask=mask)
-        return
-    sel.fit(X, forget_mask=mask)
-    assert sel.n_deleted_ == expected
-    assert sel.achieved_alpha_ >= alpha and sel.achieved_epsilon_ <= epsilon
-
-
-def test_unreachable_target_reports_best_values_and_frontier():
-    X, mask = _data()
-    sel = DistributionalSelector(target=(50.0, 0.01))
-    with pytest.raises(ValueError, match=r"largest KL\(p1 \|\| p_hat\) is .*frontier"):
-        sel.fit(X, forget_mask=mask)
-
-
-# ------------------------------------------------------------- inputs
-def test_domain_column_by_name_is_dropped_from_the_output():
-    X, mask = _data()
-    df = pd.DataFrame(X, columns=["a", "b", "c"], index=np.arange(X.shape[0]) * 3)
-    df.insert(1, "source", np.where(mask, "toxic", "clean"))
-    sel = DistributionalSelector(
-        budget=0.3, domain_column="source", forget_value="toxic"
-    )
-    X_kept, y_kept = sel.fit_resample(df, pd.Series(np.arange(len(df)), index=df.index))
-    reference = DistributionalSelector(budget=0.3).fit(X, forget_mask=mask)
-    assert_array_equal(sel.deletion_mask_, reference.deletion_mask_)
-    assert isinstance(X_kept, pd.DataFrame)
-    assert list(X_kept.columns) == ["a", "b", "c"]
-    assert_array_equal(X_kept.index, df.index[sel.sample_indices_])
-    assert_array_equal(y_kept.to_numpy(), sel.sample_indices_)
-    assert sel.domain_column_index_ == 1
-
-
-def test_forget_value_list_and_callable():
-    X, mask = _data()
-    codes = np.where(mask, 2, np.arange(X.shape[0]) % 2)
-    Xd = np.column_stack([X, codes])
-    by_list = DistributionalSelector(domain_column=-1, forget_value=[2, 7]).fit(Xd)
-    by_call = DistributionalSelector(
-        domain_column=3, forget_value=lambda c: c == 2
-    ).fit(Xd)
-    reference = DistributionalSelector().fit(X, forget_mask=mask)
-    assert_array_equal(by_list.deletion_mask_, reference.deletion_mask_)
-    assert_array_equal(by_call.deletion_mask_, reference.deletion_mask_)
-    kept = DistributionalSelector(
-        domain_column=3, forget_value=2, drop_domain_column=False
-    )
-    X_kept, _ = kept.fit_resample(Xd)
-    assert X_kept.shape[1] == 4
-
-
-def test_polars_in_polars_out():
-    pl = pytest.importorskip("polars")
-    X, mask = _data()
-    frame = pl.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "forget": mask})
-    sel = DistributionalSelector(domain_column="forget", budget=0.2)
-    X_kept, _ = sel.fit_resample(frame)
-    assert isinstance(X_kept, pl.DataFrame)
-    assert X_kept.columns == ["a", "b", "c"]
-    assert_allclose(X_kept.to_numpy(), X[sel.sample_indices_])
-
-
 def test_float32_input_gives_the_same_selection():
     X, mask = _data()
     a = DistributionalSelector(budget=0.4).fit(X, forget_mask=mask)
@@ -298,40 +200,6 @@ def test_float32_input_gives_the_same_selection():
     assert_array_equal(a.deletion_mask_, b.deletion_mask_)
     X_kept, _ = b.fit_resample(X.astype(np.float32), forget_mask=mask)
     assert X_kept.dtype == np.float32
-
-
-def test_classifier_score_uses_the_given_estimator_cross_fitted():
-    X, mask = _data(shift=2.0)
-    forest = RandomForestClassifier(n_estimators=20, random_state=0)
-    sel = DistributionalSelector(
-        "classifier", estimator=forest, cv=3, budget=0.5, random_state=0
-    ).fit(X, forget_mask=mask)
-    again = DistributionalSelector(
-        "classifier", estimator=forest, cv=3, budget=0.5, random_state=0
-    ).fit(X, forget_mask=mask)
-    assert_array_equal(sel.scores_, again.scores_)
-    # the scores are logits of P(forget | x): clearly positive on average
-    assert sel.scores_.mean() > 0
-    default = DistributionalSelector("classifier", budget=0.5, random_state=0).fit(
-        X, forget_mask=mask
-    )
-    lr = LogisticRegression(max_iter=1000)
-    same = DistributionalSelector(
-        "classifier", estimator=lr, budget=0.5, random_state=0
-    ).fit(X, forget_mask=mask)
-    assert_allclose(default.scores_, same.scores_)
-
-
-def test_callable_score():
-    X, mask = _data()
-
-    def first_column(X_forget, X_retain):
-        assert X_retain.shape[0] == (~mask).sum()
-        return X_forget[:, 0]
-
-    sel = DistributionalSelector(first_column, budget=10).fit(X, forget_mask=mask)
-    top = np.sort(X[mask, 0])[-10:]
-    assert_allclose(np.sort(X[sel.deletion_mask_, 0]), top)
 
 
 def test_forget_mask_as_routed_metadata():
@@ -393,8 +261,8 @@ def test_imbalanced_learn_pipeline_step():
         ({"target": (-1.0, 0.1)}, "mask", "must be finite and >= 0"),
         ({"domain_column": 0}, "mask", "one way only"),
         ({"domain_column": "src"}, None, "no column names"),
-        ({"score": lambda a, b: a[:3, 0]}, "mask", "returned 3 values"),
-        ({"score": lambda a, b: np.full(len(a), np.nan)}, "mask", "non-finite"),
+        ({"criterion": lambda a, b: a[:3, 0]}, "mask", "returned 3 values"),
+        ({"criterion": lambda a, b: np.full(len(a), np.nan)}, "mask", "non-finite"),
     ],
 )
 def test_bad_input(params, forget_mask, match):
@@ -404,45 +272,12 @@ def test_bad_input(params, forget_mask, match):
         DistributionalSelector(**params).fit(X, forget_mask=forget_mask)
 
 
-def test_nan_and_bad_domain_values():
-    X, mask = _data()
-    X_nan = X.copy()
-    X_nan[3, 1] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
-        DistributionalSelector().fit(X_nan, forget_mask=mask)
-    Xd = np.column_stack([np.where(mask, 1.0, 0.0), X])
-    Xd[5, 0] = np.nan
-    with pytest.raises(ValueError, match="domain_column contains NaN"):
-        DistributionalSelector(domain_column=0, forget_value=1.0).fit(Xd)
-    df = pd.DataFrame(X, columns=list("abc"))
-    df["text"] = "x"
-    with pytest.raises(ValueError, match=r"Non-numeric feature column\(s\) \['text'\]"):
-        DistributionalSelector().fit(df, forget_mask=mask)
-    with pytest.raises(ValueError, match="classifier.*domain has only 2 samples"):
-        few = mask & (np.cumsum(mask) <= 2)
-        DistributionalSelector("classifier").fit(X, forget_mask=few)
-
-
 def test_input_is_not_modified():
     X, mask = _data()
     X_copy, mask_copy = X.copy(), mask.copy()
     DistributionalSelector("mahalanobis", budget=0.5).fit_resample(X, forget_mask=mask)
     assert_array_equal(X, X_copy)
     assert_array_equal(mask, mask_copy)
-
-
-@pytest.mark.parametrize("score", SCORES)
-@pytest.mark.parametrize("domain", ["forget", "retained"])
-@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
-def test_non_finite_values_are_rejected_for_every_score(score, domain, value):
-    # NaN and inf are caught by the passes over the data (no separate pass)
-    X, mask = _data()
-    row = np.flatnonzero(mask if domain == "forget" else ~mask)[7]
-    X[row, 2] = value
-    with pytest.raises(ValueError, match="Input X contains NaN or infinity"):
-        DistributionalSelector(score, family=None, random_state=0).fit(
-            X, forget_mask=mask
-        )
 
 
 def test_values_whose_sums_overflow_are_rejected():

@@ -350,7 +350,7 @@ class DeletionCurveDisplay:
         retain = np.setdiff1d(np.arange(F.shape[0]), forget, assume_unique=True)
         family = family or selector.family or "gaussian_mean"
         if name is None:
-            score = selector.score
+            score = selector.criterion
             name = score if isinstance(score, str) else getattr(score, "__name__", "")
         return cls.from_ranking(
             F[forget],

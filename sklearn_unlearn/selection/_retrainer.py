@@ -49,7 +49,7 @@ class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
     the kept rows (or on all rows with zero weight for the deleted ones). It is
     an ordinary estimator, so it works in a plain scikit-learn ``Pipeline`` and
     in ``GridSearchCV`` (e.g. a grid over ``selector__budget`` and
-    ``selector__score``), where samplers cannot drop rows.
+    ``selector__criterion``), where samplers cannot drop rows.
 
     Read more in the :ref:`User Guide <distributional_unlearning>`.
 

@@ -80,7 +80,7 @@ def test_sample_weight_form_needs_an_estimator_that_takes_it():
         model.fit(X, y, forget_mask=domain)
 
 
-def test_grid_search_over_budget_and_score():
+def test_grid_search_over_budget_and_criterion():
     X, y, domain = _data()
     Xd = np.column_stack([domain, X]).astype(float)
     search = GridSearchCV(
@@ -90,7 +90,7 @@ def test_grid_search_over_budget_and_score():
         ),
         {
             "selector__budget": [0.0, 0.5, 1.0],
-            "selector__score": ["euclidean", "likelihood_ratio", "random"],
+            "selector__criterion": ["euclidean", "likelihood_ratio", "random"],
         },
         cv=3,
     ).fit(Xd, y)

@@ -1,4 +1,9 @@
-"""Exact merging of the selector's domain statistics, for ``partial_fit``.
+r"""Domain statistics gathered chunk by chunk or block by block, merged exactly.
+
+``partial_fit`` adds one in-memory chunk at a time; a dask array is reduced
+over its row blocks (each block's statistics, merged in a tree) and scored by a
+blockwise pass that brings back only the forget rows' scores. Both rely on one
+exact merge of two samples' statistics.
 
 Each domain is summarised by its count, mean and the centred power sums
 ``S = sum y y^T``, ``T = sum ||y||^2 y`` and ``F = sum ||y||^4`` with
@@ -7,22 +12,30 @@ Each domain is summarised by its count, mean and the centred power sums
 
 .. math::
 
-    S' &= S + n \\delta \\delta^T, \\\\
-    T' &= T - 2 S \\delta - \\mathrm{tr}(S) \\delta - n \\|\\delta\\|^2 \\delta, \\\\
-    F' &= F - 4 \\delta^T T + 4 \\delta^T S \\delta
-          + 2 \\mathrm{tr}(S) \\|\\delta\\|^2 + n \\|\\delta\\|^4,
+    S' &= S + n \delta \delta^T, \\
+    T' &= T - 2 S \delta - \mathrm{tr}(S) \delta - n \|\delta\|^2 \delta, \\
+    F' &= F - 4 \delta^T T + 4 \delta^T S \delta
+          + 2 \mathrm{tr}(S) \|\delta\|^2 + n \|\delta\|^4,
 
 so two samples merge exactly by moving both to the pooled mean and adding.
-Pure functions on :class:`~sklearn_unlearn.selection._scores.DomainStats`.
+Pure functions on :class:`~sklearn_unlearn.selection._stats.DomainStats`; the
+dask kernels take a dask array and a NumPy mask of its rows.
 """
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
-from sklearn_unlearn.selection._scores import DomainStats, domain_stats
+from sklearn_unlearn.selection._stats import DomainStats, domain_stats
+from sklearn_unlearn.utils._reduce import tree_reduce
 
-__all__ = ["chunk_stats", "merge_domain_stats"]
+__all__ = [
+    "chunk_stats",
+    "dask_domain_stats",
+    "dask_forget_scores",
+    "merge_domain_stats",
+]
 
 
 class _Sums(NamedTuple):
@@ -122,3 +135,58 @@ def chunk_stats(
     """
     forget, retain = np.flatnonzero(mask), np.flatnonzero(~mask)
     return domain_stats(X, forget, X, retain, scatter=scatter, step=step)
+
+
+# ------------------------------------------------------------- dask blocks
+def _row_blocks(X, mask: np.ndarray) -> list:
+    """Pairs (delayed row block of ``X`` with all its columns, its mask rows)."""
+    X = X.rechunk({1: -1})
+    bounds = np.cumsum((0, *X.chunks[0]))
+    return [
+        (block, mask[start:stop])
+        for block, start, stop in zip(
+            X.to_delayed().ravel(), bounds[:-1], bounds[1:], strict=True
+        )
+    ]
+
+
+def _block_stats(X, mask: np.ndarray, scatter: bool) -> DomainStats:
+    # NaN and inf reach the means; the caller checks the merged statistics
+    with np.errstate(invalid="ignore", over="ignore"):
+        return chunk_stats(np.asarray(X), mask, scatter)
+
+
+def _block_scores(X, mask: np.ndarray, kernel: Callable, stats) -> np.ndarray:
+    rows = np.flatnonzero(mask)
+    if rows.size == 0:
+        return np.empty(0)
+    return kernel(np.asarray(X), rows, stats)
+
+
+def dask_domain_stats(X, mask: np.ndarray, scatter: bool) -> DomainStats:
+    """Statistics of a dask array ``X`` (forget rows ``mask``), in one pass.
+
+    Each row block's counts, means and, if ``scatter``, centred power sums,
+    merged exactly in a tree (as ``partial_fit`` merges chunks).
+    """
+    import dask
+
+    parts = [dask.delayed(_block_stats)(x, m, scatter) for x, m in _row_blocks(X, mask)]
+    return dask.delayed(tree_reduce)(parts, merge_domain_stats).compute()
+
+
+def dask_forget_scores(
+    X, mask: np.ndarray, kernel: Callable, stats: DomainStats
+) -> np.ndarray:
+    """Scores ``kernel(block, rows, stats)`` of the forget rows of a dask array.
+
+    One blockwise pass; only the forget rows' scores (one float each) come
+    back, in row order.
+    """
+    import dask
+
+    delayed = [
+        dask.delayed(_block_scores)(x, m, kernel, stats)
+        for x, m in _row_blocks(X, mask)
+    ]
+    return np.concatenate(dask.compute(*delayed))

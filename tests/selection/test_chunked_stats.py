@@ -1,4 +1,4 @@
-"""Streaming statistics of DistributionalSelector: partial_fit and score_samples."""
+"""Statistics gathered by chunks (partial_fit) or dask blocks, merged exactly."""
 
 import numpy as np
 import pandas as pd
@@ -6,8 +6,9 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_unlearn import DistributionalSelector
-from sklearn_unlearn.selection._scores import SCORES, domain_stats
-from sklearn_unlearn.selection._streaming import chunk_stats, merge_domain_stats
+from sklearn_unlearn.selection._chunked_stats import chunk_stats, merge_domain_stats
+from sklearn_unlearn.selection._scores import SCORES
+from sklearn_unlearn.selection._stats import domain_stats
 
 STAT_SCORES = sorted(SCORES)
 
@@ -31,7 +32,7 @@ def _assert_same_stats(got, expected, rtol=1e-10):
     power_sums = got.scatter_forget is not None and expected.scatter_forget is not None
     for field in expected._fields:
         e, g = getattr(expected, field), getattr(got, field)
-        if e is None or g is None:  # fit computes more than a score needs
+        if e is None or g is None:  # fit computes more than a criterion needs
             continue
         if not power_sums and field.startswith(("scatter", "third", "fourth")):
             continue
@@ -65,11 +66,11 @@ def test_means_only_statistics_merge_without_scatter():
     assert_allclose(merged.mean_retain, X[~mask].mean(axis=0), rtol=1e-12)
 
 
-@pytest.mark.parametrize("score", STAT_SCORES)
-def test_partial_fit_over_chunks_equals_fit(score):
+@pytest.mark.parametrize("criterion", STAT_SCORES)
+def test_partial_fit_over_chunks_equals_fit(criterion):
     X, mask = _data(3)
-    full = DistributionalSelector(score, budget=0.4).fit(X, forget_mask=mask)
-    stream = DistributionalSelector(score, budget=0.4)
+    full = DistributionalSelector(criterion, budget=0.4).fit(X, forget_mask=mask)
+    stream = DistributionalSelector(criterion, budget=0.4)
     for rows in _chunks(X.shape[0]):
         assert stream.partial_fit(X[rows], forget_mask=mask[rows]) is stream
     assert stream.statistics_.n_forget == mask.sum()
@@ -111,36 +112,69 @@ def test_fit_restarts_the_stream_and_partial_fit_after_fit_starts_afresh():
     _assert_same_stats(sel.statistics_, alone.statistics_, rtol=0)
 
 
-def test_streaming_errors():
-    X, mask = _data(7)
-    for sel, message in [
-        (DistributionalSelector("classifier"), "needs all rows at once"),
-        (DistributionalSelector("random"), "needs all rows at once"),
-        (DistributionalSelector(lambda a, b: a[:, 0]), "needs all rows at once"),
-        (DistributionalSelector(target=(0.1, 0.1)), "target"),
-    ]:
-        assert not hasattr(sel, "partial_fit")
-        with pytest.raises(AttributeError) as excinfo:
-            sel.score_samples(X)
-        assert message in str(excinfo.value.__cause__)
-    sel = DistributionalSelector().partial_fit(X[:100], forget_mask=mask[:100])
-    with pytest.raises(ValueError, match="4 features"):
-        sel.partial_fit(X[:100, :3], forget_mask=mask[:100])
-    X_bad = X[:100].copy()
-    X_bad[7, 1] = np.nan
-    before = sel.statistics_
-    with pytest.raises(ValueError, match="NaN or infinity"):
-        sel.partial_fit(X_bad, forget_mask=mask[:100])
-    assert sel.statistics_ is before  # a failed chunk changes nothing
-    with pytest.raises(ValueError, match="forget_mask"):
-        sel.partial_fit(X[:100], forget_mask=mask[:99])
-    only_retained = DistributionalSelector().partial_fit(
-        X[~mask][:50], forget_mask=np.zeros(50, dtype=bool)
+@pytest.fixture(scope="module")
+def domains():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(1.0, 1.0, (2000, 5)), rng.normal(0.0, 1.3, (6000, 5))])
+    perm = rng.permutation(len(X))
+    return X[perm], perm < 2000
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    ["likelihood_ratio", "euclidean", "mahalanobis", "cosine", "coreset", "random"],
+)
+def test_dask_selection_equals_numpy(dask_client, domains, criterion):
+    da = pytest.importorskip("dask.array")
+    X, mask = domains
+    params = dict(criterion=criterion, budget=0.3, family=None, random_state=0)
+    ref = DistributionalSelector(**params).fit(X, forget_mask=mask)
+    Xd = da.from_array(X, chunks=((1500, 2500, 4000), (2, 3)))
+    selector = DistributionalSelector(**params).fit(
+        Xd, forget_mask=da.from_array(mask, chunks=1000)
     )
-    with pytest.raises(ValueError, match="needs rows of both domains"):
-        only_retained.score_samples(X)
-    with pytest.raises(ValueError, match="NaN or infinity"):
-        sel.score_samples(X_bad)
-    unfitted = DistributionalSelector()
-    with pytest.raises(Exception, match="not fitted"):
-        unfitted.score_samples(X)
+    np.testing.assert_array_equal(selector.forget_indices_, ref.forget_indices_)
+    np.testing.assert_allclose(selector.scores_, ref.scores_, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(selector.ranking_, ref.ranking_)
+    np.testing.assert_array_equal(selector.deletion_mask_, ref.deletion_mask_)
+    assert selector.n_deleted_ == ref.n_deleted_ == 600
+
+
+def test_dask_fit_resample_is_lazy_and_keeps_the_rows(dask_client, domains):
+    da = pytest.importorskip("dask.array")
+    X, mask = domains
+    Xd = da.from_array(X, chunks=2000)
+    y = da.from_array(np.arange(len(X)), chunks=2000)
+    selector = DistributionalSelector(budget=0.5, family=None)
+    X_kept, y_kept = selector.fit_resample(Xd, y, forget_mask=mask)
+    assert isinstance(X_kept, da.Array)
+    np.testing.assert_array_equal(X_kept.compute(), X[selector.sample_indices_])
+    np.testing.assert_array_equal(y_kept.compute(), selector.sample_indices_)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(family="gaussian_mean"), "family=None"),
+        (dict(family=None, criterion="classifier"), "criterion='classifier'"),
+        (dict(family=None, domain_column=0), "forget_mask"),
+    ],
+)
+def test_dask_unsupported_options_are_clear_errors(domains, params, message):
+    da = pytest.importorskip("dask.array")
+    X, mask = domains
+    with pytest.raises(ValueError, match=message):
+        DistributionalSelector(**params).fit(
+            da.from_array(X, chunks=2000), forget_mask=mask
+        )
+
+
+def test_dask_nan_is_detected(domains):
+    da = pytest.importorskip("dask.array")
+    X, mask = domains
+    X = X.copy()
+    X[5, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        DistributionalSelector(family=None).fit(
+            da.from_array(X, chunks=2000), forget_mask=mask
+        )
