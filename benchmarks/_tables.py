@@ -1,4 +1,6 @@
-"""The tables of ``bench_tables.py``: loaders, the split and the encoding.
+"""The tables of ``bench_tables.py``: loaders, the split, the encoding and the
+adversary (also used by ``bench_outcome.py``, ``bench_pipeline.py`` and
+``bench_adult_leakage.py``).
 
 Every loader returns a :class:`Table`: the features as a DataFrame (S and the
 label removed), the binary label ``y``, the groups of S as integer codes and
@@ -13,6 +15,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -251,3 +255,17 @@ def reference(sp, estimator, seed):
         estimator=estimator,
         random_state=seed,
     )
+
+
+def adversary_auc(Z_train, s_train, Z_test, s_test, seed):
+    """Test ROC AUC of ``HistGradientBoostingClassifier(random_state=seed)``
+    fitted on ``Z_train`` to predict S (macro one-vs-rest for more than two
+    groups; 0.5 = nothing leaks)."""
+    proba = (
+        HistGradientBoostingClassifier(random_state=seed)
+        .fit(Z_train, s_train)
+        .predict_proba(Z_test)
+    )
+    if proba.shape[1] == 2:
+        return float(roc_auc_score(s_test, proba[:, 1]))
+    return float(roc_auc_score(s_test, proba, multi_class="ovr", average="macro"))

@@ -5,7 +5,7 @@ Rows are dicts with ``method``, ``repair_level``, ``leak``, ``util``, ``dist``,
 """
 
 import numpy as np
-from _common import log, markdown_table
+from _harness import f3, log, markdown_table
 
 DEFAULT, DEFAULT_Y = "default", "default, with y"
 #: The criteria: leakage at most LEAK_MAX at full repair, utility at least the
@@ -70,10 +70,6 @@ def verdict(rows, raw, reference):
     )
     ok_m = monotone(with_y) and monotone(without_y)
     return {"with_y": ok_y, "without_y": ok_n, "monotone": ok_m}
-
-
-def f3(x):
-    return "-" if x is None or not np.isfinite(x) else f"{x:.3f}"
 
 
 def print_table(name, result):

@@ -24,21 +24,28 @@ Usage::
     python benchmarks/bench_adult_leakage.py --sensitive sex   # one attribute
 """
 
-import argparse
-import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-from _common import load_average, log, markdown_table, write_results
+from _harness import (
+    add_output,
+    add_seed,
+    load_average,
+    log,
+    make_parser,
+    print_table,
+    timed,
+    write_results,
+)
+from _harness import peers as peers_lib
+from _tables import adversary_auc
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
-from sklearn_unlearn._demo import CATEGORICAL, NUMERIC, POSITIVE
+from sklearn_unlearn.cli._demo import CATEGORICAL, NUMERIC, POSITIVE
 from sklearn_unlearn.datasets import load_adult
 
 METHODS = {
@@ -75,12 +82,9 @@ def encoded(sensitive):
 
 def scores(Z_train, Z_test, data, seed=0):
     (_, s_train, y_train), (_, s_test, y_test) = data["train"], data["test"]
-    adversary = HistGradientBoostingClassifier(random_state=seed).fit(Z_train, s_train)
+    leak = adversary_auc(Z_train, s_train, Z_test, s_test, seed)
     model = LogisticRegression(max_iter=2000).fit(Z_train, y_train)
-    return (
-        roc_auc_score(s_test, adversary.predict_proba(Z_test)[:, 1]),
-        roc_auc_score(y_test, model.predict_proba(Z_test)[:, 1]),
-    )
+    return leak, roc_auc_score(y_test, model.predict_proba(Z_test)[:, 1])
 
 
 def result(method, level, leak, income, fit_s=0.0, transform_s=0.0):
@@ -92,12 +96,6 @@ def result(method, level, leak, income, fit_s=0.0, transform_s=0.0):
         "fit_s": fit_s,
         "transform_s": transform_s,
     }
-
-
-def timed(fn):
-    start = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - start
 
 
 def run_method(name, params, data, s_fit, seed):
@@ -122,10 +120,7 @@ def run_method(name, params, data, s_fit, seed):
 
 
 def peer_rows(data, seed):
-    try:
-        from fairlearn.preprocessing import CorrelationRemover
-    except ImportError:
-        log("fairlearn is not installed: no CorrelationRemover row")
+    if peers_lib.require("fairlearn", "CorrelationRemover row") is None:
         return []
     rows = []
     (X_train, s_train, _), (X_test, s_test, _) = data["train"], data["test"]
@@ -133,9 +128,7 @@ def peer_rows(data, seed):
         np.column_stack([X, s]) for X, s in ((X_train, s_train), (X_test, s_test))
     ]
     remover, t_fit = timed(
-        lambda: CorrelationRemover(sensitive_feature_ids=[X_train.shape[1]]).fit(
-            with_s[0]
-        )
+        lambda: peers_lib.correlation_remover([X_train.shape[1]]).fit(with_s[0])
     )
     (Z_train, Z_test), t_transform = timed(
         lambda: (remover.transform(with_s[0]), remover.transform(with_s[1]))
@@ -164,15 +157,12 @@ def run(sensitive, seed):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = make_parser(__doc__)
     parser.add_argument(
         "--sensitive", choices=sorted(POSITIVE), nargs="+", default=["sex", "race"]
     )
-    parser.add_argument("--random-state", type=int, default=0)
-    parser.add_argument(
-        "--output",
-        default=str(Path(__file__).parent / "results" / "bench_adult_leakage.json"),
-    )
+    add_seed(parser, flag="--random-state", help="seed of every estimator")
+    add_output(parser, "bench_adult_leakage")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=FutureWarning)
     log(f"load average: {load_average()}")
@@ -184,28 +174,19 @@ def main(argv=None):
             f"\n## S = {sensitive} ({POSITIVE[sensitive]} vs other): train "
             f"{shape[0]} x {shape[1]}\n"
         )
-        log(
-            markdown_table(
+        print_table(
+            ["method", "repair", "leak AUC(S)", "income AUC", "fit s", "transform s"],
+            [
                 [
-                    "method",
-                    "repair",
-                    "leak AUC(S)",
-                    "income AUC",
-                    "fit s",
-                    "transform s",
-                ],
-                [
-                    [
-                        r["method"],
-                        f"{r['repair_level']:.1f}",
-                        f"{r['leak_auc']:.3f}",
-                        f"{r['income_auc']:.3f}",
-                        f"{r['fit_s']:.2f}",
-                        f"{r['transform_s']:.2f}",
-                    ]
-                    for r in rows
-                ],
-            )
+                    r["method"],
+                    f"{r['repair_level']:.1f}",
+                    f"{r['leak_auc']:.3f}",
+                    f"{r['income_auc']:.3f}",
+                    f"{r['fit_s']:.2f}",
+                    f"{r['transform_s']:.2f}",
+                ]
+                for r in rows
+            ],
         )
     write_results(results, args.output)
 

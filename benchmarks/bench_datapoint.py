@@ -29,14 +29,20 @@ Usage::
 1-pixel shifts, 8985 images, so that the models train on more rows.)
 """
 
-import argparse
 import copy
-import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-from _common import log, markdown_table, write_results
+from _harness import (
+    add_output,
+    add_seeds,
+    log,
+    make_parser,
+    print_table,
+    result_path,
+    timed,
+    write_results,
+)
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -127,12 +133,6 @@ def measure(model, data, digit, seconds):
     }
 
 
-def timed(fn):
-    start = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - start
-
-
 def run(make, seed, digit, augment=False):
     data = split(seed, digit, augment)
     X_train, y_train, X_val, y_val, _, _, forget = data
@@ -161,23 +161,23 @@ def run(make, seed, digit, augment=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
+    parser = make_parser(__doc__)
+    add_seeds(parser, 5)
     parser.add_argument("--digit", type=int, default=3)
     parser.add_argument(
         "--augment",
         action="store_true",
         help="a 5x larger image set: each digit and its four 1-pixel shifts",
     )
-    parser.add_argument(
-        "--output",
-        default=None,
+    add_output(
+        parser,
+        None,
         help="JSON file (default: results/bench_datapoint[_augmented].json)",
     )
     args = parser.parse_args(argv)
     if args.output is None:
         name = "bench_datapoint_augmented" if args.augment else "bench_datapoint"
-        args.output = str(Path(__file__).parent / "results" / f"{name}.json")
+        args.output = str(result_path(f"{name}.json"))
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     results = {}
     for name, make in MODELS.items():
@@ -208,7 +208,7 @@ def main(argv=None):
             [r["retrain"]["seconds"] / r["marginal"]["seconds"] for r in runs]
         )
         log(f"\n## {name}: forget 75% of digit {args.digit}, {args.seeds} seeds\n")
-        log(markdown_table(["method", *keys], rows))
+        print_table(["method", *keys], rows)
         log(
             f"\nmarginal - retrain: forget accuracy {gaps['forget_acc'].mean():+.3f} "
             f"(per seed {np.round(gaps['forget_acc'], 3).tolist()}), test accuracy "

@@ -12,22 +12,34 @@ Usage::
     python benchmarks/bench_feature.py --n 1e5 --d 10 --methods gaussian quantile
 """
 
-import argparse
 import gc
-import json
 import os
-import platform
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
-import scipy
-import sklearn
-from _common import best_of, fmt_n, load_average, log, markdown_table, parse_int
-from threadpoolctl import threadpool_info, threadpool_limits
+from _harness import (
+    add_output,
+    add_quick,
+    add_repeat,
+    add_seed,
+    best_of,
+    eigh_threads,
+    environment,
+    fmt_n,
+    fmt_ratio,
+    fmt_time,
+    load_average,
+    log,
+    make_parser,
+    parse_int,
+    print_header,
+    print_table,
+    write_results,
+)
+from _harness import floors as fl
+from _harness import peers as peers_lib
 
-import sklearn_unlearn
 from sklearn_unlearn import BarycenterFeatureUnlearner
 
 METHODS = ("gaussian", "quantile", "empirical")
@@ -37,21 +49,6 @@ METHODS = ("gaussian", "quantile", "empirical")
 #: best of two runs drops it.
 BIG_ENTRIES = 50_000_000
 BIG_REPEAT = 2
-#: Rows per block of the nearest-neighbour floor.
-NN_CHUNK = 8192
-
-
-# ----------------------------------------------------------------- utilities
-def fmt_time(t):
-    if t is None:
-        return "n/a"
-    return f"{t:.3g}" if t >= 1e-3 else f"{t:.2e}"
-
-
-def fmt_ratio(num, den):
-    if num is None or den is None or den <= 0:
-        return "n/a"
-    return f"{num / den:.2f}"
 
 
 # ---------------------------------------------------------------------- data
@@ -85,42 +82,20 @@ def make_data(n, d, n_groups, seed):
 
 
 # -------------------------------------------------------------------- floors
-def scatter_floor(F, codes, n_groups):
-    out = []
-    for g in range(n_groups):
-        Xg = F[codes == g]
-        out.append(Xg.T @ Xg)
-    return out
-
-
-def linear_floor(F, A):
-    return F @ A, F.copy()
-
-
-def nn_floor(F, B):
-    """Nearest of m anchors for every row: one score GEMM + argmin, by blocks."""
-    out = np.empty(F.shape[0], dtype=np.intp)
-    for start in range(0, F.shape[0], NN_CHUNK):
-        out[start : start + NN_CHUNK] = np.argmin(
-            F[start : start + NN_CHUNK] @ B, axis=1
-        )
-    return out
-
-
 def measure_floors(F, codes, n_groups, repeat, *, nn_anchors=None):
     rng = np.random.default_rng(1)
     d = F.shape[1]
     R = rng.standard_normal((d, d))
     A = ((R + R.T) / 2).astype(F.dtype)
     floors = {
-        "linear": best_of(lambda: linear_floor(F, A), repeat),
-        "scatter": best_of(lambda: scatter_floor(F, codes, n_groups), repeat),
-        "sort": best_of(lambda: np.sort(F, axis=0), repeat),
+        "linear": best_of(lambda: fl.gemm_copy(F, A), repeat),
+        "scatter": best_of(lambda: fl.gathered_scatter(F, codes, n_groups), repeat),
+        "sort": best_of(lambda: fl.sort_columns(F), repeat),
         "nn": None,
     }
     if nn_anchors:
         B = rng.standard_normal((d, nn_anchors)).astype(F.dtype)
-        floors["nn"] = best_of(lambda: nn_floor(F, B), repeat)
+        floors["nn"] = best_of(lambda: fl.nearest_anchor(F, B), repeat)
     return floors
 
 
@@ -136,38 +111,17 @@ FLOOR_OF = {
 
 
 # --------------------------------------------------------------------- peers
-def fairlearn_total(X):
-    from fairlearn.preprocessing import CorrelationRemover
-
-    cr = CorrelationRemover(sensitive_feature_ids=[0])
-    return cr.fit(X).transform(X)
-
-
-def pot_total(Xs, Xt):
-    from ot.da import LinearTransport
-
-    lt = LinearTransport()
-    lt.fit(Xs=Xs, Xt=Xt)
-    return lt.transform(Xs=Xs)
-
-
-def available(module):
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
-
-
 def measure_peers(X, F, codes, repeat, have):
     peers = {"fairlearn": None, "pot": None}
     if have["fairlearn"]:
-        peers["fairlearn"] = best_of(lambda: fairlearn_total(X), repeat)
+        peers["fairlearn"] = best_of(
+            lambda: peers_lib.correlation_remover([0]).fit(X).transform(X), repeat
+        )
     if have["pot"]:
         # Group rows extracted outside the timed region (in POT's favour).
         Xs = np.ascontiguousarray(F[codes == 0])
         Xt = np.ascontiguousarray(F[codes == 1])
-        peers["pot"] = best_of(lambda: pot_total(Xs, Xt), repeat)
+        peers["pot"] = best_of(lambda: peers_lib.linear_transport(Xs, Xt), repeat)
         del Xs, Xt
     return peers
 
@@ -205,64 +159,23 @@ def warm_up(methods):
             est.fit(X).transform(X)
 
 
-# ------------------------------------------------------------------- threads
-def summarise_threadpools():
-    return [
-        {
-            "user_api": info.get("user_api"),
-            "internal_api": info.get("internal_api"),
-            "prefix": info.get("prefix"),
-            "version": info.get("version"),
-            "num_threads": info.get("num_threads"),
-        }
-        for info in threadpool_info()
-    ]
-
-
-def eigh_threads(repeat, size=100, calls=200):
-    rng = np.random.default_rng(2)
-    stack = rng.standard_normal((calls, size, size))
-    stack = (stack + np.swapaxes(stack, 1, 2)) / 2
-
-    def loop():
-        for M in stack:
-            np.linalg.eigh(M)
-
-    result = {
-        "size": size,
-        "calls": calls,
-        "loop_default": best_of(loop, repeat),
-        "stack_default": best_of(lambda: np.linalg.eigh(stack), repeat),
-    }
-    with threadpool_limits(limits=1, user_api="blas"):
-        result["loop_1_thread"] = best_of(loop, repeat)
-        result["stack_1_thread"] = best_of(lambda: np.linalg.eigh(stack), repeat)
-    return result
-
-
 # ---------------------------------------------------------------------- main
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = make_parser(__doc__)
     parser.add_argument("--n", nargs="+", type=parse_int, default=None)
     parser.add_argument("--d", nargs="+", type=parse_int, default=None)
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=METHODS)
     parser.add_argument("--groups", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=3)
+    add_repeat(parser, 3)
     parser.add_argument(
         "--max-n-empirical",
         type=parse_int,
         default=100_000,
         help="skip the empirical method above this n (default 1e5)",
     )
-    parser.add_argument(
-        "--quick", action="store_true", help="n in {1e4, 1e5} and d = 10"
-    )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--output",
-        type=Path,
-        default=Path(__file__).resolve().parent / "results" / "bench_feature.json",
-    )
+    add_quick(parser, "n in {1e4, 1e5} and d = 10")
+    add_seed(parser)
+    add_output(parser, "bench_feature")
     args = parser.parse_args(argv)
     if args.groups < 2:
         parser.error("--groups must be at least 2")
@@ -274,38 +187,21 @@ def parse_args(argv):
     return args
 
 
-def print_header(args, pools, have):
-    log("# BarycenterFeatureUnlearner benchmark")
-    log()
-    log(
-        f"python {platform.python_version()}, numpy {np.__version__}, scipy "
-        f"{scipy.__version__}, scikit-learn {sklearn.__version__}, sklearn_unlearn "
-        f"{getattr(sklearn_unlearn, '__version__', '?')}; {platform.machine()}"
-    )
-    log(f"os.cpu_count() = {os.cpu_count()}, load average at start = {load_average()}")
-    log("threadpoolctl.threadpool_info():")
-    for p in pools:
-        log(
-            f"  - {p['internal_api']} ({p['user_api']}, {p['prefix']}, "
-            f"version {p['version']}): num_threads={p['num_threads']}"
-        )
-    log(
+def print_args(args, have):
+    print_header(
+        "BarycenterFeatureUnlearner benchmark",
         f"n = {[fmt_n(n) for n in args.n]}, d = {args.d} (features, S is an extra "
         f"column 0), groups = {args.groups}, methods = {list(args.methods)}, "
-        f"repeat = {args.repeat} (at most {BIG_REPEAT} when n*d >= {BIG_ENTRIES:.0e})"
-    )
-    log(
+        f"repeat = {args.repeat} (at most {BIG_REPEAT} when n*d >= {BIG_ENTRIES:.0e})",
         f"empirical: run only for n <= {fmt_n(args.max_n_empirical)} "
         "(--max-n-empirical); its fit cost is set by the fixed subsample "
-        "(max_samples_per_group=1000), its transform is a nearest-neighbour search."
+        "(max_samples_per_group=1000), its transform is a nearest-neighbour search.",
+        "peers: "
+        + ", ".join(
+            f"{name} " + ("installed" if have[key] else "not installed (n/a)")
+            for name, key in (("fairlearn", "fairlearn"), ("POT", "pot"))
+        ),
     )
-    log(
-        "peers: fairlearn "
-        + ("installed" if have["fairlearn"] else "not installed (n/a)")
-        + ", POT "
-        + ("installed" if have["pot"] else "not installed (n/a)")
-    )
-    log()
 
 
 def run_case(args, n, d, dtype, methods, have, peers_wanted):
@@ -404,39 +300,13 @@ def table_rows(results, methods):
 
 def main(argv=None):
     args = parse_args(argv)
-    have = {"fairlearn": available("fairlearn"), "pot": available("ot")}
-    pools = summarise_threadpools()
-    print_header(args, pools, have)
+    have = {
+        "fairlearn": peers_lib.available("fairlearn"),
+        "pot": peers_lib.available("ot"),
+    }
+    print_args(args, have)
 
-    log("## np.linalg.eigh on 100 x 100 matrices, 200 calls: BLAS threads")
     eig = eigh_threads(args.repeat)
-    log(
-        markdown_table(
-            ["variant", "default threads s", "1 thread s", "default / 1 thread"],
-            [
-                [
-                    "loop of 200 eigh calls",
-                    fmt_time(eig["loop_default"]),
-                    fmt_time(eig["loop_1_thread"]),
-                    fmt_ratio(eig["loop_default"], eig["loop_1_thread"]),
-                ],
-                [
-                    "one batched eigh (200,100,100)",
-                    fmt_time(eig["stack_default"]),
-                    fmt_time(eig["stack_1_thread"]),
-                    fmt_ratio(eig["stack_default"], eig["stack_1_thread"]),
-                ],
-            ],
-        )
-    )
-    log(
-        "(ratio > 1: the default BLAS threads are slower than one thread on small "
-        "d x d work. One thread is never much slower here, while extra threads lose "
-        "badly as soon as other processes compete for the cores: this is why the "
-        "library runs its eigh-heavy barycenter code under threadpool_limits(1).)"
-    )
-    log()
-
     warm_up(args.methods)
     results = []
     largest = max(args.n)
@@ -462,19 +332,17 @@ def main(argv=None):
             [fmt_n(r["n"]), r["d"], r["dtype"]]
             + [fmt_time(f[k]) for k in ("linear", "scatter", "sort", "nn")]
         )
-    log(
-        markdown_table(
-            [
-                "n",
-                "d",
-                "dtype",
-                "linear (X@A + X.copy())",
-                "scatter (Xg.T@Xg)",
-                "sort (np.sort axis=0)",
-                "nn (argmin X@B, m=1000)",
-            ],
-            floor_rows,
-        )
+    print_table(
+        [
+            "n",
+            "d",
+            "dtype",
+            "linear (X@A + X.copy())",
+            "scatter (Xg.T@Xg)",
+            "sort (np.sort axis=0)",
+            "nn (argmin X@B, m=1000)",
+        ],
+        floor_rows,
     )
     log()
 
@@ -493,7 +361,7 @@ def main(argv=None):
         "POT LT s",
         "ours/LT",
     ]
-    log(markdown_table(header, table_rows(results, args.methods)))
+    print_table(header, table_rows(results, args.methods))
     log()
     log(
         "fit/floor: gaussian / scatter floor, quantile / sort floor, empirical n/a "
@@ -513,34 +381,17 @@ def main(argv=None):
 
     payload = {
         "argv": sys.argv[1:] if argv is None else list(argv),
-        "config": {
-            "n": args.n,
-            "d": args.d,
-            "methods": list(args.methods),
-            "groups": args.groups,
-            "repeat": args.repeat,
-            "max_n_empirical": args.max_n_empirical,
-            "seed": args.seed,
-        },
+        "config": vars(args),
         "environment": {
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "scipy": scipy.__version__,
-            "sklearn": sklearn.__version__,
-            "cpu_count": os.cpu_count(),
+            **environment(),
             "load_average_end": load_average(),
-            "machine": platform.machine(),
-            "threadpools": pools,
             "peers_available": have,
         },
         "eigh_threads": eig,
         "results": results,
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(payload, indent=2))
     log(f"load average at end = {load_average()} (on {os.cpu_count()} cores)")
-    log()
-    log(f"JSON written to {args.output}")
+    write_results(payload, args.output)
 
 
 if __name__ == "__main__":

@@ -16,20 +16,24 @@ Usage::
 Data: 3 groups with shares 0.5 / 0.3 / 0.2; Z | S = g ~ N(0.3 g 1, I_d).
 """
 
-import argparse
-import json
-import os
-import platform
-from pathlib import Path
-
 import numpy as np
-import sklearn
-from _common import best_of, log, parse_int
+from _harness import (
+    add_output,
+    add_repeat,
+    add_seed,
+    best_of,
+    load_average,
+    log,
+    make_parser,
+    parse_int,
+    print_header,
+    print_table,
+    write_results,
+)
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
-import sklearn_unlearn
 from sklearn_unlearn.metrics import leakage_auc
 
 CV = 5
@@ -51,23 +55,15 @@ def fit_floor(adversary, Z, s, repeat):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = make_parser(__doc__)
     parser.add_argument("--n", type=parse_int, nargs="+")
     parser.add_argument("--d", type=int, nargs="+", default=[20])
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--output",
-        default=str(Path(__file__).parent / "results" / "bench_metrics_leakage.json"),
-    )
+    add_repeat(parser, 2)
+    add_seed(parser)
+    add_output(parser, "bench_metrics_leakage")
     args = parser.parse_args(argv)
     ns = args.n or [10_000, 100_000]
-    log(
-        f"# leakage_auc benchmark (sklearn_unlearn {sklearn_unlearn.__version__}, "
-        f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
-        f"{platform.machine()}, {os.cpu_count()} cpus, "
-        f"load {os.getloadavg()[0]:.2f})"
-    )
+    print_header("leakage_auc benchmark")
     records = []
     for n in ns:
         for d in args.d:
@@ -89,14 +85,13 @@ def main(argv=None):
                         "seconds": seconds,
                         "auc": auc,
                         "floor_seconds": floor,
-                        "load": f"{os.getloadavg()[0]:.2f}",
+                        "load": load_average(),
                     }
                 )
                 log(f"   n={n} d={d} {name}: {seconds:.3g} s, AUC {auc:.4f}")
     header = ["n", "d", "adversary", "seconds", "floor s", "ratio", "AUC"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for r in records:
-        cells = [
+    table = [
+        [
             r["n"],
             r["d"],
             r["adversary"],
@@ -105,13 +100,11 @@ def main(argv=None):
             f"{r['seconds'] / r['floor_seconds']:.2f}",
             f"{r['auc']:.4f}",
         ]
-        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+        for r in records
+    ]
     log()
-    log("\n".join(lines))
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"cv": CV, "records": records}, indent=2))
-    log(f"\nraw numbers: {out}")
+    print_table(header, table)
+    write_results({"cv": CV, "records": records}, args.output)
 
 
 if __name__ == "__main__":

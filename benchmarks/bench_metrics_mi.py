@@ -19,26 +19,32 @@ Usage::
 Data: 3 groups with shares 0.5 / 0.3 / 0.2; Z | S = g ~ N(0.3 g 1, I_d), float64.
 """
 
-import argparse
-import json
-import os
-import platform
 import time
-from pathlib import Path
 
 import numpy as np
-import scipy
-import sklearn
-from _common import best_of, fmt_n, load_average, log, markdown_table, parse_int
+from _harness import (
+    add_output,
+    add_quick,
+    add_repeat,
+    add_seed,
+    best_of,
+    fmt_n,
+    load_average,
+    log,
+    make_parser,
+    parse_int,
+    print_header,
+    print_table,
+    write_results,
+)
+from _harness import floors as fl
 from joblib import effective_n_jobs
 from scipy import integrate
 from scipy.spatial import cKDTree
-from scipy.spatial.distance import cdist
 from scipy.special import logsumexp
 from scipy.stats import norm
 from sklearn.neighbors import KDTree
 
-import sklearn_unlearn
 from sklearn_unlearn.metrics._mutual_info import (
     _count_within,
     _standardize_with_jitter,
@@ -47,8 +53,6 @@ from sklearn_unlearn.metrics._mutual_info import (
 
 N_NEIGHBORS = 3
 SHARES = np.array([0.5, 0.3, 0.2])
-#: Rows of the block that the brute-force floor is timed on.
-BRUTE_BLOCK = 500
 
 
 def make_data(n, d, seed):
@@ -93,16 +97,8 @@ def kernel_phases(Z, s, workers):
     return t_knn, t_count
 
 
-def brute_floor(Z):
-    """One-thread cdist time for all n^2 pairs, extrapolated from a block."""
-    block = Z[: min(BRUTE_BLOCK, Z.shape[0])]
-    start = time.perf_counter()
-    cdist(block, Z, "chebyshev")
-    return (time.perf_counter() - start) * Z.shape[0] / block.shape[0]
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = make_parser(__doc__)
     parser.add_argument("--n", type=parse_int, nargs="+", default=[10**4, 10**5])
     parser.add_argument("--d", type=int, nargs="+", default=[5, 20])
     parser.add_argument(
@@ -113,23 +109,17 @@ def main(argv=None):
         help="extra rows: max_samples on the largest n and d",
     )
     parser.add_argument("--n-jobs", type=int, default=-1)
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--quick", action="store_true", help="n = 1e4 only")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--output",
-        default=str(Path(__file__).parent / "results" / "bench_metrics_mi.json"),
-    )
+    add_repeat(parser, 2)
+    add_quick(parser, "n = 1e4 only")
+    add_seed(parser)
+    add_output(parser, "bench_metrics_mi")
     args = parser.parse_args(argv)
     if args.quick:
         args.n, args.max_samples = [10**4], []
     workers = effective_n_jobs(args.n_jobs)
 
-    log(
-        f"# mutual_information benchmark (sklearn_unlearn {sklearn_unlearn.__version__}"
-        f", numpy {np.__version__}, scipy {scipy.__version__}, scikit-learn "
-        f"{sklearn.__version__}, {platform.machine()}, {os.cpu_count()} cpus, "
-        f"n_jobs={args.n_jobs} -> {workers} workers, load {load_average()})"
+    print_header(
+        "mutual_information benchmark", f"n_jobs={args.n_jobs} -> {workers} workers"
     )
     records = []
     cases = [(n, d, None) for n in args.n for d in args.d]
@@ -148,7 +138,7 @@ def main(argv=None):
         rows = n if max_samples is None else min(n, max_samples)
         sub = (Z, s) if rows == n else make_data(rows, d, args.seed)
         t_knn, t_count = kernel_phases(*sub, workers) if rows == n else (None, None)
-        floor = brute_floor(sub[0])
+        floor = fl.all_pairs(sub[0])
         record = {
             "n": n,
             "d": d,
@@ -201,11 +191,8 @@ def main(argv=None):
         "rel. error",
     ]
     log()
-    log(markdown_table(header, table))
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"workers": workers, "records": records}, indent=2))
-    log(f"\nraw numbers: {out}")
+    print_table(header, table)
+    write_results({"workers": workers, "records": records}, args.output)
 
 
 if __name__ == "__main__":

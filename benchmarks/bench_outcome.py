@@ -27,19 +27,25 @@ Usage::
     python benchmarks/bench_outcome.py --tables titanic hmda --cv 5
 """
 
-import argparse
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-from _common import load_average, log, markdown_table, write_results
-from _tables import LOADERS, load, reference, split
-from sklearn.ensemble import HistGradientBoostingClassifier
+from _harness import (
+    add_output,
+    add_seeds,
+    blas_threads,
+    load_average,
+    log,
+    make_parser,
+    print_table,
+    timed,
+    write_results,
+)
+from _tables import LOADERS, adversary_auc, load, reference, split
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn import BarycenterOutcomeUnlearner
 
@@ -52,22 +58,23 @@ def base():
 
 def leakage(train_scores, s_train, test_scores, s_test, seed):
     """HGB fitted on the training rows' outputs, ROC AUC on the test rows'."""
-    with threadpool_limits(limits=1):  # OpenMP spin-waits on a busy machine
-        adversary = HistGradientBoostingClassifier(random_state=seed)
-        adversary.fit(train_scores.reshape(len(s_train), -1), s_train)
-        proba = adversary.predict_proba(test_scores.reshape(len(s_test), -1))
-    if proba.shape[1] == 2:
-        return float(roc_auc_score(s_test, proba[:, 1]))
-    return float(roc_auc_score(s_test, proba, multi_class="ovr", average="macro"))
+    with blas_threads(1):  # OpenMP spin-waits on a busy machine
+        return adversary_auc(
+            train_scores.reshape(len(s_train), -1),
+            s_train,
+            test_scores.reshape(len(s_test), -1),
+            s_test,
+            seed,
+        )
 
 
 def run_seed(table, name, seed, args):
     max_train = args.adult_train if name.startswith("adult") else None
     sp = split(table, seed, scale=not name.endswith("-raw"), max_train=max_train)
-    start = time.perf_counter()
     model = BarycenterOutcomeUnlearner(base(), cv=args.cv, random_state=seed)
-    model.fit(sp.X_train, sp.y_train, sensitive_features=sp.s_train)
-    fit_s = time.perf_counter() - start
+    _, fit_s = timed(
+        lambda: model.fit(sp.X_train, sp.y_train, sensitive_features=sp.s_train)
+    )
     repaired = [
         model.decision_function(X, sensitive_features=s)
         for X, s in ((sp.X_train, sp.s_train), (sp.X_test, sp.s_test))
@@ -135,16 +142,16 @@ def report(results):
                 "PASS" if ok else "FAIL (" + ", ".join(why) + ")",
             ]
         )
-    log(markdown_table(header, rows))
+    print_table(header, rows)
     passed = sum(r["auc_ok"] and r["leak_ok"] for r in results.values())
     log(f"\n{passed}/{len(results)} tables pass (auc >= R - {AUC_MARGIN}, ")
     log(f"leak <= {MAX_LEAK}, means over the seeds)")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = make_parser(__doc__)
     parser.add_argument("--tables", nargs="+", default=list(LOADERS))
-    parser.add_argument("--seeds", type=int, default=3)
+    add_seeds(parser, 3)
     parser.add_argument(
         "--cv",
         type=int,
@@ -157,10 +164,7 @@ def main(argv=None):
         default=6000,
         help="training rows kept for Adult (0: all 18097)",
     )
-    parser.add_argument(
-        "--json",
-        default=str(Path(__file__).parent / "results" / "bench_outcome.json"),
-    )
+    add_output(parser, "bench_outcome", flag="--json")
     args = parser.parse_args(argv)
     args.adult_train = args.adult_train or None
     warnings.filterwarnings("ignore", category=FutureWarning)

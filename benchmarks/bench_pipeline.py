@@ -19,13 +19,11 @@ Usage::
     python benchmarks/bench_pipeline.py --tables titanic hmda --seeds 1
 """
 
-import argparse
 import warnings
 
 import numpy as np
-from _common import log, markdown_table
-from _tables import LOADERS, column_kinds, load, reference, split
-from bench_tables import leakage
+from _harness import add_seeds, blas_threads, log, make_parser, print_table
+from _tables import LOADERS, adversary_auc, column_kinds, load, reference, split
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -33,7 +31,6 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
 
@@ -79,17 +76,20 @@ def run_seed(table, seed):
     Z_test = model[:-1].transform(X.iloc[test])
     util = roc_auc_score(table.y[test], model.predict_proba(X.iloc[test])[:, 1])
     ref = reference(sp, LogisticRegression(max_iter=2000), seed)
-    return leakage(np.asarray(Z_train), np.asarray(Z_test), sp, seed), util, ref.utility
+    leak = adversary_auc(
+        np.asarray(Z_train), sp.s_train, np.asarray(Z_test), sp.s_test, seed
+    )
+    return leak, util, ref.utility
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = make_parser(__doc__)
     parser.add_argument("--tables", nargs="+", default=TABLES)
-    parser.add_argument("--seeds", type=int, default=3)
+    add_seeds(parser, 3)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     rows = []
-    with threadpool_limits(limits=1):
+    with blas_threads(1):
         for name in args.tables:
             runs = np.array([run_seed(load(name), s) for s in range(args.seeds)])
             leak, util, ref = runs.mean(axis=0)
@@ -105,11 +105,7 @@ def main(argv=None):
             )
             log(f"{name}: leak {leak:.3f}, utility {util:.3f} of a possible {ref:.3f}")
     log("")
-    log(
-        markdown_table(
-            ["table", "leak", "leak max", "U of a possible R", "verdict"], rows
-        )
-    )
+    print_table(["table", "leak", "leak max", "U of a possible R", "verdict"], rows)
 
 
 if __name__ == "__main__":

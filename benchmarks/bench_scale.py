@@ -28,9 +28,7 @@ Usage::
     python benchmarks/bench_scale.py --sections ratios memory
 """
 
-import argparse
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -39,12 +37,24 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from _common import best_of, load_average, log, markdown_table, write_results
-from threadpoolctl import threadpool_limits
+from _harness import (
+    add_output,
+    add_repeat,
+    add_sections,
+    best_of,
+    load_average,
+    log,
+    loglog_plot,
+    make_parser,
+    peak_rss_mib,
+    peers,
+    print_table,
+    result_path,
+    write_results,
+)
+from _harness import floors as fl
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def grouped(n, d, dtype, seed=0):
@@ -58,24 +68,14 @@ def grouped(n, d, dtype, seed=0):
 
 
 def gaussian_floors(X, s, repeat):
-    d = X.shape[1]
-    A = np.eye(d, dtype=X.dtype) * 0.9
+    """Scatter and GEMM + copy floors on one BLAS thread, as the library uses."""
+    A = np.eye(X.shape[1], dtype=X.dtype) * 0.9
     out = np.empty_like(X)
-    parts = [np.ascontiguousarray(X[s == g]) for g in (0, 1)]
-
-    def scatter():
-        for part in parts:
-            part.T @ part
-
-    def gemm_copy():
-        np.matmul(X, A, out=out)
-        out[:] = X
-
-    with threadpool_limits(1):
-        return {
-            "scatter_floor": best_of(scatter, repeat),
-            "gemm_copy_floor": best_of(gemm_copy, repeat),
-        }
+    parts = fl.group_parts(X, s, (0, 1))
+    return {
+        "scatter_floor": best_of(lambda: fl.scatter(parts), repeat, threads=1),
+        "gemm_copy_floor": best_of(lambda: fl.gemm_copy(X, A, out), repeat, threads=1),
+    }
 
 
 def timed_unlearner(method, X, s, repeat):
@@ -91,58 +91,43 @@ def section_ratios(repeat):
     out["gaussian_fit"], out["gaussian_transform"] = timed_unlearner(
         "gaussian", X, s, repeat
     )
-    out["sort_floor"] = best_of(lambda: np.sort(X, axis=0), repeat)
+    out["sort_floor"] = best_of(lambda: fl.sort_columns(X), repeat)
     out["quantile_fit"], out["quantile_transform"] = timed_unlearner(
         "quantile", X, s, repeat
     )
-    import ot
-
-    def pot_linear():
-        # POT's closest tool: the Gaussian (linear) map from one group to the other
-        mapping = ot.da.LinearTransport().fit(Xs=X[s == 1], Xt=X[s == 0])
-        mapping.transform(Xs=X[s == 1])
-
-    out["pot_linear_transport"] = best_of(pot_linear, 1)
+    # POT's closest tool: the Gaussian (linear) map from one group to the other
+    out["pot_linear_transport"] = None
+    if peers.require("ot", "LinearTransport comparison") is not None:
+        out["pot_linear_transport"] = best_of(
+            lambda: peers.linear_transport(X[s == 1], X[s == 0]), 1
+        )
     out.update(column_peers(X, s))
     out.update(aif360_peer())
     rows = [
-        [
-            "gaussian fit",
-            out["gaussian_fit"],
-            "per-group scatter",
-            out["scatter_floor"],
-        ],
-        [
-            "gaussian transform",
-            out["gaussian_transform"],
-            "GEMM + copy",
-            out["gemm_copy_floor"],
-        ],
-        ["quantile fit", out["quantile_fit"], "sort per column", out["sort_floor"]],
-        [
-            "quantile transform",
-            out["quantile_transform"],
-            "sort per column",
-            out["sort_floor"],
-        ],
-    ]
-    log("\n## ratios: n = 1e6, d = 100, float64, 2 groups\n")
-    log(
-        markdown_table(
-            ["operation", "seconds", "floor", "floor s", "ratio"],
-            [
-                [r[0], f"{r[1]:.3f}", r[2], f"{r[3]:.3f}", f"{r[1] / r[3]:.2f}"]
-                for r in rows
-            ],
+        (f"{method} {step}", f"{method}_{step}", label, floor)
+        for method, step, label, floor in (
+            ("gaussian", "fit", "per-group scatter", "scatter_floor"),
+            ("gaussian", "transform", "GEMM + copy", "gemm_copy_floor"),
+            ("quantile", "fit", "sort per column", "sort_floor"),
+            ("quantile", "transform", "sort per column", "sort_floor"),
         )
+    ]
+    print_table(
+        ["operation", "seconds", "floor", "floor s", "ratio"],
+        [
+            [op, f"{out[t]:.3f}", label, f"{out[f]:.3f}", f"{out[t] / out[f]:.2f}"]
+            for op, t, label, f in rows
+        ],
+        title="\n## ratios: n = 1e6, d = 100, float64, 2 groups",
     )
     total = out["gaussian_fit"] + out["gaussian_transform"]
-    log(
-        "\nPOT LinearTransport (one group mapped onto the other) fit + transform: "
-        f"{out['pot_linear_transport']:.2f} s "
-        f"({out['pot_linear_transport'] / total:.1f}x the gaussian fit + transform "
-        "of all groups)"
-    )
+    if out["pot_linear_transport"] is not None:
+        log(
+            "\nPOT LinearTransport (one group mapped onto the other) fit + "
+            f"transform: {out['pot_linear_transport']:.2f} s "
+            f"({out['pot_linear_transport'] / total:.1f}x the gaussian fit + "
+            "transform of all groups)"
+        )
     if out["sklego_information_filter"] is not None:
         log(
             "scikit-lego InformationFilter fit + transform: "
@@ -170,28 +155,20 @@ def section_ratios(repeat):
 def column_peers(X, s):
     """fairlearn's CorrelationRemover and scikit-lego's InformationFilter (fit +
     transform, when installed) on X with S as its first column, built once."""
-    peers = {}
-    try:
-        from fairlearn.preprocessing import CorrelationRemover
-    except ImportError:
-        pass
-    else:
-        peers["fairlearn"] = lambda Z: CorrelationRemover(
-            sensitive_feature_ids=[0]
-        ).fit_transform(Z)
-    try:
-        from sklego.preprocessing import InformationFilter
-    except ImportError:
-        pass
-    else:
-        peers["sklego_information_filter"] = lambda Z: InformationFilter(
-            columns=[0]
-        ).fit_transform(Z)
-    out = {"fairlearn": None, "sklego_information_filter": None}
-    if peers:
-        with_s = np.column_stack([s.astype(X.dtype), X])
-        for name, peer in peers.items():
-            out[name] = best_of(lambda peer=peer: peer(with_s), 1)
+    makers = {
+        "fairlearn": lambda: peers.correlation_remover([0], "CorrelationRemover"),
+        "sklego_information_filter": lambda: peers.information_filter(
+            [0], "InformationFilter"
+        ),
+    }
+    out = dict.fromkeys(makers)
+    with_s = None
+    for name, make in makers.items():
+        if make() is None:
+            continue
+        if with_s is None:
+            with_s = np.column_stack([s.astype(X.dtype), X])
+        out[name] = best_of(lambda m=make, Z=with_s: m().fit_transform(Z), 1)
     return out
 
 
@@ -201,29 +178,15 @@ def aif360_peer(n=10_000, d=100):
     Its per-feature median repair is a quantile repair group by group; it is
     pure Python per value, so it runs at a size where it ends in seconds.
     """
-    try:
-        import logging
+    import pandas as pd
 
-        logging.disable(logging.WARNING)  # AIF360 logs its missing extras
-        import pandas as pd
-        from aif360.algorithms.preprocessing import DisparateImpactRemover
-        from aif360.datasets import BinaryLabelDataset
-    except ImportError:
-        return {"aif360_disparate_impact_remover": None, "aif360_ours_quantile": None}
-    finally:
-        logging.disable(logging.NOTSET)
     X, s = grouped(n, d, np.float64)
     frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(d)])
     frame["s"] = s
     frame["label"] = (X[:, 0] > 0).astype(int)
-    data = BinaryLabelDataset(
-        df=frame, label_names=["label"], protected_attribute_names=["s"]
-    )
-
-    def peer():
-        DisparateImpactRemover(repair_level=1.0, sensitive_attribute="s").fit_transform(
-            data
-        )
+    peer = peers.disparate_impact_remover(frame, "label", "s")
+    if peer is None:
+        return {"aif360_disparate_impact_remover": None, "aif360_ours_quantile": None}
 
     def ours():
         BarycenterFeatureUnlearner(method="quantile").fit(
@@ -237,6 +200,7 @@ def aif360_peer(n=10_000, d=100):
 
 
 def section_scaling(repeat, sizes):
+    log("\n## scaling (d = 50)")
     records = []
     for dtype in (np.float32, np.float64):
         for n in sizes:
@@ -266,15 +230,7 @@ def section_scaling(repeat, sizes):
 
 
 def _plot_scaling(records):
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        log("matplotlib missing: no scaling plot")
-        return
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    lines = []
     for dtype, style in (("float32", "--"), ("float64", "-")):
         for method, color in (("gaussian", "C0"), ("quantile", "C1")):
             for step, marker in (("fit", "o"), ("transform", "s")):
@@ -282,23 +238,17 @@ def _plot_scaling(records):
                     r for r in records if r["dtype"] == dtype and r["method"] == method
                 ]
                 if mine:
-                    ax.loglog(
-                        [r["n"] for r in mine],
-                        [r[step] for r in mine],
-                        style,
-                        color=color,
-                        marker=marker,
-                        label=f"{method} {step} ({dtype})",
-                    )
-    ax.set_xlabel("rows n (d = 50)")
-    ax.set_ylabel("seconds")
-    ax.set_title("BarycenterFeatureUnlearner: time against n")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = RESULTS / "bench_scale.png"
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    log(f"scaling plot: {path}")
+                    xy = ([r["n"] for r in mine], [r[step] for r in mine])
+                    style_kw = {"fmt": style, "color": color, "marker": marker}
+                    lines.append((f"{method} {step} ({dtype})", *xy, style_kw))
+    path = loglog_plot(
+        lines,
+        result_path("bench_scale.png"),
+        xlabel="rows n (d = 50)",
+        title="BarycenterFeatureUnlearner: time against n",
+    )
+    if path:
+        log(f"scaling plot: {path}")
 
 
 def section_memory():
@@ -348,16 +298,15 @@ class RawFile:
 
 
 def section_dask(n=10_000_000, d=50, chunk=250_000):
-    try:
-        import dask
-        import dask.array as da
-    except ImportError:
-        log("dask missing: no dask section")
+    dask = peers.require("dask", "dask section")
+    if dask is None:
         return None
+    import dask.array as da
+
     X = da.random.RandomState(0).standard_normal((n, d), chunks=(chunk, d))
     s = (da.random.RandomState(1).random_sample(n, chunks=chunk) < 0.4).astype(np.int64)
     X = X + s[:, None] * 0.5
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_before = peak_rss_mib()
     with dask.config.set(scheduler="threads", num_workers=2):
         start = time.perf_counter()
         unlearner = BarycenterFeatureUnlearner().fit(X, sensitive_features=s)
@@ -369,7 +318,7 @@ def section_dask(n=10_000_000, d=50, chunk=250_000):
             transform = time.perf_counter() - start
             target.close()
             written = (Path(folder) / "repaired.bin").stat().st_size
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mib()
     gb = n * d * 8 / 1e9
     log(
         f"\n## dask: {n:.0e} x {d} float64 ({gb:.1f} GB, chunks of {chunk} rows, "
@@ -389,12 +338,12 @@ def section_dask(n=10_000_000, d=50, chunk=250_000):
 
 
 def section_dask_select(n=10_000_000, d=50, chunk=250_000):
-    try:
-        import dask
-        import dask.array as da
-    except ImportError:
-        log("dask missing: no dask_select section")
+    log("\n## dask selection: DistributionalSelector on a 4 GB dask array")
+    dask = peers.require("dask", "dask_select section")
+    if dask is None:
         return None
+    import dask.array as da
+
     from sklearn_unlearn import DistributionalSelector
 
     mask = da.random.RandomState(1).random_sample(n, chunks=chunk) < 0.3
@@ -413,40 +362,29 @@ def section_dask_select(n=10_000_000, d=50, chunk=250_000):
                 f"({selector.forget_indices_.size} forget rows, "
                 f"{selector.n_deleted_} deleted)"
             )
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_rss_mib()
     log(f"  peak resident memory {out['peak_rss_mb']:.0f} MB")
     return out
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--sections",
-        nargs="+",
-        default=["dask", "dask_select", "ratios", "scaling", "memory"],
-        choices=["ratios", "scaling", "memory", "dask", "dask_select"],
-    )
-    parser.add_argument("--repeat", type=int, default=2)
+    parser = make_parser(__doc__)
+    # dask first: its peak resident memory must not include the other sections
+    add_sections(parser, ["dask", "dask_select", "ratios", "scaling", "memory"])
+    add_repeat(parser, 2)
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6, 1e7])
-    parser.add_argument("--output", default=str(RESULTS / "bench_scale.json"))
+    add_output(parser, "bench_scale")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=FutureWarning)
     log(f"load average: {load_average()}; python {sys.version.split()[0]}")
-    results = {}
-    # dask first: its peak resident memory must not include the other sections
-    for name in args.sections:
-        if name == "ratios":
-            results[name] = section_ratios(args.repeat)
-        elif name == "scaling":
-            log("\n## scaling (d = 50)")
-            results[name] = section_scaling(args.repeat, [int(n) for n in args.sizes])
-        elif name == "memory":
-            results[name] = section_memory()
-        elif name == "dask_select":
-            log("\n## dask selection: DistributionalSelector on a 4 GB dask array")
-            results[name] = section_dask_select()
-        else:
-            results[name] = section_dask()
+    runners = {
+        "ratios": lambda: section_ratios(args.repeat),
+        "scaling": lambda: section_scaling(args.repeat, [int(n) for n in args.sizes]),
+        "memory": section_memory,
+        "dask_select": section_dask_select,
+        "dask": section_dask,
+    }
+    results = {name: runners[name]() for name in args.sections}
     write_results(results, args.output)
 
 

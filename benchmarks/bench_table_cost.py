@@ -15,14 +15,23 @@ without ``y``, the time per row (fit must be linear in n), and the ratio of
 fit + transform to two floor GEMMs, all with BLAS limited to one thread.
 """
 
-import argparse
 import time
 import warnings
 from functools import partial
 
 import numpy as np
-from _common import best_of, fmt_n, load_average, log, markdown_table, parse_int
-from threadpoolctl import threadpool_limits
+from _harness import (
+    add_repeat,
+    best_of,
+    blas_threads,
+    fmt_n,
+    load_average,
+    log,
+    make_parser,
+    parse_int,
+    print_table,
+)
+from _harness import floors as fl
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
 
@@ -48,14 +57,8 @@ def floor_seconds(n, d, k, repeat):
     rng = np.random.default_rng(0)
     E = rng.normal(size=(n, d + 1)).astype(np.float32)
     C = rng.normal(size=(d + 1, k)).astype(np.float32)
-    out = np.empty((2048, k), dtype=np.float32)
-
-    def gemm():
-        for start in range(0, n, 2048):
-            block = E[start : start + 2048]
-            np.matmul(block, C, out=out[: block.shape[0]])
-
-    return best_of(gemm, repeat)
+    out = np.empty((fl.GEMM_BLOCK, k), dtype=np.float32)
+    return best_of(lambda: fl.blocked_gemm(E, C, out), repeat)
 
 
 def measure(n, d, repeat):
@@ -71,17 +74,17 @@ def measure(n, d, repeat):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = make_parser(__doc__)
     parser.add_argument(
         "--n", nargs="+", type=parse_int, default=[10**5, 3 * 10**5, 10**6]
     )
     parser.add_argument("--d", type=int, default=50)
-    parser.add_argument("--repeat", type=int, default=1)
+    add_repeat(parser, 1)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
     log(f"load average: {load_average()}")
     table = []
-    with threadpool_limits(limits=1):
+    with blas_threads(1):
         for n in args.n:
             for with_y, fit, transform, k in measure(n, args.d, args.repeat):
                 floor = floor_seconds(n, args.d, k, args.repeat)
@@ -110,8 +113,11 @@ def main(argv=None):
         "floor GEMM s",
         "total / 2 floors",
     ]
-    print(markdown_table(header, table))
-    print(f"(d = {args.d}; {time.strftime('%Y-%m-%d')}; BLAS limited to 1 thread)")
+    print_table(
+        header,
+        table,
+        note=f"(d = {args.d}; {time.strftime('%Y-%m-%d')}; BLAS limited to 1 thread)",
+    )
 
 
 if __name__ == "__main__":

@@ -27,14 +27,23 @@ Usage::
     python benchmarks/bench_tables.py --quick --tables titanic mixed-1k-raw
 """
 
-import argparse
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-from _common import load_average, log, write_results
-from _tables import DEFAULT_TABLES, load, reference, split
+from _harness import (
+    add_output,
+    add_quick,
+    add_seeds,
+    limit_threads,
+    load_average,
+    log,
+    make_parser,
+    timed,
+    write_results,
+)
+from _harness import peers as peers_lib
+from _tables import DEFAULT_TABLES, adversary_auc, load, reference, split
 from _tables_report import (
     DEFAULT,
     DEFAULT_Y,
@@ -44,12 +53,10 @@ from _tables_report import (
     summary,
     verdict,
 )
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
-from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
 
@@ -58,14 +65,7 @@ METHODS = ("stochastic", "gaussian", "quantile", "empirical")
 
 
 def leakage(Z_train, Z_test, sp, seed):
-    proba = (
-        HistGradientBoostingClassifier(random_state=seed)
-        .fit(Z_train, sp.s_train)
-        .predict_proba(Z_test)
-    )
-    if proba.shape[1] == 2:
-        return float(roc_auc_score(sp.s_test, proba[:, 1]))
-    return float(roc_auc_score(sp.s_test, proba, multi_class="ovr", average="macro"))
+    return adversary_auc(Z_train, sp.s_train, Z_test, sp.s_test, seed)
 
 
 def utility(Z_train, Z_test, sp):
@@ -75,12 +75,6 @@ def utility(Z_train, Z_test, sp):
 
 def with_s(X, s):
     return np.column_stack([X, s.astype(np.float64)])
-
-
-def timed(fn):
-    start = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - start
 
 
 def row(method, level, leak, util, dist=0.0, fit_s=0.0, transform_s=0.0):
@@ -168,16 +162,12 @@ def run_unlearner(name, params, sp, seed, levels, raw):
 
 
 def run_correlation_remover(sp, seed, levels, raw):
-    from fairlearn.preprocessing import CorrelationRemover
-
     # S one-hot (first group dropped): a linear remover needs indicator columns
     onehot = np.eye(int(sp.s_train.max()) + 1)[:, 1:]
     A_train = np.column_stack([sp.X_train, onehot[sp.s_train]])
     A_test = np.column_stack([sp.X_test, onehot[sp.s_test]])
     ids = list(range(sp.X_train.shape[1], A_train.shape[1]))
-    remover, fit_s = timed(
-        lambda: CorrelationRemover(sensitive_feature_ids=ids).fit(A_train)
-    )
+    remover, fit_s = timed(lambda: peers_lib.correlation_remover(ids).fit(A_train))
     (Z_train, Z_test), transform_s = timed(
         lambda: (remover.transform(A_train), remover.transform(A_test))
     )
@@ -223,7 +213,8 @@ def runners(quick):
         else:
             run = lambda *a, m=method: run_unlearner(m, {"method": m}, *a)  # noqa: E731
             out.append((method, run))
-    out.append(("fairlearn CorrelationRemover", run_correlation_remover))
+    if peers_lib.available("fairlearn"):
+        out.append(("fairlearn CorrelationRemover", run_correlation_remover))
     return out
 
 
@@ -268,23 +259,17 @@ def run_seed(table, name, seed, args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = make_parser(__doc__)
     parser.add_argument("--tables", nargs="+", default=DEFAULT_TABLES)
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="only the default, at repair levels 0 and 1",
-    )
+    add_seeds(parser, 3)
+    add_quick(parser, "only the default, at repair levels 0 and 1")
     parser.add_argument(
         "--adult-train",
         type=int,
         default=6000,
         help="training rows kept for Adult (0: all 18097)",
     )
-    parser.add_argument(
-        "--json", default=str(Path(__file__).parent / "results" / "bench_tables.json")
-    )
+    add_output(parser, "bench_tables", flag="--json")
     args = parser.parse_args(argv)
     args.adult_train = args.adult_train or None
     warnings.filterwarnings("ignore", category=FutureWarning)
@@ -293,9 +278,10 @@ def main(argv=None):
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     # One thread everywhere: same figures, and on a busy 2-core machine the
     # boosted trees' OpenMP threads spin-wait (24 s instead of 0.15 s).
-    threadpool_limits(1)
+    limit_threads(1)
     log(f"load average: {load_average()}")
     log(f"AIF360 DistributionalRepair: {aif360_status()}")
+    peers_lib.require("fairlearn", "CorrelationRemover rows")
     results, start = {}, time.perf_counter()
     for name in args.tables:
         table = load(name)

@@ -9,11 +9,8 @@ Usage::
 import json
 import sys
 
+from _harness import f3, rst_list_table
 from _tables_report import DEFAULT, DEFAULT_Y, pick
-
-
-def f3(x):
-    return "-" if x is None or x != x else f"{x:.3f}"
 
 
 def main(paths):
@@ -62,11 +59,7 @@ def main(paths):
                 ),
             ]
         )
-    lines = [".. list-table::", "   :header-rows: 1", ""]
-    for row in [header, *body]:
-        lines.append(f"   * - {row[0]}")
-        lines += [f"     - {cell}" for cell in row[1:]]
-    print("\n".join(lines))
+    print(rst_list_table(header, body))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ __all__ = [
 
 #: The parameter of :class:`DistributionalSelector` that says how the forget
 #: rows are ranked; the ``select`` option that sets it is named after it.
-SELECTOR_CRITERION = "score"
+SELECTOR_CRITERION = "criterion"
 #: That option of ``select``.
 CRITERION_FLAG = f"--{SELECTOR_CRITERION}"
 
