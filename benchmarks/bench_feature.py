@@ -24,7 +24,6 @@ from _harness import (
     add_repeat,
     add_seed,
     best_of,
-    eigh_threads,
     environment,
     fmt_n,
     fmt_ratio,
@@ -306,7 +305,7 @@ def main(argv=None):
     }
     print_args(args, have)
 
-    eig = eigh_threads(args.repeat)
+    eig = fl.eigh_threads(args.repeat)
     warm_up(args.methods)
     results = []
     largest = max(args.n)

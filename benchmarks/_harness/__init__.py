@@ -5,7 +5,8 @@ folder is on ``sys.path`` and they import this package as ``_harness``:
 
 - :mod:`_harness.timing`: best-of-repeats and single timings, BLAS threads,
   load average, peak memory;
-- :mod:`_harness.floors`: the hardware floors (GEMM + copy, per-group scatter,
+- :mod:`_harness.floors`: the hardware floors (GEMM + copy, per-group scatter, BLAS
+  threads on small eigendecompositions,
   sort per column, nearest anchor, ...) and ratios to them;
 - :mod:`_harness.peers`: the other libraries (fairlearn, scikit-lego, POT,
   AIF360), imported lazily and skipped with a printed note when missing;
@@ -46,7 +47,6 @@ from _harness.report import (
 from _harness.timing import (
     best_of,
     blas_threads,
-    eigh_threads,
     limit_threads,
     load_average,
     peak_rss_gib,
@@ -63,7 +63,6 @@ __all__ = [
     "add_seeds",
     "best_of",
     "blas_threads",
-    "eigh_threads",
     "environment",
     "environment_line",
     "f3",

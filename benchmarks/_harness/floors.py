@@ -11,6 +11,9 @@ import time
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from _harness.report import fmt_ratio, fmt_time, log, print_table
+from _harness.timing import best_of, blas_threads
+
 #: Rows per block of the nearest-anchor floor.
 NN_CHUNK = 8192
 #: Rows per block of the blocked GEMM floor.
@@ -95,3 +98,48 @@ def all_pairs(Z, metric="chebyshev", block=BRUTE_BLOCK):
     start = time.perf_counter()
     cdist(rows, Z, metric)
     return (time.perf_counter() - start) * Z.shape[0] / rows.shape[0]
+
+
+def eigh_threads(repeat, size=100, calls=200):
+    """Do BLAS threads help small ``d x d`` work? ``calls`` eigendecompositions
+    of ``size x size`` symmetric matrices (a loop of calls and one batched
+    call), with the default threads and on one thread; prints the table and
+    returns the seconds."""
+    log(f"## np.linalg.eigh on {size} x {size} matrices, {calls} calls: BLAS threads")
+    rng = np.random.default_rng(2)
+    stack = rng.standard_normal((calls, size, size))
+    stack = (stack + np.swapaxes(stack, 1, 2)) / 2
+
+    def loop():
+        for M in stack:
+            np.linalg.eigh(M)
+
+    out = {
+        "size": size,
+        "calls": calls,
+        "loop_default": best_of(loop, repeat),
+        "stack_default": best_of(lambda: np.linalg.eigh(stack), repeat),
+    }
+    with blas_threads(1, user_api="blas"):
+        out["loop_1_thread"] = best_of(loop, repeat)
+        out["stack_1_thread"] = best_of(lambda: np.linalg.eigh(stack), repeat)
+    rows = [
+        [label]
+        + [fmt_time(out[f"{key}_{t}"]) for t in ("default", "1_thread")]
+        + [fmt_ratio(out[f"{key}_default"], out[f"{key}_1_thread"])]
+        for label, key in (
+            (f"loop of {calls} eigh calls", "loop"),
+            (f"one batched eigh ({calls},{size},{size})", "stack"),
+        )
+    ]
+    print_table(
+        ["variant", "default threads s", "1 thread s", "default / 1 thread"],
+        rows,
+        note="(ratio > 1: the default BLAS threads are slower than one thread on "
+        "small d x d work. One thread is never much slower here, while extra "
+        "threads lose badly as soon as other processes compete for the cores: "
+        "this is why the library runs its eigh-heavy barycenter code under "
+        "threadpool_limits(1).)",
+    )
+    log()
+    return out

@@ -10,6 +10,8 @@ import scipy
 import sklearn
 from threadpoolctl import threadpool_info
 
+from _harness.timing import load_average
+
 
 def log(msg=""):
     print(msg, flush=True)
@@ -124,7 +126,6 @@ def print_header(title, *lines):
     """The header every script starts with: title, versions and machine, load
     average, thread pools (with how many threads the timings run), then the
     script's own ``lines``."""
-    from _harness.timing import load_average
 
     log(f"# {title}")
     log()

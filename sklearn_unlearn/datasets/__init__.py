@@ -9,11 +9,9 @@ counts) with a label, both depending on the group.
 """
 
 from sklearn_unlearn.datasets._adult import load_adult
-from sklearn_unlearn.datasets._generators import (
-    make_grouped_gaussian,
-    make_grouped_nongaussian,
-)
+from sklearn_unlearn.datasets._gaussian import make_grouped_gaussian
 from sklearn_unlearn.datasets._mixed import make_grouped_mixed
+from sklearn_unlearn.datasets._nongaussian import make_grouped_nongaussian
 
 __all__ = [
     "load_adult",

@@ -11,7 +11,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import check_random_state
 
-from sklearn_unlearn.datasets._generators import _check_group_sizes
+from sklearn_unlearn.datasets._grouped import check_group_sizes
 from sklearn_unlearn.utils._compat import Interval, validate_params
 
 __all__ = ["make_grouped_mixed"]
@@ -194,7 +194,7 @@ def make_grouped_mixed(
     ['c0', 'c1', 'money0', 'money1', 'count0', 'count1', 'cont0']
     """
     rng = check_random_state(random_state)
-    sizes = _check_group_sizes(n_samples, n_groups, group_weights)
+    sizes = check_group_sizes(n_samples, n_groups, group_weights)
     s = rng.permutation(np.repeat(np.arange(n_groups, dtype=np.int64), sizes))
     codes, numeric = _mixed_columns(
         rng,
