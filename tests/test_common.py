@@ -8,6 +8,7 @@ from sklearn_unlearn import (
     BarycenterFeatureUnlearner,
     BarycenterOutcomeUnlearner,
     DistributionalSelector,
+    MarginalUnlearner,
     SelectiveRetrainer,
 )
 
@@ -33,6 +34,15 @@ def row_parity(X):
     values = np.asarray(X, dtype=np.float64)
     projection = values @ np.sqrt(np.arange(2.0, values.shape[1] + 2.0))
     return np.floor(projection * 7.0) % 2.0
+
+
+def every_fourth_of_each_class(X, y):
+    """Rows the data-point unlearner forgets in the checks: every fourth row of
+    each class from the second on (the first row of each class is retained)."""
+    forget = np.zeros(len(y), dtype=bool)
+    for label in np.unique(y):
+        forget[np.flatnonzero(y == label)[1::4]] = True
+    return forget
 
 
 def _estimators():
@@ -74,6 +84,14 @@ def _estimators():
         yield BarycenterOutcomeUnlearner(
             base, sensitive_features=row_parity, random_state=0
         )
+    # The data-point unlearner fits a clone of its model first (prefit=False)
+    # because the checks clone it, and derives the rows to forget from (X, y).
+    yield MarginalUnlearner(
+        LogisticRegression(max_iter=1000),
+        prefit=False,
+        forget_rows=every_fourth_of_each_class,
+        random_state=0,
+    )
 
 
 @parametrize_with_checks(list(_estimators()))

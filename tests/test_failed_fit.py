@@ -7,9 +7,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
-from tests.test_common import _estimators
 
 from sklearn_unlearn import BarycenterFeatureUnlearner, MarginalUnlearner
+from tests.test_common import _estimators
 
 
 def _data(n_features, seed=0):

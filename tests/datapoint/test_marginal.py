@@ -7,7 +7,6 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.neural_network import MLPClassifier
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_unlearn.datapoint import MarginalUnlearner
 
@@ -140,7 +139,7 @@ def test_bad_estimators_and_classes():
 
 
 def every_fourth_of_each_class(X, y):
-    """Rows to forget in the common checks: every fourth row of each class.
+    """Rows to forget (as in the common checks): every fourth row of each class.
 
     The first row of each class is kept, so the retained rows hold every class
     whenever a class has two rows or more.
@@ -149,21 +148,6 @@ def every_fourth_of_each_class(X, y):
     for label in np.unique(y):
         forget[np.flatnonzero(y == label)[1::4]] = True
     return forget
-
-
-#: The instance of the common checks: they clone the estimator (a clone of a
-#: fitted model loses its weights) and call fit(X, y) without forget_mask.
-CHECKED = MarginalUnlearner(
-    LogisticRegression(max_iter=1000),
-    prefit=False,
-    forget_rows=every_fourth_of_each_class,
-    random_state=0,
-)
-
-
-@parametrize_with_checks([CHECKED])
-def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
 
 
 def test_prefit_false_is_fitting_then_unlearning():

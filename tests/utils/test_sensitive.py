@@ -156,9 +156,7 @@ def test_group_counts_rules():
     with pytest.raises(ValueError, match="a single group"):
         check_group_counts(one, hint="")
     rare = _encode(np.array(["a", "a", "b"])).encoding
-    with pytest.raises(
-        ValueError, match=r"\['b'\] have \[1\] samples, fewer than 2"
-    ):
+    with pytest.raises(ValueError, match=r"\['b'\] have \[1\] samples, fewer than 2"):
         check_group_counts(rare, hint="Merge rare groups.")
     check_group_counts(rare, min_rows=1, hint="")
 
