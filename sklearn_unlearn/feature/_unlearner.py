@@ -94,7 +94,6 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    # ------------------------------------------------------------ public API
     @fit_context(prefer_skip_nested_validation=True)
     @fill_docs
     def fit(self, X, y=None, *, sensitive_features=None):
@@ -118,23 +117,19 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         self : BarycenterFeatureUnlearner
             The fitted transformer.
         """
-        method = METHODS[self.method]
-        if is_dask(X):
+        method, dask = METHODS[self.method], is_dask(X)
+        if dask:
             check_dask_supported(self.method, self.drop_sensitive)
-            record = self._split(X, sensitive_features, reset=True)
-            check_group_counts(record.encoding, hint=GROUPS_HINT)
-            moments = dask_group_moments(
-                record.features, record.codes, record.encoding.groups.size
-            )
-            return self._fit_moments(
-                record.encoding, moments, draw_seed(self.random_state)
-            )
         # the Gaussian fit's moment pass detects NaN and inf itself (they reach
         # the means and scatter matrices), so it skips a separate finiteness pass
         record = self._split(
             X, sensitive_features, reset=True, finite=self.method != "gaussian"
         )
         check_group_counts(record.encoding, hint=GROUPS_HINT)
+        if dask:  # the groups' moments, merged from the blocks'
+            encoding, n_groups = record.encoding, record.encoding.groups.size
+            moments = dask_group_moments(record.features, record.codes, n_groups)
+            return self._fit_moments(encoding, moments, draw_seed(self.random_state))
         label = None  # validated only when the method reads it
         if y is not None and "label_weight" in method.fit_params and self.label_weight:
             label = check_label(y, record.features.shape[0])
@@ -326,7 +321,6 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = False
         return tags
 
-    # --------------------------------------------------------------- private
     def _split(
         self, X, sensitive_features, *, reset: bool, finite: bool = True, fitted=None
     ) -> SensitiveRecord:
@@ -334,7 +328,9 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         check_no_sparse(X)
         if not is_dask(X) and not is_dataframe(X):
             X = check_array(X, dtype=None, ensure_all_finite=False)
-        validate_data(self, X, skip_check_array=True, reset=reset)
+        # a dask DataFrame's columns are those of its empty pandas ``_meta``
+        checked = X._meta if is_dask(X) and hasattr(X, "columns") else X
+        validate_data(self, checked, skip_check_array=True, reset=reset)
         record = split_features(
             X,
             sensitive_features,
