@@ -53,7 +53,7 @@ METHODS = {
     "quantile": {"method": "quantile"},
     "empirical": {"method": "empirical"},
     "stochastic": {"method": "stochastic"},
-    "stochastic, detail=0": {"method": "stochastic", "detail": 0.0},
+    "stochastic, within_cell=0": {"method": "stochastic", "within_cell": 0.0},
 }
 LEVELS = (0.0, 0.5, 1.0)
 

@@ -85,7 +85,7 @@ plt.show()
 # AUC above 0.9. The Gaussian repair makes it *easier* (AUC near 1): its affine
 # maps put each group's one-hot values on a lattice of their own. The stochastic
 # repair brings the leakage down to about 0.6, for about six points of accuracy
-# on this small sample; ``detail=0`` goes to 0.5 at a slightly higher cost. On
+# on this small sample; ``within_cell=0`` goes to 0.5 at a slightly higher cost. On
 # all of Adult the benchmark ``benchmarks/bench_adult_leakage.py`` measures
 # 0.58 (0.51) for an income ROC AUC of 0.84 (0.83), against 0.94 and 0.90 on the
 # raw data.

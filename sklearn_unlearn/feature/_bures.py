@@ -1,26 +1,36 @@
-"""Public Gaussian (Bures-Wasserstein) barycenter and maps, on moments."""
+r"""Closed forms of the Bures-Wasserstein geometry, on moments (pure kernels).
 
-import warnings
-from numbers import Integral, Real
+Arrays in, arrays or NamedTuples out; no validation and no scikit-learn objects.
+A Gaussian law is its mean and covariance; between Gaussians the W2 distance,
+the optimal maps and the barycenter have closed forms (or a fixed point) on
+these moments. Row-vector convention throughout: an affine map acts as
+``x @ linear + offset`` (every linear part here is symmetric, so this is also
+``linear @ x + offset``). The result types are the public ones, returned
+unchanged by :func:`~sklearn_unlearn.feature.gaussian_barycenter` and
+:func:`~sklearn_unlearn.feature.gaussian_transport_map`.
+"""
+
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import threadpool_limits
 
-from sklearn_unlearn.feature._gaussian import bures_maps, gaussian_barycenter_kernel
-from sklearn_unlearn.utils._compat import Interval, validate_params
+from sklearn_unlearn.utils._linalg import psd_power, psd_roots, symmetrize
 
 __all__ = [
     "AffineMap",
     "GaussianBarycenter",
-    "gaussian_barycenter",
-    "gaussian_transport_map",
+    "bures_barycenter",
+    "bures_maps",
+    "bures_wasserstein2",
+    "mccann_affine",
 ]
 
 
 class GaussianBarycenter(NamedTuple):
-    """Result of :func:`gaussian_barycenter`.
+    """A Bures-Wasserstein barycenter of Gaussians, with solver diagnostics.
+
+    Result of :func:`~sklearn_unlearn.feature.gaussian_barycenter` and
+    :func:`~sklearn_unlearn.feature.empirical_gaussian_barycenter`.
 
     Attributes
     ----------
@@ -29,7 +39,9 @@ class GaussianBarycenter(NamedTuple):
     covariance : ndarray of shape (n_features, n_features)
         Covariance of the barycenter (the fixed point).
     n_iter : int
-        Fixed-point iterations run.
+        Fixed-point iterations run (1 for the closed form of two groups).
+    converged : bool
+        Whether the fixed point met its tolerance within ``max_iter``.
 
     Examples
     --------
@@ -45,19 +57,24 @@ class GaussianBarycenter(NamedTuple):
     mean: np.ndarray
     covariance: np.ndarray
     n_iter: int
+    converged: bool
 
 
 class AffineMap(NamedTuple):
-    """An affine map ``x -> x @ linear + offset`` (``linear`` is symmetric).
+    """An affine map ``x -> x @ linear + offset``, or a stack of them.
 
-    Result of :func:`gaussian_transport_map`.
+    Result of :func:`~sklearn_unlearn.feature.gaussian_transport_map` and
+    :func:`~sklearn_unlearn.feature.empirical_gaussian_transport_map`; a stack
+    (one map per group, along the first axis) is what the Gaussian repair
+    applies row by row.
 
     Attributes
     ----------
-    linear : ndarray of shape (n_features, n_features)
-        Symmetric positive semi-definite linear part.
-    offset : ndarray of shape (n_features,)
-        Translation.
+    linear : ndarray of shape (n_features, n_features) or \
+            (n_groups, n_features, n_features)
+        Symmetric positive semi-definite linear part(s).
+    offset : ndarray of shape (n_features,) or (n_groups, n_features)
+        Translation(s).
 
     Examples
     --------
@@ -74,176 +91,98 @@ class AffineMap(NamedTuple):
     offset: np.ndarray
 
 
-def _check_moments(means, covariances, *, stacked: bool):
-    means = np.asarray(means, dtype=np.float64)
-    covariances = np.asarray(covariances, dtype=np.float64)
-    want = 2 if stacked else 1
-    if means.ndim != want or covariances.ndim != want + 1:
-        shape = "(n_groups, n_features)" if stacked else "(n_features,)"
-        raise ValueError(
-            f"means must have shape {shape} and covariances one more axis of "
-            f"n_features; got {means.shape} and {covariances.shape}."
-        )
-    if (
-        covariances.shape[:-1] != means.shape
-        or covariances.shape[-1] != means.shape[-1]
-    ):
-        raise ValueError(
-            f"covariances has shape {covariances.shape}, which does not match means "
-            f"{means.shape}: each covariance is (n_features, n_features)."
-        )
-    if not (np.all(np.isfinite(means)) and np.all(np.isfinite(covariances))):
-        raise ValueError("means and covariances must be finite (no NaN or inf).")
-    asym = np.abs(covariances - np.swapaxes(covariances, -1, -2)).max(initial=0.0)
-    if asym > 1e-8 * max(np.abs(covariances).max(initial=0.0), 1.0):
-        raise ValueError("covariances must be symmetric.")
-    lowest = np.linalg.eigvalsh(covariances).min(initial=0.0)
-    if lowest < -1e-8 * max(np.abs(covariances).max(initial=0.0), 1.0):
-        raise ValueError(
-            f"covariances must be positive semi-definite; found an eigenvalue "
-            f"{lowest:.3g}."
-        )
-    return means, covariances
+def _two_group_barycenter(
+    means: np.ndarray, covariances: np.ndarray, weights: np.ndarray
+) -> GaussianBarycenter:
+    """Closed form for two groups: the barycenter lies on the W2 geodesic.
 
-
-@validate_params(
-    {
-        "means": ["array-like"],
-        "covariances": ["array-like"],
-        "weights": ["array-like"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
-)
-def gaussian_barycenter(means, covariances, weights, *, tol=1e-10, max_iter=100):
-    r"""Wasserstein-2 barycenter of Gaussian distributions.
-
-    Parameters
-    ----------
-    means : array-like of shape (n_groups, n_features)
-        Means :math:`m_s` of the groups.
-    covariances : array-like of shape (n_groups, n_features, n_features)
-        Symmetric positive semi-definite covariances :math:`C_s`.
-    weights : array-like of shape (n_groups,)
-        Nonnegative barycenter weights :math:`p_s` (normalised to sum to one).
-        There is no default on purpose: use the group proportions to follow the
-        theory, not uniform weights by accident.
-    tol : float, default=1e-10
-        Stop when the relative Frobenius change of the covariance is below it.
-    max_iter : int, default=100
-        Maximum number of fixed-point iterations.
-
-    Returns
-    -------
-    result : GaussianBarycenter
-        Named tuple ``(mean, covariance, n_iter)``.
-
-    See Also
-    --------
-    gaussian_transport_map : The optimal affine map between two Gaussians.
-    BarycenterFeatureUnlearner : The estimator that fits these on data.
-
-    Notes
-    -----
-    The barycenter of :math:`N(m_s, C_s)` with weights :math:`p_s` is Gaussian with
-    mean :math:`\bar m = \sum_s p_s m_s` and the covariance :math:`\bar C` solving
-    :math:`\bar C = \sum_s p_s (\bar C^{1/2} C_s \bar C^{1/2})^{1/2}`, found by the
-    fixed point :math:`C \leftarrow C^{-1/2} (\sum_s p_s (C^{1/2} C_s
-    C^{1/2})^{1/2})^2 C^{-1/2}` started at :math:`\sum_s p_s C_s` [1]_. Square
-    roots use symmetric eigendecompositions with clipped eigenvalues.
-
-    References
-    ----------
-    .. [1] P. C. Alvarez-Esteban, E. del Barrio, J. A. Cuesta-Albertos and
-       C. Matran, "A fixed-point approach to barycenters in Wasserstein space",
-       J. Math. Anal. Appl. 441, 2016.
-
-    Examples
-    --------
-    >>> from sklearn_unlearn.feature import gaussian_barycenter
-    >>> bary = gaussian_barycenter([[0.0], [4.0]], [[[1.0]], [[9.0]]], [0.5, 0.5])
-    >>> bary.mean, bary.covariance
-    (array([2.]), array([[4.]]))
+    The map from group 0 is ``p0 I + p1 T_{0->1}``, so the barycenter covariance
+    is ``(p0 I + p1 T) C0 (p0 I + p1 T)``: exact, no iteration.
     """
-    means, covariances = _check_moments(means, covariances, stacked=True)
+    T = bures_maps(covariances[:1], covariances[1])[0]
+    A0 = weights[0] * np.eye(T.shape[0]) + weights[1] * T
+    covariance = symmetrize(A0 @ covariances[0] @ A0)
+    return GaussianBarycenter(weights @ means, covariance, n_iter=1, converged=True)
+
+
+def bures_barycenter(
+    means: np.ndarray,
+    covariances: np.ndarray,
+    weights: np.ndarray,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+) -> GaussianBarycenter:
+    r"""Bures-Wasserstein barycenter of Gaussians.
+
+    Two groups use the exact geodesic closed form. Otherwise iterate the fixed
+    point of Alvarez-Esteban et al., :math:`C \leftarrow C^{-1/2} (\sum_s w_s
+    (C^{1/2} C_s C^{1/2})^{1/2})^2 C^{-1/2}` from :math:`C = \sum_s w_s C_s`,
+    until the relative Frobenius change is below ``max(tol, 10 d eps cond(C))``:
+    round-off in :math:`C^{-1/2}` sets a floor proportional to the condition
+    number below which the change cannot fall. The mean is
+    :math:`\sum_s w_s m_s`.
+    """
     weights = np.asarray(weights, dtype=np.float64)
-    if weights.shape != (means.shape[0],):
-        raise ValueError(
-            f"weights has shape {weights.shape}; expected ({means.shape[0]},), one "
-            "weight per group."
-        )
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
-        raise ValueError("weights must be finite, nonnegative and not all zero.")
-    with threadpool_limits(limits=1, user_api="blas"):
-        result = gaussian_barycenter_kernel(
-            means, covariances, weights / weights.sum(), tol, max_iter
-        )
-    if not result.converged:
-        warnings.warn(
-            f"gaussian_barycenter did not converge in max_iter={max_iter} "
-            f"iterations (tol={tol}).",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    return GaussianBarycenter(result.mean, result.covariance, result.n_iter)
+    if weights.size == 2:
+        return _two_group_barycenter(means, covariances, weights)
+    mean = weights @ means
+    C = symmetrize(np.einsum("s,sij->ij", weights, covariances))
+    eps_floor = 10.0 * C.shape[-1] * np.finfo(np.float64).eps
+    converged = False
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):  # noqa: B007
+        root, inv_root = psd_roots(C)
+        inner = psd_power(root @ covariances @ root, 0.5)
+        M = np.einsum("s,sij->ij", weights, inner)
+        C_new = symmetrize(inv_root @ M @ M @ inv_root)
+        change = np.linalg.norm(C_new - C) / max(np.linalg.norm(C), 1e-300)
+        C = C_new
+        eigenvalues = np.linalg.eigvalsh(C)
+        condition = eigenvalues[-1] / max(eigenvalues[0], 1e-300 * eigenvalues[-1])
+        if change <= max(tol, eps_floor * condition):
+            converged = True
+            break
+    return GaussianBarycenter(mean, C, n_iter=n_iter, converged=converged)
 
 
-@validate_params(
-    {
-        "mean_source": ["array-like"],
-        "covariance_source": ["array-like"],
-        "mean_target": ["array-like"],
-        "covariance_target": ["array-like"],
-    },
-    prefer_skip_nested_validation=True,
-)
-def gaussian_transport_map(
-    mean_source, covariance_source, mean_target, covariance_target
-):
-    r"""Optimal (Brenier) map from one Gaussian to another, or from a stack of them.
+def bures_maps(covariances: np.ndarray, target_covariance: np.ndarray) -> np.ndarray:
+    r"""Linear parts of the optimal maps from each ``N(., C_s)`` to ``N(., C_t)``.
 
-    Parameters
-    ----------
-    mean_source : array-like of shape (n_features,) or (n_groups, n_features)
-        Source mean(s).
-    covariance_source : array-like of shape (n_features, n_features)
-        Source covariance(s), symmetric PSD; stacked as (n_groups, n_features,
-        n_features) for stacked source means.
-    mean_target : array-like of shape (n_features,)
-        Target mean.
-    covariance_target : array-like of shape (n_features, n_features)
-        Target covariance, symmetric PSD.
-
-    Returns
-    -------
-    map : AffineMap
-        Named tuple ``(linear, offset)`` with ``T(x) = x @ linear + offset``; stacked
-        along the first axis for stacked sources.
-
-    Notes
-    -----
-    :math:`T(x) = m_t + A (x - m_s)` with :math:`A = C_s^{-1/2} (C_s^{1/2} C_t
-    C_s^{1/2})^{1/2} C_s^{-1/2}`, symmetric positive semi-definite (a
-    pseudo-inverse is used for singular :math:`C_s`). For the barycenter maps of
-    :class:`BarycenterFeatureUnlearner`, pass the groups' moments as sources and
-    the :func:`gaussian_barycenter` as target.
-
-    Examples
-    --------
-    >>> from sklearn_unlearn.feature import gaussian_transport_map
-    >>> T = gaussian_transport_map([0.0], [[1.0]], [2.0], [[4.0]])
-    >>> T.linear, T.offset
-    (array([[2.]]), array([2.]))
+    :math:`A_s = C_s^{-1/2} (C_s^{1/2} C_t C_s^{1/2})^{1/2} C_s^{-1/2}`, symmetric
+    positive semi-definite; computed for the whole stack with batched ``eigh``.
     """
-    stacked = np.ndim(mean_source) == 2
-    ms, Cs = _check_moments(mean_source, covariance_source, stacked=stacked)
-    mt, Ct = _check_moments(mean_target, covariance_target, stacked=False)
-    if mt.shape[-1] != ms.shape[-1]:
-        raise ValueError(
-            f"Source and target dimensions differ: {ms.shape[-1]} != {mt.shape[-1]}."
-        )
-    with threadpool_limits(limits=1, user_api="blas"):
-        linear = bures_maps(Cs, Ct)
-    offset = mt - np.einsum("...j,...jk->...k", ms, linear)
-    return AffineMap(linear=linear, offset=offset)
+    root, inv_root = psd_roots(covariances)
+    middle = psd_power(root @ target_covariance @ root, 0.5)
+    return symmetrize(inv_root @ middle @ inv_root)
+
+
+def bures_wasserstein2(
+    mean0: np.ndarray, cov0: np.ndarray, mean1: np.ndarray, cov1: np.ndarray
+) -> np.ndarray:
+    r"""Squared W2 distance between Gaussians (broadcasts over leading axes).
+
+    :math:`\|m_0 - m_1\|^2 + \mathrm{tr}(C_0 + C_1 - 2 (C_0^{1/2} C_1
+    C_0^{1/2})^{1/2})`, clipped at zero against round-off.
+    """
+    root0 = psd_power(cov0, 0.5)
+    cross = psd_power(root0 @ cov1 @ root0, 0.5)
+    trace = np.trace(cov0 + cov1 - 2.0 * cross, axis1=-2, axis2=-1)
+    return np.clip(np.sum((mean0 - mean1) ** 2, axis=-1) + trace, 0.0, None)
+
+
+def mccann_affine(
+    linear: np.ndarray,
+    means: np.ndarray,
+    target_mean: np.ndarray,
+    repair_level: float,
+) -> AffineMap:
+    r"""Affine maps of the McCann interpolation ``(1 - t) x + t T_s(x)``.
+
+    With :math:`T_s(x) = \bar m + A_s (x - m_s)` the interpolation is affine with
+    linear part :math:`(1 - t) I + t A_s` and offset :math:`t (\bar m - A_s m_s)`.
+    """
+    t = float(repair_level)
+    eye = np.eye(linear.shape[-1])
+    lin = (1.0 - t) * eye + t * linear
+    off = t * (target_mean - np.einsum("sj,sjk->sk", means, linear))
+    return AffineMap(linear=lin, offset=off)

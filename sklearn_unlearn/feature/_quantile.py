@@ -12,7 +12,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sklearn_unlearn.utils._groups import group_order, group_windows
+from sklearn_unlearn.feature._quantile_columns import (
+    bracket,
+    grid_index,
+    lerp,
+    map_columns,
+    transport_column,
+)
+from sklearn_unlearn.utils._groups import group_order
+from sklearn_unlearn.utils._memory import working_rows
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
 
 __all__ = [
@@ -20,10 +28,12 @@ __all__ = [
     "_fit_quantile_barycenter",
     "_quantile_inverse_transport",
     "_quantile_transport",
+    "attributes",
+    "fit",
+    "inverse",
+    "transport",
 ]
 
-_BUCKETS_PER_POINT = 4  # buckets of the search tables, per grid value
-_MAX_BUCKET_LOAD = 63  # more grid values in one bucket: use np.searchsorted
 #: Rows per window of the transforms (fewer when ``working_memory`` is small):
 #: enough to amortise the per-column calls, small enough for the cache.
 CHUNK_ROWS = 1 << 15
@@ -37,129 +47,13 @@ class QuantileBarycenter(NamedTuple):
     barycenter_quantiles: np.ndarray  # (n_quantiles, n_features) float64
     has_ties: np.ndarray  # (n_features,) bool: a flat stretch in some group
 
+    @property
+    def n_iter(self) -> int:
+        return 1  # a closed form: one pass, no iteration
 
-class _GridIndex(NamedTuple):
-    """Search table over the distinct values of a nondecreasing grid."""
-
-    values: np.ndarray  # distinct grid values, padded with +inf
-    runs: np.ndarray | None  # runs[i] = grid values <= values[i - 1]; None: no ties
-    offset: float  # values[0]
-    scale: float  # buckets per unit of x; 0 means: use np.searchsorted
-    starts: np.ndarray  # starts[b] = number of distinct values in buckets < b
-    n_steps: int  # binary search steps within one bucket
-    top: int  # last bucket
-
-
-def _grid_index(xp: np.ndarray) -> _GridIndex:
-    """Hash the distinct values of ``xp`` into equal-width buckets.
-
-    ``np.searchsorted`` is a branchy binary search over the whole grid. Here a
-    point finds its bucket by arithmetic, then searches only the few values in
-    it, with branchless halving steps (the bucket map is monotone, so values in
-    lower/higher buckets are below/above the point). Repeated grid values (atoms)
-    are searched once and expanded with ``runs``. A grid with too many values in
-    one bucket (heavy tails) falls back to ``np.searchsorted``.
-    """
-    m = xp.shape[0]
-    first = np.ones(m, dtype=bool)
-    np.not_equal(xp[1:], xp[:-1], out=first[1:])
-    values = np.ascontiguousarray(xp[first])
-    runs = None
-    if values.shape[0] < m:
-        runs = np.concatenate([[0], np.flatnonzero(first)[1:], [m]])
-    n_buckets = _BUCKETS_PER_POINT * values.shape[0]
-    with np.errstate(over="ignore", divide="ignore"):
-        span = values[-1] - values[0]
-        scale = n_buckets / span  # 0 or inf for a huge or tiny span: no table
-    no_table = np.empty(0, dtype=np.intp)
-    index = _GridIndex(values, runs, float(values[0]), 0.0, no_table, 0, n_buckets - 1)
-    if not 0.0 < scale < np.inf:
-        return index
-    index = index._replace(scale=float(scale))
-    starts = np.searchsorted(_buckets(index, values), np.arange(n_buckets))
-    load = int(np.diff(starts, append=values.shape[0]).max())
-    if load > _MAX_BUCKET_LOAD:
-        return index._replace(scale=0.0)
-    n_steps = load.bit_length()
-    padded = np.concatenate([values, np.full(1 << n_steps, np.inf)])
-    return index._replace(values=padded, starts=starts, n_steps=n_steps)
-
-
-def _buckets(index: _GridIndex, x: np.ndarray) -> np.ndarray:
-    """Bucket of each ``x``: a nondecreasing function of ``x``."""
-    with np.errstate(over="ignore"):  # far outliers overflow to inf, then clip
-        b = x - index.offset
-        b *= index.scale
-    np.clip(b, 0, index.top, out=b)
-    return b.astype(np.intp)
-
-
-def _search(index: _GridIndex, x: np.ndarray, side: str) -> np.ndarray:
-    """``np.searchsorted(xp, x, side)`` for the grid ``xp`` of ``index``."""
-    if index.scale == 0.0:
-        pos = np.searchsorted(index.values, x, side=side)
-    else:
-        before = np.less_equal if side == "right" else np.less
-        pos = index.starts[_buckets(index, x)]
-        for step in (1 << np.arange(index.n_steps - 1, -1, -1)).tolist():
-            probe = pos + (step - 1)
-            np.add(pos, step, out=pos, where=before(index.values[probe], x))
-    return pos if index.runs is None else index.runs[pos]
-
-
-def _bracket(
-    x: np.ndarray, xp: np.ndarray, index: _GridIndex
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Locate ``x`` in the nondecreasing grid ``xp`` (right-continuous convention).
-
-    Returns ``right`` (the number of grid values ``<= x``), the segment index ``k``
-    in ``0..len(xp) - 2`` and the fraction ``frac`` in ``[0, 1]`` of ``x`` along
-    ``[xp[k], xp[k + 1]]``. Points below (above) the grid get ``frac = 0`` (1) of
-    the first (last) segment; on a flat stretch the right end is chosen.
-    """
-    q = xp.shape[0]
-    right = _search(index, x, "right")
-    k = np.clip(right - 1, 0, q - 2)
-    lo = xp[k]
-    step = xp[k + 1] - lo
-    with np.errstate(over="ignore"):  # far outliers overflow to inf, then clip
-        num = x - lo
-    # step == 0 only for clipped points next to a flat end: below (0) or not (1).
-    frac = np.divide(num, step, out=(num >= 0).astype(np.float64), where=step > 0)
-    np.clip(frac, 0.0, 1.0, out=frac)
-    return right, k, frac
-
-
-def _map_columns(source, target, codes, n_groups, chunk_rows, column) -> None:
-    """``target[rows, j] = column(g, rows, j, source[rows, j])`` window by window.
-
-    ``rows`` are the rows of group ``g`` in a window of ``chunk_rows``
-    consecutive rows (see :func:`group_windows`); the column is passed as a
-    contiguous float64 copy. Rows of code -1 are copied unchanged.
-    """
-    for g, rows in group_windows(codes, n_groups, chunk_rows):
-        if g < 0:
-            target[rows] = source[rows]
-            continue
-        block = np.asarray(source[rows], dtype=np.float64)
-        out = np.empty(block.shape, dtype=np.float64, order="F")
-        for j in range(block.shape[1]):
-            out[:, j] = column(g, rows, j, np.ascontiguousarray(block[:, j]))
-        target[rows] = out
-
-
-def _lerp(fp: np.ndarray, k: np.ndarray, frac: np.ndarray) -> np.ndarray:
-    """Float64 ``fp[k] + frac * (fp[k + 1] - fp[k])``, within ``[fp[k], fp[k + 1]]``.
-
-    The clamp makes the result monotone in ``(k, frac)`` despite rounding, and the
-    form returns ``fp[k]`` exactly when ``frac == 0`` or the segment is flat.
-    """
-    lo = fp[k].astype(np.float64, copy=False)
-    hi = fp[k + 1].astype(np.float64, copy=False)
-    out = hi - lo
-    out *= frac
-    out += lo
-    return np.minimum(out, hi, out=out)
+    @property
+    def converged(self) -> bool:
+        return True
 
 
 def _fit_quantile_barycenter(
@@ -243,7 +137,7 @@ def _fit_quantile_barycenter(
         position = steps * (n_s - 1) / (q - 1)
         k = np.minimum(position.astype(np.intp), n_s - 2)
         frac = (position - k)[:, None]
-        group_quantiles[g] = _lerp(block, k, frac)
+        group_quantiles[g] = lerp(block, k, frac)
     barycenter_quantiles = np.zeros((q, n_features), dtype=np.float64)
     for g in range(n_groups):
         # elementwise, so every grid point is rounded alike and Q_bar stays monotone
@@ -253,33 +147,6 @@ def _fit_quantile_barycenter(
     return QuantileBarycenter(
         references, group_quantiles, barycenter_quantiles, has_ties
     )
-
-
-def _transport_column(
-    x: np.ndarray,
-    group_q: np.ndarray,
-    index: _GridIndex,
-    bary_q: np.ndarray,
-    repair_level: float,
-    uniforms: np.ndarray | None,
-) -> np.ndarray:
-    """McCann-interpolated map of one group and one feature (float64 in and out)."""
-    right, k, frac = _bracket(x, group_q, index)
-    target = _lerp(bary_q, k, frac)
-    if uniforms is not None:
-        left = _search(index, x, "left")
-        tied = np.flatnonzero(right - left >= 2)  # x sits on a flat stretch of Q_s
-        if tied.size:
-            # level (q - 1) U, U uniform on [F_s(x-), F_s(x)] = [u_left, u_right - 1]
-            lo = left[tied]
-            pos = lo + uniforms[tied] * (right[tied] - 1 - lo)
-            k_tied = np.minimum(pos.astype(np.intp), bary_q.shape[0] - 2)
-            target[tied] = _lerp(bary_q, k_tied, pos - k_tied)
-    if repair_level == 1.0:
-        return target
-    target *= repair_level
-    target += (1.0 - repair_level) * x
-    return target
 
 
 def _quantile_transport(
@@ -357,7 +224,7 @@ def _quantile_transport(
     n_tied = int(has_ties.sum())
     bary_q = np.ascontiguousarray(barycenter_quantiles.T)
     group_q = [np.ascontiguousarray(group_quantiles[g].T) for g in range(n_groups)]
-    indexes = [[_grid_index(xp) for xp in grids] for grids in group_q]
+    indexes = [[grid_index(xp) for xp in grids] for grids in group_q]
     # draws hash each row in the barycenter's units (median, interdecile
     # range), so that rescaling a column by any factor keeps every draw
     q = bary_q.shape[1]
@@ -381,9 +248,9 @@ def _quantile_transport(
 
         def column(g, rows, j, x, uniforms=uniforms):
             u_j = uniforms[rows, tie_column[j]] if has_ties[j] else None
-            return _transport_column(x, group_q[g][j], indexes[g][j], bary_q[j], t, u_j)
+            return transport_column(x, group_q[g][j], indexes[g][j], bary_q[j], t, u_j)
 
-        _map_columns(X_w, Z_w, codes_w, n_groups, chunk_rows, column)
+        map_columns(X_w, Z_w, codes_w, n_groups, chunk_rows, column)
     return Z
 
 
@@ -435,13 +302,13 @@ def _quantile_inverse_transport(
     n_groups, _, n_features = group_quantiles.shape
     x_grids = [np.ascontiguousarray(group_quantiles[g].T) for g in range(n_groups)]
     z_grids = [(1.0 - t) * xg + t * barycenter_quantiles.T for xg in x_grids]
-    indexes = [[_grid_index(zp) for zp in grids] for grids in z_grids]
+    indexes = [[grid_index(zp) for zp in grids] for grids in z_grids]
     X = np.empty_like(Z)
 
     def column(g, rows, j, z):
         x_grid, z_grid = x_grids[g][j], z_grids[g][j]
-        _, k, frac = _bracket(z, z_grid, indexes[g][j])
-        x = _lerp(x_grid, k, frac)
+        _, k, frac = bracket(z, z_grid, indexes[g][j])
+        x = lerp(x_grid, k, frac)
         if t < 1.0:
             below = z < z_grid[0]
             x[below] = x_grid[0] + (z[below] - z_grid[0]) / (1.0 - t)
@@ -449,5 +316,55 @@ def _quantile_inverse_transport(
             x[above] = x_grid[-1] + (z[above] - z_grid[-1]) / (1.0 - t)
         return x
 
-    _map_columns(Z, X, codes, n_groups, chunk_rows, column)
+    map_columns(Z, X, codes, n_groups, chunk_rows, column)
     return X
+
+
+# ------------------------------------------------- the method's registry entries
+def _block(X: np.ndarray) -> int:
+    """Rows per block: a float64 copy, its output and a column's temporaries."""
+    return working_rows(24 * X.shape[1] + 64, CHUNK_ROWS)
+
+
+def fit(
+    X: np.ndarray, codes: np.ndarray, weights: np.ndarray, *, y=None, n_quantiles: int
+) -> QuantileBarycenter:
+    """The ``"quantile"`` fit: :func:`_fit_quantile_barycenter` (``y`` unused)."""
+    return _fit_quantile_barycenter(X, codes, weights.size, weights, n_quantiles)
+
+
+def transport(
+    X: np.ndarray,
+    codes: np.ndarray,
+    model: QuantileBarycenter,
+    repair_level: float,
+    seed: int,
+    *,
+    duplicates: str = "spread",
+) -> np.ndarray:
+    """The ``"quantile"`` transport, in blocks sized by ``working_memory``."""
+    return _quantile_transport(
+        X,
+        codes,
+        model,
+        repair_level,
+        seed,
+        _block(X),
+        spread_duplicates=duplicates == "spread",
+    )
+
+
+def inverse(
+    Z: np.ndarray, codes: np.ndarray, model: QuantileBarycenter, repair_level: float
+) -> np.ndarray:
+    """The ``"quantile"`` inverse, in blocks sized by ``working_memory``."""
+    return _quantile_inverse_transport(Z, codes, model, repair_level, _block(Z))
+
+
+def attributes(model: QuantileBarycenter) -> dict:
+    """The public fitted attributes of the estimator."""
+    return {
+        "references_": model.references,
+        "group_quantiles_": model.group_quantiles,
+        "barycenter_quantiles_": model.barycenter_quantiles,
+    }

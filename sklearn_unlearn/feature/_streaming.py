@@ -8,7 +8,7 @@ their concatenation (up to rounding). Groups may first appear in any chunk.
 import numpy as np
 import pandas as pd
 
-from sklearn_unlearn.feature._gaussian import GroupMoments, group_moments, merge_moments
+from sklearn_unlearn.feature._moments import GroupMoments, group_moments, merge_moments
 from sklearn_unlearn.utils._sensitive import GroupEncoding, parse_sensitive
 
 __all__ = ["merge_chunk"]

@@ -1,319 +1,57 @@
-"""BarycenterFeatureUnlearner: parameters, fit, transform and documentation."""
-
-from numbers import Integral, Real
+"""BarycenterFeatureUnlearner: each public method validates once, then calls the
+method's kernels (``METHODS``) with keyword parameters built in one place
+(``_method_params``); ``fit``, ``partial_fit`` and a dask fit differ only in how
+they gather statistics, and end in one ``_set_fitted``.
+"""
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from sklearn_unlearn.feature._dask import is_dask
-from sklearn_unlearn.feature._methods import METHODS
-from sklearn_unlearn.feature._unlearner_input import (
-    UnlearnerInputMixin,
-    _can_stream,
-    _is_invertible,
+from sklearn_unlearn.feature._dask import dask_affine_transport, dask_group_moments
+from sklearn_unlearn.feature._gaussian_maps import (
+    GaussianModel,
+    affine,
+    check_finite_moments,
+    fit_moments,
+)
+from sklearn_unlearn.feature._input import (
+    GROUPS_HINT,
+    assemble,
+    check_dask_supported,
+    check_inverse_input,
+    check_known,
     check_label,
+    check_streaming,
+    draw_seed,
+    split_features,
     warn_discrete_columns,
 )
-from sklearn_unlearn.utils._compat import (
-    Interval,
-    StrOptions,
-    _check_feature_names_in,
-)
+from sklearn_unlearn.feature._methods import METHODS, warn_if_stalled
+from sklearn_unlearn.feature._streaming import merge_chunk
+from sklearn_unlearn.feature._unlearner_params import DOCSTRING, PARAMETER_CONSTRAINTS
+from sklearn_unlearn.utils._compat import _check_feature_names_in
+from sklearn_unlearn.utils._docs import fill_docs
 from sklearn_unlearn.utils._groups import group_weights
-from sklearn_unlearn.utils._sensitive import check_group_counts, parse_sensitive
-from sklearn_unlearn.utils._state import fit_context
-from sklearn_unlearn.utils._validation import (
-    check_no_sparse,
+from sklearn_unlearn.utils._sensitive import (
+    GroupEncoding,
+    SensitiveRecord,
+    check_group_counts,
+    parse_sensitive,
 )
+from sklearn_unlearn.utils._state import fit_context
+from sklearn_unlearn.utils._validation import check_no_sparse, is_dask, is_dataframe
 
 __all__ = ["BarycenterFeatureUnlearner"]
 
 
-class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEstimator):
-    r"""Remove a sensitive attribute from features by Wasserstein-2 barycenters.
+@fill_docs
+class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
+    __doc__ = DOCSTRING
 
-    Each group's law :math:`X \mid S = s` is moved onto the Wasserstein-2
-    barycenter of all groups, fully (``repair_level=1``: the output carries no
-    information about S that the method can see) or part of the way along the W2
-    geodesic. Among all representations independent of S this one moves the data
-    least (Xu & Strohmer).
-
-    Parameters
-    ----------
-    sensitive_features : str, int or list of str or int, default=None
-        Columns of ``X`` holding the sensitive attribute S (names for data frames,
-        positions otherwise). Several columns define intersectional groups. This
-        is the way that works everywhere (Pipeline, GridSearchCV with any scorer).
-        When None, S is passed as metadata ``sensitive_features=`` to ``fit``,
-        ``transform`` and ``fit_transform`` (enable metadata routing and call
-        ``set_fit_request``/``set_transform_request`` inside a Pipeline).
-    method : {"stochastic", "gaussian", "quantile", "empirical"}, default=...
-        How the barycenter and maps are computed (default ``"stochastic"``).
-        The default is the one that
-        forgets against a non-linear adversary on real (mixed-type) tables
-        while keeping the label information (see Notes and the benchmark
-        table in the user guide); the others are exact closed forms for
-        continuous data and warn when ``X`` has discrete columns.
-
-        - ``"gaussian"``: affine Bures-Wasserstein maps; equalises the groups'
-          means and covariances exactly (the exact W2 barycenter for Gaussian
-          groups). Fast: one GEMM per row block at transform.
-        - ``"quantile"``: per-feature exact 1-D barycenter on a quantile grid;
-          equalises every marginal (not the joint law). Ties of discrete features
-          are spread at random inside their quantile interval (see Notes).
-        - ``"empirical"``: free-support optimal transport barycenter of the
-          groups' joint laws (exact plans by POT) on subsamples; new points move
-          by the displacement of their nearest fitted point of their group.
-        - ``"stochastic"``: for tables (one-hot, integer, skewed, unscaled
-          columns). Columns are standardised internally; when ``fit`` gets ``y``
-          a linear label score joins the geometry. The space is cut into cells
-          shared by all groups, the W2 barycenter of the groups' laws on the
-          cells is computed, and each row moves to a cell drawn from its cell's
-          exact optimal plan, where it becomes a stored training row of that
-          cell (outputs are real rows in the original units; see Notes).
-          Forgets against non-linear adversaries where the other methods do
-          not; not invertible.
-    repair_level : float in [0, 1], default=1.0
-        How far to unlearn: 0 is the identity, 1 full unlearning. For the
-        closed-form methods it is the position on the W2 geodesic (McCann
-        interpolation). For ``"stochastic"`` it is the fraction of each group's
-        rows that are transported (a mixture of each group's law and the
-        barycenter): interpolating discrete values would create values of one
-        group only, which leak more than the raw data. Read at transform
-        time, so it can be changed with ``set_params`` without refitting.
-    weights : {"proportional", "uniform"} or array-like, default="proportional"
-        Barycenter weights of the groups: their frequencies in the training
-        data (the theory's choice), equal weights, or an array of shape
-        (n_groups,) in the order of ``groups_`` (normalised to sum to one).
-    handle_unknown : {"error", "identity"}, default="error"
-        What ``transform`` does with a group not seen during ``fit``: raise, or
-        return those rows unchanged.
-    drop_sensitive : bool, default=True
-        Whether the sensitive columns are removed from the output. When False
-        they are kept unchanged in their positions (they must be numeric).
-    sensitive_bins : int >= 2, default=None
-        Cut every sensitive column into this many quantile bins (for a continuous
-        attribute). When None, each distinct value is a group and a float column
-        with more than 20 distinct values is rejected.
-    reg : float >= 0, default=1e-6
-        ``"gaussian"`` only: ridge added to every group covariance, ``reg``
-        times each column's total variance (the average variance for a
-        constant column), so a small-scale column is equalised like the others.
-        Needed when a group covariance is singular (one-hot or constant
-        columns). Columns whose scales differ by more than about ``1e8`` are
-        beyond what the eigendecompositions resolve in float64: standardise
-        them first.
-    n_quantiles : int >= 2, default=1000
-        ``"quantile"`` only: size of the probability grid storing each group's
-        quantile function (capped by the largest group's size).
-    max_samples_per_group : int >= 2, default=1000
-        ``"empirical"`` only: each group is subsampled to at most this many
-        points to fit the transport plans (cost grows cubically with it).
-    n_support : int >= 2, default=None
-        ``"empirical"``: number of barycenter support points; None uses
-        ``max_samples_per_group``. ``"stochastic"``: number of cells; None uses
-        ``min(1000, n_samples // 30)``.
-    detail : float in [0, 1], default=0.0
-        ``"stochastic"`` only: how much of a row's position inside its cell is
-        carried to its target cell. 0 sends all rows of a target cell to one
-        stored row, so the output depends on the input only through the drawn
-        cell, whose law is the barycenter for every group: independence on the
-        training data, and no adversary can learn S from the repaired rows.
-        Larger values keep a little more detail and let information about S
-        through the position inside the cell (measured: 0.56-0.68 adversary
-        AUC at 1 on small tables).
-    label_weight : float >= 0, default=16.0
-        ``"stochastic"`` only, when ``fit`` receives ``y``: weight of a linear
-        label score (logistic regression for classes, ridge for numbers, on
-        the standardised features) in the geometry of the cells, as a multiple
-        of the total variance of the standardised features. Cells then group
-        rows that predict the label alike, so the repaired table keeps the
-        label information up to what independence of S allows. 0 ignores
-        ``y``. ``transform`` never needs ``y``.
-    tol : float >= 0, default=None
-        Convergence tolerance of the barycenter solver (relative change; for
-        ``"stochastic"`` the L1 change of the barycenter's law on the cells);
-        None uses 1e-10 for ``"gaussian"``, 1e-6 for ``"empirical"`` and 1e-4
-        for ``"stochastic"`` (far below the sampling noise of the groups' laws
-        on the cells).
-    max_iter : int >= 1, default=100
-        Maximum number of barycenter fixed-point iterations (for
-        ``"stochastic"``: of tens of Bregman projections).
-    duplicates : {"spread", "identical"}, default="spread"
-        Exact copies of a row within one ``transform`` batch (``"quantile"``,
-        ``"empirical"``, ``"stochastic"``). "spread": the k-th copy takes the
-        k-th draw of the row's sequence, so a repeated row's copies split as the
-        barycenter requires (the first copy gets the row's output alone).
-        "identical": every copy gets the row's own draw, so each output is a
-        pure function of the row and ``random_state``, whatever the batch; on
-        tables of many repeated rows that gives S away (see Notes).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the tie randomisation of ``"quantile"`` and the subsampling and
-        initialisation of ``"empirical"``, and the cells, stored rows and draws
-        of ``"stochastic"``. Pass an int for reproducible output.
-    n_jobs : int, default=None
-        ``"empirical"`` only: number of threads computing the groups' transport
-        plans. None means 1.
-
-    Attributes
-    ----------
-    groups_ : ndarray of shape (n_groups,)
-        Group labels, sorted (tuples of values for several sensitive columns,
-        bin indices with ``sensitive_bins``).
-    group_counts_ : ndarray of shape (n_groups,)
-        Number of training samples of each group.
-    group_weights_ : ndarray of shape (n_groups,)
-        Barycenter weights of the groups (sum to one).
-    sensitive_columns_ : ndarray of int
-        Positions of the sensitive columns in ``X`` (empty when S is metadata).
-    sensitive_bin_edges_ : list of ndarray
-        Inner bin edges of each sensitive column (only with ``sensitive_bins``).
-    barycenter_mean_, barycenter_covariance_ : ndarray
-        ``"gaussian"``: moments of the barycenter.
-    group_means_, group_covariances_ : ndarray
-        ``"gaussian"``: moments of each group (covariances regularised by
-        ``reg``).
-    transport_maps_ : ndarray of shape (n_groups, n_features, n_features)
-        ``"gaussian"``: symmetric linear parts :math:`A_s` of the maps
-        :math:`T_s(x) = \bar m + A_s (x - m_s)`.
-    references_, group_quantiles_, barycenter_quantiles_ : ndarray
-        ``"quantile"``: probability grid, each group's quantile functions
-        ``(n_groups, n_quantiles, n_features)`` and the barycenter's.
-    barycenter_support_ : ndarray of shape (n_support, n_features)
-        ``"empirical"``: support points of the barycenter (uniform mass).
-    cell_centers_ : ndarray of shape (n_cells, n_features)
-        ``"stochastic"``: centers of the cells (nearest-center assignment).
-    group_cell_masses_ : ndarray of shape (n_groups, n_cells)
-        ``"stochastic"``: each group's law on the cells (training data).
-    cell_barycenter_ : ndarray of shape (n_cells,)
-        ``"stochastic"``: the barycenter law on the cells.
-    label_used_ : bool
-        ``"stochastic"``: whether a label score shaped the cells (``fit`` got
-        an informative ``y`` and ``label_weight > 0``).
-    n_iter_ : int
-        Barycenter iterations run (always 1 for ``"quantile"``, a closed form).
-    n_features_in_ : int
-        Number of features seen during ``fit`` (sensitive columns included).
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during ``fit``, when ``X`` has string column names.
-
-    See Also
-    --------
-    sklearn_unlearn.feature.gaussian_barycenter : The Gaussian barycenter on
-        moments, without an estimator.
-
-    Notes
-    -----
-    With group laws :math:`\mu_s` and weights :math:`p_s`, the barycenter is
-    :math:`\bar\nu = \arg\min_\nu \sum_s p_s W_2^2(\mu_s, \nu)` and :math:`T_s` the
-    optimal map from :math:`\mu_s` to :math:`\bar\nu`. The output is the McCann
-    interpolation :math:`Z = (1 - t) X + t\,T_S(X)` with ``t = repair_level``:
-    its distortion is :math:`E\|Z - X\|^2 = t^2 \sum_s p_s W_2^2(\mu_s, \bar\nu)`
-    and each group stays at W2 distance :math:`(1 - t) W_2(\mu_s, \bar\nu)` from
-    the barycenter.
-
-    ``"gaussian"`` uses :math:`\bar m = \sum_s p_s m_s`, the covariance fixed
-    point :math:`C \leftarrow C^{-1/2}(\sum_s p_s (C^{1/2} C_s C^{1/2})^{1/2})^2
-    C^{-1/2}` and :math:`A_s = C_s^{-1/2}(C_s^{1/2} \bar C C_s^{1/2})^{1/2}
-    C_s^{-1/2}`, all through symmetric eigendecompositions. ``"quantile"`` uses
-    :math:`\bar Q(u) = \sum_s p_s Q_s(u)` and :math:`T_s = \bar Q \circ F_s` per
-    feature; a sample on a flat stretch of :math:`F_s` (a tie) gets :math:`u`
-    uniform in :math:`[F_s(x^-), F_s(x)]`, from a hash of its row and
-    ``random_state``, so transform is reproducible.
-
-    *Batch independence.* A row without an exact copy in the batch gets the
-    same output whatever the rest of the batch: transformed alone, in any
-    order or in any split (all methods). With ``duplicates="spread"`` (the
-    default), exact copies of a row within one batch (``"quantile"``,
-    ``"empirical"``, ``"stochastic"``) get distinct draws: the k-th copy
-    takes the k-th point of the row's sequence of draws, so the first copy
-    gets the row's output alone and the copies' outputs, as a multiset, do
-    not depend on their order; copies split across batches each restart the
-    sequence. With ``duplicates="identical"`` every output is a pure function
-    of the row, duplicates included, but every copy goes to one output: on
-    tables of many repeated rows that leaks S (titanic at
-    ``repair_level=0.5``: 0.62 against 0.56 for the raw data, measured when
-    the draws were a pure function of the row).
-
-    ``"stochastic"`` treats the data as a whole, discrete or not. The cells are
-    the Voronoi cells of ``k`` centers (random training rows refined by three
-    Lloyd steps). Group ``s`` becomes a law :math:`a_s` on the cells; the
-    barycenter :math:`b = \arg\min_b \sum_s p_s W_2^2(a_s, b)` on the same
-    cells is computed with entropic Bregman projections (blur 3% of the median
-    squared distance between cells), and exact plans :math:`\pi_s` from
-    :math:`a_s` to :math:`b` with :func:`ot.emd`. A row of group ``s`` in
-    cell ``c`` goes to cell ``j`` with probability :math:`\pi_s[c, j] / a_s[c]`
-    (a reproducible draw from a hash of the row and ``random_state``), so
-    each group's repaired training rows have the law :math:`b` on the cells.
-    Its output is the stored training row of cell ``j`` (32 per cell) nearest
-    to :math:`m_j + \text{detail}\,(x - m_c)`. Outputs are real rows, so a
-    discrete column takes the same values in every group (affine maps give each
-    group its own values, which a tree model reads off at once). Cost: fit is
-    a few passes of an ``n x k`` distance GEMM plus Bregman projections on a
-    ``k x k`` matrix and ``n_groups`` exact plans of that size (about 6 s for
-    30 000 x 100 with 2 000 cells); transform is one ``n x k`` GEMM plus a
-    search among 32 rows per sample, in chunks sized by ``working_memory``.
-
-    The maps depend on the sample's group, so S is needed at transform time too.
-
-    References
-    ----------
-    .. [1] S. Xu and T. Strohmer, "Machine Unlearning via Information Theoretic
-       Regularization", arXiv:2502.05684, 2025.
-    .. [2] S. Xu and T. Strohmer, "Fair Data Representation for Machine Learning
-       at the Pareto Frontier", JMLR 24, 2023.
-    .. [3] P. C. Alvarez-Esteban, E. del Barrio, J. A. Cuesta-Albertos and
-       C. Matran, "A fixed-point approach to barycenters in Wasserstein space",
-       J. Math. Anal. Appl. 441, 2016.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_unlearn import BarycenterFeatureUnlearner
-    >>> rng = np.random.default_rng(0)
-    >>> s = np.repeat([0, 1], 500)
-    >>> X = np.column_stack([s, rng.normal(size=1000) + 3 * s, rng.normal(size=1000)])
-    >>> y = (X[:, 2] > 0).astype(int)
-    >>> unlearner = BarycenterFeatureUnlearner(sensitive_features=[0], random_state=0)
-    >>> Z = unlearner.fit_transform(X, y)  # y shapes the cells, S is dropped
-    >>> Z.shape, unlearner.label_used_
-    ((1000, 2), True)
-    >>> float(X[s == 0, 1].mean() - X[s == 1, 1].mean())  # raw group gap
-    -2.96...
-    >>> round(float(Z[s == 0, 0].mean() - Z[s == 1, 0].mean()), 2)
-    -0.11
-    >>> bool(np.isin(Z[:, 0], X[:, 1]).all())  # outputs are training rows
-    True
-    >>> gaussian = BarycenterFeatureUnlearner(sensitive_features=[0], method="gaussian")
-    >>> G = gaussian.fit_transform(X)  # equal group means and covariances
-    >>> bool(np.allclose(G[s == 0].mean(axis=0), G[s == 1].mean(axis=0)))
-    True
-    """
-
-    _parameter_constraints: dict = {
-        "sensitive_features": [None, str, Integral, "array-like"],
-        "method": [StrOptions(set(METHODS))],
-        "repair_level": [Interval(Real, 0, 1, closed="both")],
-        "weights": [StrOptions({"proportional", "uniform"}), "array-like"],
-        "handle_unknown": [StrOptions({"error", "identity"})],
-        "drop_sensitive": ["boolean"],
-        "sensitive_bins": [None, Interval(Integral, 2, None, closed="left")],
-        "reg": [Interval(Real, 0, None, closed="left")],
-        "n_quantiles": [Interval(Integral, 2, None, closed="left")],
-        "max_samples_per_group": [Interval(Integral, 2, None, closed="left")],
-        "n_support": [None, Interval(Integral, 2, None, closed="left")],
-        "detail": [Interval(Real, 0, 1, closed="both")],
-        "label_weight": [Interval(Real, 0, None, closed="left")],
-        "tol": [None, Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "duplicates": [StrOptions({"spread", "identical"})],
-        "random_state": ["random_state"],
-        "n_jobs": [None, Integral],
-    }
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -329,7 +67,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         n_quantiles=1000,
         max_samples_per_group=1000,
         n_support=None,
-        detail=0.0,
+        within_cell=0.0,
         label_weight=16.0,
         tol=None,
         max_iter=100,
@@ -348,7 +86,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         self.n_quantiles = n_quantiles
         self.max_samples_per_group = max_samples_per_group
         self.n_support = n_support
-        self.detail = detail
+        self.within_cell = within_cell
         self.label_weight = label_weight
         self.tol = tol
         self.max_iter = max_iter
@@ -356,8 +94,8 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    # ------------------------------------------------------------- validation
     @fit_context(prefer_skip_nested_validation=True)
+    @fill_docs
     def fit(self, X, y=None, *, sensitive_features=None):
         """Fit the barycenter and the per-group transport maps.
 
@@ -365,56 +103,51 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_features)
             Training data; holds the sensitive columns when
-            ``self.sensitive_features`` names them.
+            ``self.sensitive_features`` names them. Dask arrays and DataFrames
+            are fitted by ``method="gaussian"`` from their blocks' moments.
         y : array-like of shape (n_samples,) or (n_samples, n_targets), \
                 default=None
             Labels or targets. ``"stochastic"`` uses them, when given, to shape
             its cells (see ``label_weight``); the other methods ignore them.
             ``transform`` never needs them.
-        sensitive_features : array-like of shape (n_samples,) or \
-                (n_samples, n_attributes), default=None
-            Sensitive values, when they are not columns of ``X``.
+        %(sensitive_values)s
 
         Returns
         -------
         self : BarycenterFeatureUnlearner
             The fitted transformer.
         """
-        if is_dask(X):
-            return self._fit_dask(X, sensitive_features)
+        method, dask = METHODS[self.method], is_dask(X)
+        if dask:
+            check_dask_supported(self.method, self.drop_sensitive)
         # the Gaussian fit's moment pass detects NaN and inf itself (they reach
         # the means and scatter matrices), so it skips a separate finiteness pass
         record = self._split(
             X, sensitive_features, reset=True, finite=self.method != "gaussian"
         )
-        encoding, features = record.encoding, record.features
-        check_group_counts(
-            encoding, hint="Merge rare groups, or bin the attribute (sensitive_bins)."
+        check_group_counts(record.encoding, hint=GROUPS_HINT)
+        if dask:  # the groups' moments, merged from the blocks'
+            encoding, n_groups = record.encoding, record.encoding.groups.size
+            moments = dask_group_moments(record.features, record.codes, n_groups)
+            return self._fit_moments(encoding, moments, draw_seed(self.random_state))
+        label = None  # validated only when the method reads it
+        if y is not None and "label_weight" in method.fit_params and self.label_weight:
+            label = check_label(y, record.features.shape[0])
+        warn_discrete_columns(record.features, self.method)
+        weights = group_weights(self.weights, record.encoding.counts)
+        seed = draw_seed(self.random_state)
+        fit_params, _ = self._method_params(seed)
+        model = method.fit(
+            record.features, record.codes, weights, y=label, **fit_params
         )
-        label = None
-        if y is not None and self.method == "stochastic" and self.label_weight > 0:
-            label = check_label(y, features.shape[0])
-        if self.method != "stochastic":
-            warn_discrete_columns(features, self.method)
-        counts = encoding.counts
-        self._encoding = encoding
-        self.groups_ = encoding.groups
-        self.group_counts_ = counts
-        self.group_weights_ = group_weights(self.weights, counts)
-        if encoding.bin_edges is not None:
-            self.sensitive_bin_edges_ = encoding.bin_edges
-        self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-        self._moments = None  # only the Gaussian method keeps them (partial_fit)
-        fitted = METHODS[self.method].fit(
-            self, features, record.codes, counts.size, self.group_weights_, y=label
-        )
-        for name, value in fitted.items():
-            setattr(self, name, value)
-        self._fitted_method = self.method
-        return self
+        return self._set_fitted(record.encoding, weights, seed, model)
+
+    def _can_stream(self) -> bool:
+        return check_streaming(self.method, self.sensitive_bins)
 
     @available_if(_can_stream)
     @fit_context(prefer_skip_nested_validation=True)
+    @fill_docs
     def partial_fit(self, X, y=None, *, sensitive_features=None):
         """Update the Gaussian barycenter and maps with one more chunk of rows.
 
@@ -432,50 +165,36 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
             A chunk of training rows.
         y : None
             Ignored.
-        sensitive_features : array-like of shape (n_samples,) or \
-                (n_samples, n_attributes), default=None
-            Sensitive values of the chunk, when they are not columns of ``X``.
+        %(sensitive_values)s
 
         Returns
         -------
         self : BarycenterFeatureUnlearner
             The updated transformer.
         """
-        from sklearn_unlearn.feature._methods import gaussian_from_moments
-        from sklearn_unlearn.feature._streaming import merge_chunk
-
-        first = getattr(self, "_moments", None) is None
+        previous = getattr(self, "_model", None)
+        first = not isinstance(previous, GaussianModel)
         record = self._split(X, sensitive_features, reset=first)
         with threadpool_limits(limits=1, user_api="blas"):
             encoding, moments = merge_chunk(
                 record.features,
                 record.codes,
                 record.encoding,
-                None if first else (self._encoding, self._moments),
+                None if first else (self._encoding, previous.moments),
             )
-        if first:
-            self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-        counts = moments.counts
-        self._encoding = encoding
-        self.groups_ = encoding.groups
-        self.group_counts_ = counts
-        self.group_weights_ = group_weights(self.weights, counts)
-        fitted = gaussian_from_moments(self, moments, self.group_weights_)
-        for name, value in fitted.items():
-            setattr(self, name, value)
-        self._fitted_method = self.method
-        return self
+        seed = draw_seed(self.random_state) if first else self._seed
+        return self._fit_moments(encoding, moments, seed)
 
+    @fill_docs
     def transform(self, X, *, sensitive_features=None):
         """Move each sample along the W2 geodesic towards the barycenter.
 
         Parameters
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Data to repair, with the same columns as in ``fit``.
-        sensitive_features : array-like of shape (n_samples,) or \
-                (n_samples, n_attributes), default=None
-            Sensitive values, when they are not columns of ``X``.
+            Data to repair, with the same columns as in ``fit`` (a dask array
+            or DataFrame gives a lazy dask array).
+        %(sensitive_values)s
 
         Returns
         -------
@@ -483,13 +202,9 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
             Repaired features (float32 input stays float32).
         """
         self._check_method_unchanged()
-        if is_dask(X):  # lazy: a dask array of the repaired features
-            from sklearn_unlearn.feature._dask import transform_unlearner_dask
-            from sklearn_unlearn.feature._methods import _gaussian_affine
-
-            return transform_unlearner_dask(
-                self, X, sensitive_features, _gaussian_affine(self)
-            )
+        dask = is_dask(X)
+        if dask:
+            check_dask_supported(self.method, self.drop_sensitive)
         # the Gaussian transport checks finiteness block by block, in cache
         record = self._split(
             X,
@@ -498,10 +213,26 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
             finite=self.method != "gaussian",
             fitted=self._encoding,
         )
-        codes = self._check_known(record)
-        Z = METHODS[self.method].transport(self, record.features, codes)
-        return self._assemble(Z, record.columns)
+        codes = check_known(
+            record.codes, record.columns, self.groups_, self.handle_unknown
+        )
+        if dask:  # lazy: a dask array of the repaired features
+            maps = affine(self._model, self.repair_level)
+            return dask_affine_transport(record.features, codes, maps)
+        method, (_, options) = METHODS[self.method], self._method_params()
+        Z = method.transport(
+            record.features,
+            codes,
+            self._model,
+            self.repair_level,
+            self._seed,
+            **options,
+        )
+        if self.drop_sensitive or self.sensitive_columns_.size == 0:
+            return Z
+        return assemble(Z, record.columns, self.sensitive_columns_, self.n_features_in_)
 
+    @fill_docs
     def fit_transform(self, X, y=None, *, sensitive_features=None):
         """Fit, then transform ``X`` (forwarding ``sensitive_features`` to both).
 
@@ -509,11 +240,9 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_features)
             Training data.
-        y : None
-            Ignored.
-        sensitive_features : array-like of shape (n_samples,) or \
-                (n_samples, n_attributes), default=None
-            Sensitive values, when they are not columns of ``X``.
+        y : array-like of shape (n_samples,), default=None
+            Labels or targets, passed to ``fit``.
+        %(sensitive_values)s
 
         Returns
         -------
@@ -524,7 +253,11 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
             X, sensitive_features=sensitive_features
         )
 
+    def _is_invertible(self) -> bool:
+        return METHODS[self.method].inverse is not None
+
     @available_if(_is_invertible)
+    @fill_docs
     def inverse_transform(self, X, *, sensitive_features=None):
         """Recover the original features from repaired ones, given S.
 
@@ -537,8 +270,7 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         ----------
         X : array-like of shape (n_samples, n_features_out)
             Repaired data.
-        sensitive_features : array-like, default=None
-            Sensitive values when they are not columns of ``X``.
+        %(sensitive_values)s
 
         Returns
         -------
@@ -546,32 +278,19 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
             Data moved back from the barycenter to each group's law.
         """
         self._check_method_unchanged()
-        check_no_sparse(X)
-        Z = check_array(X, dtype=[np.float64, np.float32])
-        n_out = self.get_feature_names_out().size
-        if Z.shape[1] != n_out:
-            raise ValueError(
-                f"X has {Z.shape[1]} features, but inverse_transform expects the "
-                f"{n_out} columns of the transform output."
-            )
-        in_output = not self.drop_sensitive and self.sensitive_columns_.size > 0
-        if sensitive_features is None and not in_output:
-            raise ValueError(
-                "The sensitive columns are not in X: pass their values as "
-                "inverse_transform(X, sensitive_features=S)."
-            )
-        keep = np.arange(Z.shape[1])
-        if in_output:
-            keep = np.setdiff1d(keep, self.sensitive_columns_)
-            if sensitive_features is None:
-                sensitive_features = Z[:, self.sensitive_columns_]
+        kept = self.sensitive_columns_[: 0 if self.drop_sensitive else None]
+        Z, keep, sensitive_features = check_inverse_input(
+            X, self.get_feature_names_out().size, sensitive_features, kept
+        )
         record = parse_sensitive(
             Z, sensitive_features, fitted=self._encoding, param="sensitive_features"
         )
-        codes = self._check_known(record)
+        codes = check_known(
+            record.codes, record.columns, self.groups_, self.handle_unknown
+        )
         out = Z.copy()
         out[:, keep] = METHODS[self.method].inverse(
-            self, np.ascontiguousarray(Z[:, keep]), codes
+            np.ascontiguousarray(Z[:, keep]), codes, self._model, self.repair_level
         )
         return out
 
@@ -601,3 +320,75 @@ class BarycenterFeatureUnlearner(UnlearnerInputMixin, TransformerMixin, BaseEsti
         tags.input_tags.sparse = False
         tags.input_tags.allow_nan = False
         return tags
+
+    def _split(
+        self, X, sensitive_features, *, reset: bool, finite: bool = True, fitted=None
+    ) -> SensitiveRecord:
+        """Validate X once; parse S (look it up in ``fitted``, else encode it)."""
+        check_no_sparse(X)
+        if not is_dask(X) and not is_dataframe(X):
+            X = check_array(X, dtype=None, ensure_all_finite=False)
+        # a dask DataFrame's columns are those of its empty pandas ``_meta``
+        checked = X._meta if is_dask(X) and hasattr(X, "columns") else X
+        validate_data(self, checked, skip_check_array=True, reset=reset)
+        record = split_features(
+            X,
+            sensitive_features,
+            spec=self.sensitive_features,
+            feature_names=getattr(self, "feature_names_in_", None),
+            fitted=fitted,
+            n_bins=self.sensitive_bins,
+            min_rows=2 if reset else 1,
+            finite=finite,
+            numeric_sensitive=not self.drop_sensitive,
+        )
+        if reset:
+            self.sensitive_columns_ = record.positions
+        return record
+
+    def _method_params(self, seed: int | None = None) -> tuple[dict, dict]:
+        """Keyword parameters of the method's ``fit`` and ``transport``."""
+        method = METHODS[self.method]
+        values = self.get_params(deep=False)
+        values["tol"] = method.tol if self.tol is None else self.tol
+        values["seed"] = seed
+        return (
+            {name: values[name] for name in method.fit_params},
+            {name: values[name] for name in method.transport_params},
+        )
+
+    def _fit_moments(self, encoding: GroupEncoding, moments, seed: int):
+        """The Gaussian fit from gathered moments (streamed or dask)."""
+        check_finite_moments(moments)
+        weights = group_weights(self.weights, encoding.counts)
+        fit_params, _ = self._method_params(seed)
+        return self._set_fitted(
+            encoding, weights, seed, fit_moments(moments, weights, **fit_params)
+        )
+
+    def _set_fitted(self, encoding: GroupEncoding, weights, seed: int, model):
+        """Write the fitted state: the groups, the seed and the method's model."""
+        method = METHODS[self.method]
+        warn_if_stalled(self.method, model, max_iter=self.max_iter, tol=self.tol)
+        self._encoding = encoding
+        self.groups_ = encoding.groups
+        self.group_counts_ = encoding.counts
+        self.group_weights_ = weights
+        if encoding.bin_edges is not None:
+            self.sensitive_bin_edges_ = encoding.bin_edges
+        self._seed = seed
+        for name, value in method.attributes(model).items():
+            setattr(self, name, value)
+        self.n_iter_ = model.n_iter
+        self._model = model
+        self._fitted_method = self.method
+        return self
+
+    def _check_method_unchanged(self):
+        check_is_fitted(self)
+        if self.method != self._fitted_method:
+            raise ValueError(
+                f"method was changed from {self._fitted_method!r} to "
+                f"{self.method!r} after fit: call fit again."
+            )
+        self._validate_params()

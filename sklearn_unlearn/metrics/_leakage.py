@@ -9,7 +9,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
 
-from sklearn_unlearn.feature._gaussian import bures_wasserstein2
+from sklearn_unlearn.feature._bures import bures_wasserstein2
 from sklearn_unlearn.metrics._checks import check_audit_input
 from sklearn_unlearn.utils._compat import (
     HasMethods,

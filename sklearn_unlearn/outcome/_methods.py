@@ -29,7 +29,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from sklearn_unlearn.feature._cells import (
+from sklearn_unlearn.feature._stochastic import (
     CellBarycenter,
     Embedding,
     _cell_transport,
@@ -269,7 +269,7 @@ def _transport_cells(
                 U,
                 model,
                 repair_level,
-                detail=0.0,
+                within_cell=0.0,
                 out=Z[window],
             )
     return Z

@@ -20,6 +20,7 @@ from sklearn_unlearn.utils._validation import (
     MAX_FLOAT_LEVELS,
     check_no_sparse,
     has_missing,
+    is_dask,
     is_dataframe,
 )
 
@@ -203,8 +204,20 @@ def _resolve_positions(spec, n_features: int, names, param: str) -> np.ndarray:
 
 
 def _split_columns(X, positions: np.ndarray) -> tuple[object, list]:
-    """``X`` without the columns at ``positions``, and those columns."""
+    """``X`` without the columns at ``positions``, and those columns.
+
+    Dask features stay lazy; the sensitive columns are computed (small).
+    """
     keep = np.setdiff1d(np.arange(X.shape[1]), positions)
+    if is_dask(X):
+        import dask
+
+        if hasattr(X, "columns"):  # a dask DataFrame
+            names = [X.columns[i] for i in positions]
+            columns = dask.compute(*[X[name] for name in names])
+            return X.drop(columns=names), [np.asarray(c) for c in columns]
+        columns = dask.compute(*[X[:, i] for i in positions])
+        return X[:, keep.tolist()], [np.asarray(c) for c in columns]
     if isinstance(X, pd.DataFrame):
         columns = [np.asarray(X.iloc[:, i]) for i in positions]
         return X.iloc[:, keep], columns
@@ -218,6 +231,8 @@ def _split_columns(X, positions: np.ndarray) -> tuple[object, list]:
 
 def _metadata_columns(values, n_rows: int | None, param: str) -> list:
     """S given as values (1-D, 2-D or a frame) as a list of 1-D columns."""
+    if is_dask(values):  # one value per row: small
+        values = values.compute()
     check_no_sparse(values, param)
     if is_dataframe(values):
         columns = (

@@ -78,7 +78,7 @@ def test_dask_input_errors(data):
         GaussianUnlearner(method="quantile").fit(Xd, sensitive_features=s)
     with pytest.raises(ValueError, match="No sensitive attribute"):
         GaussianUnlearner().fit(Xd)
-    with pytest.raises(ValueError, match="has 10 values"):
+    with pytest.raises(ValueError, match="has 10 samples"):
         GaussianUnlearner().fit(Xd, sensitive_features=s[:10])
 
 

@@ -1,114 +1,26 @@
-"""Tests of the empirical (free-support) W2 barycenter kernels."""
+"""Tests of the empirical (free-support) W2 barycenter: model and fit."""
 
 import numpy as np
 import ot
 import pytest
-from scipy.spatial.distance import cdist
 
-import sklearn_unlearn.feature._empirical as emp
-from sklearn_unlearn.feature._empirical import (
-    EmpiricalBarycenter,
-    _empirical_transport,
-    _fit_empirical_barycenter,
+from sklearn_unlearn.feature._empirical import EmpiricalBarycenter, attributes, fit
+from sklearn_unlearn.feature._empirical_transport import _empirical_transport
+from tests.feature.empirical_cases import (
+    _adversary_auc,
+    _banana,
+    _binary_groups,
+    _energy_distance,
+    _fit,
+    _image_law,
+    _law,
+    _objective,
+    _one_hot_groups,
+    _relative_step,
+    _ring,
+    _three_groups,
+    _total_variation,
 )
-
-# ---------------------------------------------------------------------------
-# fixtures and independent helpers
-
-
-def _banana(n, rng):
-    u = rng.uniform(-2.0, 2.0, n)
-    return np.column_stack([u, 0.5 * u**2 - 1.0]) + 0.15 * rng.standard_normal((n, 2))
-
-
-def _ring(n, rng):
-    angle = rng.uniform(0.0, 2.0 * np.pi, n)
-    radius = 1.5 + 0.1 * rng.standard_normal(n)
-    xy = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
-    return xy + np.array([4.0, 1.0])
-
-
-def _mixture(n, rng):
-    centers = np.array([[-1.0, -3.0], [1.5, -4.0]])
-    which = rng.integers(0, 2, n)
-    rot = np.array([[0.8, -0.6], [0.6, 0.8]])
-    return (centers[which] + 0.4 * rng.standard_normal((n, 2))) @ rot
-
-
-def _three_groups(sizes, seed=0):
-    """Three non-Gaussian 2-D groups with unequal means, rows shuffled."""
-    rng = np.random.default_rng(seed)
-    parts = [
-        make(n, rng) for make, n in zip((_banana, _ring, _mixture), sizes, strict=True)
-    ]
-    X = np.concatenate(parts)
-    codes = np.repeat(np.arange(3), sizes).astype(np.intp)
-    order = rng.permutation(X.shape[0])
-    return X[order], codes[order]
-
-
-def _fit(X, codes, weights=None, **kwargs):
-    n_groups = int(codes.max()) + 1
-    if weights is None:
-        weights = np.bincount(codes[codes >= 0], minlength=n_groups) / np.sum(
-            codes >= 0
-        )
-    params = dict(
-        max_samples_per_group=10_000, n_support=50, max_iter=100, tol=1e-12, seed=0
-    )
-    params.update(kwargs)
-    return _fit_empirical_barycenter(X, codes, n_groups, np.asarray(weights), **params)
-
-
-def _objective(model, weights):
-    """sum_s w_s W2^2(mu_s, nu) at the model's support, by POT's exact solver."""
-    k = model.support.shape[0]
-    total = 0.0
-    for w, A, c in zip(weights, model.anchors, model.anchor_counts, strict=True):
-        total += w * ot.emd2(
-            c / c.sum(), np.full(k, 1.0 / k), ot.dist(A, model.support)
-        )
-    return total
-
-
-def _relative_step(model, weights):
-    """Relative squared displacement of one more fixed-point update."""
-    k = model.support.shape[0]
-    new = np.zeros_like(model.support)
-    for w, A, c in zip(weights, model.anchors, model.anchor_counts, strict=True):
-        P = ot.emd(c / c.sum(), np.full(k, 1.0 / k), ot.dist(A, model.support))
-        new += k * w * (P.T @ A)
-    shift = np.mean(np.sum((new - model.support) ** 2, axis=1))
-    spread = np.mean(np.sum((new - new.mean(axis=0)) ** 2, axis=1))
-    return shift / spread
-
-
-def _energy_distance(X, Y):
-    """Naive (V-statistic) energy distance between two point clouds."""
-    return 2.0 * cdist(X, Y).mean() - cdist(X, X).mean() - cdist(Y, Y).mean()
-
-
-def _sorted_rows(A):
-    return A[np.lexsort(A.T[::-1])]
-
-
-def _image_law(model, s):
-    """Images of group ``s`` and their probabilities under the group's measure."""
-    counts, offsets = model.anchor_counts[s], model.image_offsets[s]
-    mass = np.repeat(counts / counts.sum(), np.diff(offsets))
-    return model.images[s], mass * model.image_weights[s]
-
-
-@pytest.fixture(scope="module")
-def unequal():
-    """Three groups of unequal sizes, one of them subsampled, and its model."""
-    X, codes = _three_groups((90, 70, 130), seed=1)
-    model = _fit(X, codes, max_samples_per_group=110, n_support=60)
-    return X, codes, model
-
-
-# ---------------------------------------------------------------------------
-# numerical references
 
 
 @pytest.mark.parametrize("weights", [(0.5, 0.5), (0.3, 0.7)])
@@ -151,17 +63,6 @@ def test_w2_objective_decreases_and_matches_pot_reference():
     assert _relative_step(model, weights) < 1e-10
 
 
-def test_full_repair_with_equal_sizes_is_a_permutation_of_the_support():
-    X, codes = _three_groups((40, 40, 40), seed=2)
-    model = _fit(X, codes, n_support=40)
-    assert model.support.shape == (40, 2)
-    for s, (A, images) in enumerate(zip(model.anchors, model.images, strict=True)):
-        np.testing.assert_array_equal(_sorted_rows(images), _sorted_rows(model.support))
-        # training anchors go exactly to their barycentric projection
-        Z = _empirical_transport(A, np.full(40, s, dtype=np.intp), model, 1.0)
-        np.testing.assert_array_equal(Z, images)
-
-
 def test_barycentric_projection_preserves_the_support_mean(unequal):
     _, _, model = unequal
     assert [A.shape[0] for A in model.anchors] == [90, 70, 110]
@@ -192,66 +93,6 @@ def test_full_repair_equalises_non_gaussian_groups():
             assert sliced[1] < 0.2 * sliced[0]  # measured: < 0.013, < 0.1
 
 
-# ---------------------------------------------------------------------------
-# properties of the transport
-
-
-def test_repair_level_zero_is_identity_and_output_is_affine_in_t(unequal):
-    X, codes, model = unequal
-    np.testing.assert_array_equal(_empirical_transport(X, codes, model, 0.0), X)
-    full = _empirical_transport(X, codes, model, 1.0)
-    assert not np.allclose(full, X)
-    for t in (0.25, 0.5, 0.8):
-        Z = _empirical_transport(X, codes, model, t)
-        np.testing.assert_allclose(Z, X + t * (full - X), rtol=0, atol=1e-12)
-
-
-def test_points_equal_to_anchors_move_like_anchors(unequal):
-    _, _, model = unequal
-    points = np.concatenate(model.anchors)
-    codes = np.repeat(np.arange(3), [A.shape[0] for A in model.anchors])
-    t = 0.6
-    Z = _empirical_transport(points, codes, model, t)
-    expected = np.concatenate(
-        [(1 - t) * A + t * T for A, T in zip(model.anchors, model.images, strict=True)]
-    )
-    np.testing.assert_allclose(Z, expected, rtol=0, atol=1e-14)
-    np.testing.assert_array_equal(
-        _empirical_transport(points, codes, model, 1.0), np.concatenate(model.images)
-    )
-
-
-def test_rowwise_subset_chunking_and_unchanged_rows(unequal):
-    X, codes, model = unequal
-    codes = codes.copy()
-    codes[::7] = -1
-    Z = _empirical_transport(X, codes, model, 0.9)
-    np.testing.assert_array_equal(Z[codes == -1], X[codes == -1])
-    subset = np.random.default_rng(0).choice(X.shape[0], 50, replace=False)
-    np.testing.assert_array_equal(
-        _empirical_transport(X[subset], codes[subset], model, 0.9), Z[subset]
-    )
-    for chunk_size in (1, 13, 10_000):
-        np.testing.assert_array_equal(
-            _empirical_transport(X, codes, model, 0.9, chunk_size=chunk_size), Z
-        )
-
-
-def test_float32_in_float32_out_and_inputs_untouched(unequal):
-    X, codes, model = unequal
-    X32 = X.astype(np.float32)
-    X32_copy, codes_copy = X32.copy(), codes.copy()
-    model32 = _fit(X32, codes, max_samples_per_group=110, n_support=60)
-    assert model32.support.dtype == np.float64
-    Z32 = _empirical_transport(X32, codes, model32, 0.7)
-    assert Z32.dtype == np.float32
-    np.testing.assert_array_equal(X32, X32_copy)
-    np.testing.assert_array_equal(codes, codes_copy)
-    np.testing.assert_array_equal(_empirical_transport(X32, codes, model32, 0.0), X32)
-    Z64 = _empirical_transport(X32.astype(np.float64), codes, model32, 0.7)
-    np.testing.assert_allclose(Z32, Z64, rtol=1e-6, atol=1e-6)
-
-
 def test_model_does_not_alias_the_input():
     X, codes = _three_groups((30, 30, 30))
     model = _fit(X, codes, n_support=20)
@@ -259,10 +100,6 @@ def test_model_does_not_alias_the_input():
     X[:] = 0.0
     for A, B in zip(model.anchors, before, strict=True):
         np.testing.assert_array_equal(A, B)
-
-
-# ---------------------------------------------------------------------------
-# fitting: subsampling, initialisation, reproducibility, solver limits
 
 
 def test_subsampling_is_uniform_without_replacement_and_seeded():
@@ -324,19 +161,6 @@ def test_max_iter_reached_is_reported():
     assert model.n_iter == 1 and not model.converged
 
 
-def test_exhausted_pivot_budget_is_reported_not_warned(monkeypatch):
-    # pytest turns warnings into errors: POT's "numItermax reached" must not leak.
-    monkeypatch.setattr(emp, "_emd_max_iter", lambda n_rows, n_cols: 5)
-    X, codes = _three_groups((40, 40, 40))
-    model = _fit(X, codes, n_support=40, max_iter=3, n_jobs=2)
-    assert not model.converged
-
-
-def test_pivot_budget_covers_large_problems():
-    # about 2.6e5 pivots were needed at 3000 x 3000 (POT's default is 1e5)
-    assert emp._emd_max_iter(3000, 3000) >= 100 * 260_000
-
-
 def test_equivariant_to_rigid_motions_even_far_from_the_origin(unequal):
     X, codes, model = unequal
     angle = 0.7
@@ -352,54 +176,6 @@ def test_equivariant_to_rigid_motions_even_far_from_the_origin(unequal):
     Z = _empirical_transport(X @ rot + shift, codes, moved, 0.5)
     expected = _empirical_transport(X, codes, model, 0.5) @ rot + shift
     np.testing.assert_allclose(Z, expected, atol=atol)
-
-
-# ---------------------------------------------------------------------------
-# duplicated anchors (discrete or one-hot features)
-
-
-def _binary_groups(n):
-    """The review's reproducer: P(x = 1) is 1/4 in group 0 and 3/4 in group 1."""
-    x = np.r_[
-        np.repeat([0, 1], [3 * n // 4, n // 4]), np.repeat([0, 1], [n // 4, 3 * n // 4])
-    ]
-    return x[:, None].astype(np.float64), np.repeat([0, 1], n).astype(np.intp)
-
-
-def _one_hot_groups(n, seed=0):
-    """Three one-hot categories, frequencies (.6, .3, .1) and (.1, .3, .6)."""
-    rng = np.random.default_rng(seed)
-    categories = np.r_[
-        rng.choice(3, n, p=[0.6, 0.3, 0.1]), rng.choice(3, n, p=[0.1, 0.3, 0.6])
-    ]
-    return np.eye(3)[categories], np.repeat([0, 1], n).astype(np.intp)
-
-
-def _law(points, probabilities=None):
-    """{row as a tuple: total probability} of a discrete law (uniform by default)."""
-    if probabilities is None:
-        probabilities = np.full(points.shape[0], 1.0 / points.shape[0])
-    values, inverse = np.unique(points + 0.0, axis=0, return_inverse=True)
-    totals = np.bincount(inverse.ravel(), weights=probabilities)
-    return {tuple(v): p for v, p in zip(values, totals, strict=True)}
-
-
-def _total_variation(P, Q):
-    keys = set(P) | set(Q)
-    return 0.5 * sum(abs(P.get(key, 0.0) - Q.get(key, 0.0)) for key in keys)
-
-
-def _adversary_auc(Z, codes):
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import train_test_split
-
-    Z_train, Z_test, s_train, s_test = train_test_split(
-        Z, codes, test_size=0.5, random_state=0, stratify=codes
-    )
-    adversary = HistGradientBoostingClassifier(max_iter=50, random_state=0)
-    adversary.fit(Z_train, s_train)
-    return roc_auc_score(s_test, adversary.predict_proba(Z_test)[:, 1])
 
 
 @pytest.mark.parametrize(
@@ -446,104 +222,18 @@ def test_images_of_duplicated_anchors_follow_the_barycenter(make, n_support):
         )
 
 
-def test_duplicated_anchors_are_collapsed_and_keep_their_images():
-    rng = np.random.default_rng(0)
-    m = 60
-    X = np.r_[rng.integers(0, 4, m), rng.integers(2, 7, m)][:, None].astype(float)
-    X[3] = -0.0  # equal to 0.0 as a number: the same anchor
-    codes = np.repeat([0, 1], m).astype(np.intp)
-    model = _fit(X, codes, n_support=m)
-    for s in (0, 1):
-        rows = X[codes == s]
-        A, counts = model.anchors[s], model.anchor_counts[s]
-        offsets, weights = model.image_offsets[s], model.image_weights[s]
-        # distinct rows, in order of first occurrence, with their multiplicities
-        _, first, expected_counts = np.unique(
-            rows + 0.0, return_index=True, return_counts=True
-        )
-        order = np.argsort(first)
-        np.testing.assert_array_equal(A[:, 0], rows[np.sort(first), 0] + 0.0)
-        np.testing.assert_array_equal(counts, expected_counts[order])
-        # m_s = k: the plan sends each copy to one support point, so each anchor
-        # keeps exactly as many images as it has copies, of equal weight
-        np.testing.assert_array_equal(np.diff(offsets), counts)
-        np.testing.assert_allclose(weights, np.repeat(1.0 / counts, counts))
-        images = model.images[s]
-        assert np.all((images[:, None, :] == model.support[None]).all(axis=2).any(1))
-        np.testing.assert_array_equal(_sorted_rows(images), _sorted_rows(model.support))
-
-
-def test_one_image_per_anchor_without_duplicates(unequal):
-    _, _, model = unequal
-    for A, counts, offsets, weights in zip(
-        model.anchors,
-        model.anchor_counts,
-        model.image_offsets,
-        model.image_weights,
-        strict=True,
-    ):
-        np.testing.assert_array_equal(counts, 1)
-        np.testing.assert_array_equal(offsets, np.arange(A.shape[0] + 1))
-        np.testing.assert_array_equal(weights, 1.0)
-
-
-def test_draws_follow_the_image_weights_and_depend_on_the_seed():
-    X, codes = _binary_groups(4000)
-    model = _fit(X, codes, n_support=400)  # anchors: all rows, collapsed to 2 + 2
-    assert [A.shape[0] for A in model.anchors] == [2, 2]
-    Z = _empirical_transport(X, codes, model, 1.0, seed=0)
-    for s in (0, 1):
-        images, probabilities = _image_law(model, s)
-        # on the training values, z is an image exactly: x - a = 0
-        expected = _law(np.round(images, 12), probabilities)
-        drawn = _law(np.round(Z[codes == s], 12))
-        assert _total_variation(expected, drawn) < 0.04  # seeds 0-5: 0.001-0.017
-    again = _empirical_transport(X, codes, model, 1.0, seed=0)
-    other = _empirical_transport(X, codes, model, 1.0, seed=1)
-    np.testing.assert_array_equal(again, Z)
-    assert not np.array_equal(other, Z)
-    # only the draws change: the same laws, up to sampling
-    for s in (0, 1):
-        assert _total_variation(_law(Z[codes == s]), _law(other[codes == s])) < 0.05
-
-
-def test_draws_are_chunk_invariant_and_rows_without_copies_are_subset_invariant():
-    X, codes = _one_hot_groups(300, seed=1)
-    model = _fit(X, codes, n_support=200)
-    assert all(np.diff(o).max() > 1 for o in model.image_offsets)  # random draws
-    codes = codes.copy()
-    codes[::11] = -1
-    Z = _empirical_transport(X, codes, model, 0.8, seed=3)
-    np.testing.assert_array_equal(Z[codes == -1], X[codes == -1])
-    for chunk_size in (1, 7, 10_000):
-        np.testing.assert_array_equal(
-            _empirical_transport(X, codes, model, 0.8, seed=3, chunk_size=chunk_size),
-            Z,
-        )
-    # identical rows of one call get independent draws ...
-    assert len(_law(np.round(Z[codes == 0], 12))) > 3
-    # ... while a row without a copy moves as a pure function of itself and the
-    # seed: jittered rows keep the anchors' images and are subset invariant
-    jittered = X + 1e-3 * np.random.default_rng(0).standard_normal(X.shape)
-    Zj = _empirical_transport(jittered, codes, model, 1.0, seed=3)
-    subset = np.random.default_rng(1).permutation(X.shape[0])[:100]
+def test_fit_runs_in_unit_scale_and_keeps_the_exponent():
+    # the registry's fit scales X by a power of two (exact): a rescaled X gives
+    # the same model up to the exponent, and the same support in its units
+    X, codes = _three_groups((40, 40, 40))
+    params = dict(max_samples_per_group=40, max_iter=20, tol=1e-9, seed=0, n_jobs=None)
+    w = np.full(3, 1 / 3)
+    small = fit(X, codes, w, n_support=None, **params)
+    big = fit(np.ldexp(X, 60), codes, w, n_support=None, **params)
+    assert big.exponent == small.exponent - 60
+    assert small.support.shape[0] == 40  # n_support=None: max_samples_per_group
+    np.testing.assert_array_equal(big.support, small.support)
     np.testing.assert_array_equal(
-        _empirical_transport(jittered[subset], codes[subset], model, 1.0, seed=3),
-        Zj[subset],
+        attributes(big)["barycenter_support_"],
+        np.ldexp(attributes(small)["barycenter_support_"], 60),
     )
-    assert len(_law(np.round(Zj - jittered, 9)[codes == 0])) > 3
-
-
-def test_duplicated_anchors_float32_and_inputs_untouched():
-    X, codes = _binary_groups(400)
-    X32 = X.astype(np.float32)
-    copies = X32.copy(), codes.copy()
-    model = _fit(X32, codes, n_support=300)
-    Z32 = _empirical_transport(X32, codes, model, 0.7, seed=5)
-    assert Z32.dtype == np.float32
-    np.testing.assert_array_equal(X32, copies[0])
-    np.testing.assert_array_equal(codes, copies[1])
-    Z64 = _empirical_transport(X, codes, model, 0.7, seed=5)  # the same draws
-    np.testing.assert_allclose(Z32, Z64, rtol=1e-6, atol=1e-6)
-    full = _empirical_transport(X, codes, model, 1.0, seed=5)
-    np.testing.assert_allclose(Z64, X + 0.7 * (full - X), rtol=0, atol=1e-12)

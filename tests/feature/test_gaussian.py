@@ -1,263 +1,154 @@
-"""Closed-form references for the Gaussian barycenter kernels (spec section 4)."""
+"""Public Gaussian functions: the closed forms on moments and on samples."""
 
 import numpy as np
 import ot
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_unlearn.feature._gaussian import (
-    AffineMaps,
-    affine_inverse_transport,
-    affine_transport,
-    bures_maps,
-    bures_wasserstein2,
-    gaussian_barycenter_kernel,
-    group_moments,
-    mccann_affine,
+from sklearn_unlearn.feature import (
+    AffineMap,
+    GaussianBarycenter,
+    empirical_gaussian_barycenter,
+    empirical_gaussian_transport_map,
+    gaussian_barycenter,
+    gaussian_transport_map,
 )
-from sklearn_unlearn.utils._linalg import psd_power
+from sklearn_unlearn.utils._compat import InvalidParameterError
 
-C_NONCOMMUTING = np.array([[[2.0, 1.0], [1.0, 2.0]], [[1.0, 0.0], [0.0, 4.0]]])
-M_NONCOMMUTING = np.array([[0.0, 0.0], [2.0, -1.0]])
-
-
-def _random_spd(rng, d, low=0.3, high=3.0):
-    Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
-    return (Q * rng.uniform(low, high, size=d)) @ Q.T
+COVS = [[[2.0, 1.0], [1.0, 2.0]], [[1.0, 0.0], [0.0, 4.0]]]
+MEANS = [[0.0, 0.0], [2.0, -1.0]]
 
 
-@pytest.mark.parametrize(
-    "weights, mean, std",
-    [((0.5, 0.5), 2.0, 2.0), ((0.25, 0.75), 3.0, 2.5), ((0.1, 0.9), 3.6, 2.8)],
-)
-def test_one_dimensional_barycenter(weights, mean, std):
-    # N(0, 1) and N(4, 9): N(sum p m, (sum p sigma)^2).
-    means = np.array([[0.0], [4.0]])
-    covs = np.array([[[1.0]], [[9.0]]])
-    result = gaussian_barycenter_kernel(means, covs, np.array(weights))
-    assert result.converged
-    assert_allclose(result.mean, [mean], atol=1e-12)
-    assert_allclose(result.covariance, [[std**2]], atol=1e-10)
-
-
-def test_one_dimensional_maps():
-    covs = np.array([[[1.0]], [[9.0]]])
-    A = bures_maps(covs, np.array([[4.0]]))
-    assert_allclose(A[:, 0, 0], [2.0, 2.0 / 3.0], atol=1e-12)
-    maps = mccann_affine(A, np.array([[0.0], [4.0]]), np.array([2.0]), 1.0)
-    x = np.array([[-1.0], [0.5], [3.0]])
-    assert_allclose(affine_transport(x, np.zeros(3, np.intp), maps), 2 + 2 * x)
+def test_gaussian_barycenter_returns_named_tuple():
+    result = gaussian_barycenter(MEANS, COVS, [1, 1])  # weights are normalised
+    assert isinstance(result, GaussianBarycenter)
+    mean, covariance, n_iter, converged = result
+    assert_allclose(mean, [1.0, -0.5])
     assert_allclose(
-        affine_transport(x, np.ones(3, np.intp), maps), 2 + (2 / 3) * (x - 4)
+        covariance,
+        [[1.4140233318, 0.5538117602], [0.5538117602, 2.8931715563]],
+        atol=1e-9,
     )
+    assert 1 <= n_iter < 100 and converged
 
 
-def test_commuting_covariances():
-    covs = np.array([np.diag([1.0, 4.0]), np.diag([9.0, 16.0])])
-    means = np.array([[0.0, 0.0], [2.0, 2.0]])
-    result = gaussian_barycenter_kernel(means, covs, np.array([0.5, 0.5]))
-    assert_allclose(result.covariance, np.diag([4.0, 9.0]), atol=1e-10)
-    assert_allclose(result.mean, [1.0, 1.0], atol=1e-12)
-    cost = bures_wasserstein2(means, covs, result.mean, result.covariance)
-    assert_allclose(0.5 * cost.sum(), 4.0, atol=1e-9)
-
-
-def test_commuting_root_is_weighted_average_of_roots():
-    rng = np.random.default_rng(0)
-    Q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
-    spectra = rng.uniform(0.5, 4.0, size=(3, 4))
-    covs = np.stack([(Q * s) @ Q.T for s in spectra])
-    w = np.array([0.2, 0.5, 0.3])
-    result = gaussian_barycenter_kernel(np.zeros((3, 4)), covs, w)
-    expected_root = (Q * (w @ np.sqrt(spectra))) @ Q.T
-    assert_allclose(result.covariance, expected_root @ expected_root, atol=1e-10)
+def test_gaussian_barycenter_convergence_warning():
+    # Three groups iterate (two groups have a closed form and never warn).
+    covs = [*COVS, [[3.0, -1.0], [-1.0, 1.0]]]
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        gaussian_barycenter([*MEANS, [1.0, 1.0]], covs, [0.3, 0.3, 0.4], max_iter=1)
 
 
 @pytest.mark.parametrize(
-    "weights, expected",
+    "means, covs, weights, match",
     [
-        ((0.5, 0.5), [[1.4140233318, 0.5538117602], [0.5538117602, 2.8931715563]]),
-        ((0.3, 0.7), [[1.2277795987, 0.3452018786], [0.3452018786, 3.3102641073]]),
+        (MEANS, COVS, [0.5], "one weight per group"),
+        (MEANS, COVS, [-1, 2], "nonnegative"),
+        (MEANS, [[[1.0, 2.0], [0.0, 1.0]]] * 2, [1, 1], "symmetric"),
+        (MEANS, [[[1.0, 2.0], [2.0, 1.0]]] * 2, [1, 1], "positive semi-definite"),
+        ([[0.0, np.nan], [1, 1]], COVS, [1, 1], "finite"),
+        ([0.0, 0.0], COVS, [1, 1], "shape"),
+        (MEANS, COVS[0], [1, 1], "shape"),
     ],
 )
-def test_noncommuting_barycenter(weights, expected):
-    result = gaussian_barycenter_kernel(
-        M_NONCOMMUTING, C_NONCOMMUTING, np.array(weights)
-    )
-    assert_allclose(result.covariance, expected, atol=1e-9)
+def test_gaussian_barycenter_bad_input(means, covs, weights, match):
+    with pytest.raises(ValueError, match=match):
+        gaussian_barycenter(means, covs, weights)
 
 
-def test_noncommuting_maps_reference_values():
-    result = gaussian_barycenter_kernel(
-        M_NONCOMMUTING, C_NONCOMMUTING, np.array([0.5, 0.5])
-    )
-    A = bures_maps(C_NONCOMMUTING, result.covariance)
-    assert_allclose(
-        A[0], [[0.9021739865, -0.1403246412], [-0.1403246412, 1.2667480987]], atol=1e-9
-    )
-    assert_allclose(
-        A[1], [[1.1640233318, 0.1215247041], [0.1215247041, 0.8482928891]], atol=1e-9
-    )
+def test_gaussian_barycenter_validates_parameters():
+    with pytest.raises(InvalidParameterError, match="max_iter"):
+        gaussian_barycenter(MEANS, COVS, [1, 1], max_iter=0)
 
 
-def test_w2_between_groups_and_two_group_identity():
-    w2 = bures_wasserstein2(
-        M_NONCOMMUTING[0], C_NONCOMMUTING[0], M_NONCOMMUTING[1], C_NONCOMMUTING[1]
-    )
-    assert_allclose(w2, 5.7712204477, atol=1e-9)
-    for p0, expected in [(0.5, 1.4428051119), (0.3, 1.2119562940)]:
-        w = np.array([p0, 1 - p0])
-        result = gaussian_barycenter_kernel(M_NONCOMMUTING, C_NONCOMMUTING, w)
-        cost = bures_wasserstein2(
-            M_NONCOMMUTING, C_NONCOMMUTING, result.mean, result.covariance
-        )
-        assert_allclose(w @ cost, expected, atol=1e-9)
-        assert_allclose(w @ cost, p0 * (1 - p0) * w2, atol=1e-9)
+def test_transport_map_pushes_source_onto_target():
+    rng = np.random.default_rng(0)
+    B = rng.normal(size=(3, 3))
+    Cs, Ct = B @ B.T + np.eye(3), np.diag([1.0, 2.0, 3.0])
+    ms, mt = rng.normal(size=3), rng.normal(size=3)
+    T = gaussian_transport_map(ms, Cs, mt, Ct)
+    assert_allclose(ms @ T.linear + T.offset, mt, atol=1e-12)
+    assert_allclose(T.linear @ Cs @ T.linear, Ct, atol=1e-10)
+    # Stacked sources give one map per source.
+    stacked = gaussian_transport_map(np.stack([ms, mt]), np.stack([Cs, Ct]), mt, Ct)
+    assert_allclose(stacked.linear[0], T.linear)
+    assert_allclose(stacked.linear[1], np.eye(3), atol=1e-10)
+    assert_allclose(stacked.offset[1], 0.0, atol=1e-10)
 
 
-def test_two_group_closed_form_equals_fixed_point():
-    # A third group of weight zero forces the iterative path on the same problem.
-    rng = np.random.default_rng(8)
-    covs = np.stack([_random_spd(rng, 4) for _ in range(3)])
-    means = rng.normal(size=(3, 4))
-    closed = gaussian_barycenter_kernel(means[:2], covs[:2], np.array([0.35, 0.65]))
-    iterated = gaussian_barycenter_kernel(means, covs, np.array([0.35, 0.65, 0.0]))
-    assert iterated.n_iter > 1 and iterated.converged
-    assert_allclose(closed.covariance, iterated.covariance, atol=1e-9)
-    assert_allclose(closed.mean, iterated.mean, atol=1e-12)
+def test_transport_map_dimension_mismatch():
+    with pytest.raises(ValueError, match="dimensions differ"):
+        gaussian_transport_map([0.0], [[1.0]], [0.0, 0.0], np.eye(2))
 
 
-def test_ill_conditioned_groups_converge_to_the_round_off_floor():
-    # One-hot-like near-singular directions: tol=1e-10 is below the round-off
-    # floor; the solver stops at it and the fixed-point residual is still tiny.
-    rng = np.random.default_rng(9)
-    covs = np.stack([_random_spd(rng, 6, 1e-7, 3.0) for _ in range(3)])
-    w = np.array([0.5, 0.3, 0.2])
-    result = gaussian_barycenter_kernel(np.zeros((3, 6)), covs, w, tol=1e-10)
-    assert result.converged
-    root = psd_power(result.covariance, 0.5)
-    residual = result.covariance - np.einsum(
-        "s,sij->ij", w, psd_power(root @ covs @ root, 0.5)
-    )
-    assert np.linalg.norm(residual) < 1e-5 * np.linalg.norm(result.covariance)
+def _samples(rng, n, mean, cov):
+    return rng.multivariate_normal(mean, cov, size=n)
 
 
-def test_w2_matches_pot():
+def test_empirical_barycenter_is_the_closed_form_on_sample_moments():
+    rng = np.random.default_rng(0)
+    parts = [
+        _samples(rng, n, m, c) for n, m, c in zip((300, 200), MEANS, COVS, strict=True)
+    ]
+    X = np.vstack(parts)
+    groups = np.repeat(["b", "a"], [300, 200])  # sorted groups: "a" first
+    result = empirical_gaussian_barycenter(X, groups)
+    assert isinstance(result, GaussianBarycenter) and result.converged
+    means = [parts[1].mean(axis=0), parts[0].mean(axis=0)]
+    covs = [np.cov(parts[1].T, ddof=0), np.cov(parts[0].T, ddof=0)]
+    expected = gaussian_barycenter(means, covs, [0.4, 0.6])  # proportional
+    assert_allclose(result.mean, expected.mean, rtol=1e-12)
+    assert_allclose(result.covariance, expected.covariance, rtol=1e-10)
+    uniform = empirical_gaussian_barycenter(X, groups, weights="uniform")
+    assert_allclose(uniform.mean, np.mean(means, axis=0), rtol=1e-12)
+
+
+def test_empirical_barycenter_matches_pot():
     rng = np.random.default_rng(1)
-    C0, C1 = _random_spd(rng, 5), _random_spd(rng, 5)
-    m0, m1 = rng.normal(size=5), rng.normal(size=5)
-    ref = ot.gaussian.bures_wasserstein_distance(m0, m1, C0, C1) ** 2
-    assert_allclose(bures_wasserstein2(m0, C0, m1, C1), ref, rtol=1e-8)
-
-
-def test_barycenter_matches_pot_with_explicit_weights():
-    rng = np.random.default_rng(2)
-    covs = np.stack([_random_spd(rng, 4) for _ in range(3)])
-    means = rng.normal(size=(3, 4))
-    w = np.array([0.6, 0.3, 0.1])
-    result = gaussian_barycenter_kernel(means, covs, w)
-    mb, Cb = ot.gaussian.bures_wasserstein_barycenter(
-        means, covs, weights=w, num_iter=1000, eps=1e-12
+    parts = [_samples(rng, 400, m, c) for m, c in zip(MEANS, COVS, strict=True)]
+    result = empirical_gaussian_barycenter(
+        np.vstack(parts), np.repeat([0, 1], 400), weights=[0.3, 0.7]
     )
-    assert_allclose(result.mean, mb, atol=1e-10)
+    mb, Cb = ot.gaussian.empirical_bures_wasserstein_barycenter(
+        parts,
+        weights=np.array([0.3, 0.7]),
+        reg=0.0,
+        bias=True,
+        num_iter=1000,
+        eps=1e-12,
+    )
+    assert_allclose(result.mean, np.ravel(mb), atol=1e-10)
     assert_allclose(result.covariance, Cb, atol=1e-8)
 
 
-def test_fixed_point_identities():
+def test_empirical_barycenter_needs_two_groups():
+    X = np.random.default_rng(2).normal(size=(10, 2))
+    with pytest.raises(ValueError, match="Only one group"):
+        empirical_gaussian_barycenter(X, np.zeros(10))
+    with pytest.raises(ValueError, match="groups has 9 samples"):
+        empirical_gaussian_barycenter(X, np.arange(9) % 2)
+
+
+def test_empirical_map_pushes_the_source_sample_onto_the_target_moments():
     rng = np.random.default_rng(3)
-    covs = np.stack([_random_spd(rng, 5) for _ in range(4)])
-    w = rng.dirichlet(np.ones(4))
-    result = gaussian_barycenter_kernel(np.zeros((4, 5)), covs, w)
-    A = bures_maps(covs, result.covariance)
-    # A_s C_s A_s = C_bar for every group.
-    assert_allclose(
-        A @ covs @ A, np.broadcast_to(result.covariance, covs.shape), atol=1e-9
+    source = _samples(rng, 500, MEANS[0], COVS[0])
+    target = _samples(rng, 300, MEANS[1], COVS[1])
+    T = empirical_gaussian_transport_map(source, target)
+    assert isinstance(T, AffineMap)
+    moved = source @ T.linear + T.offset
+    assert_allclose(moved.mean(axis=0), target.mean(axis=0), atol=1e-12)
+    assert_allclose(np.cov(moved.T, ddof=0), np.cov(target.T, ddof=0), atol=1e-10)
+    ref = ot.gaussian.empirical_bures_wasserstein_mapping(
+        source, target, reg=0.0, bias=True
     )
-    # sum_s p_s A_s^{-1} = I at the fixed point (sum_s p_s A_s is not I).
-    assert_allclose(np.einsum("s,sij->ij", w, np.linalg.inv(A)), np.eye(5), atol=1e-9)
-    assert not np.allclose(np.einsum("s,sij->ij", w, A), np.eye(5), atol=1e-3)
-    # Maps are symmetric positive definite.
-    assert_allclose(A, np.swapaxes(A, 1, 2), atol=1e-12)
-    assert np.linalg.eigvalsh(A).min() > 0
+    assert_allclose(T.linear, ref[0], atol=1e-10)
+    assert_allclose(T.offset, np.ravel(ref[1]), atol=1e-10)
 
 
-def test_two_group_map_is_mixture_of_identity_and_pairwise_map():
-    p0 = 0.3
-    result = gaussian_barycenter_kernel(
-        M_NONCOMMUTING, C_NONCOMMUTING, np.array([p0, 1 - p0])
-    )
-    A0 = bures_maps(C_NONCOMMUTING[:1], result.covariance)[0]
-    T01 = bures_maps(C_NONCOMMUTING[:1], C_NONCOMMUTING[1])[0]
-    assert_allclose(A0, p0 * np.eye(2) + (1 - p0) * T01, atol=1e-9)
-
-
-def test_identical_and_equal_covariance_groups():
+def test_empirical_map_dimension_mismatch():
     rng = np.random.default_rng(4)
-    C = _random_spd(rng, 3)
-    covs = np.stack([C, C, C])
-    result = gaussian_barycenter_kernel(rng.normal(size=(3, 3)), covs, np.ones(3) / 3)
-    assert_allclose(result.covariance, C, atol=1e-10)
-    A = bures_maps(covs, result.covariance)
-    assert_allclose(A, np.broadcast_to(np.eye(3), A.shape), atol=1e-9)
-
-
-def test_group_moments_match_numpy_with_streaming_chunks():
-    rng = np.random.default_rng(5)
-    X = rng.normal(size=(1003, 4)) * [1, 10, 0.1, 3] + [5, -2, 0, 1e3]
-    codes = rng.integers(0, 3, size=1003)
-    moments = group_moments(X, codes, 3, chunk_rows=97)
-    for g in range(3):
-        rows = X[codes == g]
-        assert moments.counts[g] == rows.shape[0]
-        assert_allclose(moments.means[g], rows.mean(axis=0), rtol=1e-12)
-        assert_allclose(
-            moments.covariances[g], np.cov(rows.T, ddof=0), rtol=1e-10, atol=1e-12
+    with pytest.raises(ValueError, match="dimensions differ"):
+        empirical_gaussian_transport_map(
+            rng.normal(size=(5, 2)), rng.normal(size=(5, 3))
         )
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_affine_transport_chunking_dtype_and_unknown_rows(dtype):
-    rng = np.random.default_rng(6)
-    X = rng.normal(size=(1000, 3)).astype(dtype)
-    codes = rng.integers(-1, 3, size=1000)
-    maps = AffineMaps(rng.normal(size=(3, 3, 3)), rng.normal(size=(3, 3)))
-    X_before = X.copy()
-    Z = affine_transport(X, codes, maps, chunk_rows=64)
-    assert Z.dtype == dtype
-    assert_allclose(Z, affine_transport(X, codes, maps, chunk_rows=5000), rtol=1e-6)
-    np.testing.assert_array_equal(X, X_before)
-    np.testing.assert_array_equal(Z[codes == -1], X[codes == -1])
-    for g in range(3):
-        ref = X[codes == g].astype(np.float64) @ maps.linear[g] + maps.offset[g]
-        # float32: absolute error relative to the O(1) scale of the summands.
-        tol = {"rtol": 1e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-12}
-        assert_allclose(Z[codes == g], ref, **tol)
-
-
-def test_affine_inverse_round_trip():
-    rng = np.random.default_rng(7)
-    covs = np.stack([_random_spd(rng, 3) for _ in range(3)])
-    means = rng.normal(size=(3, 3))
-    result = gaussian_barycenter_kernel(means, covs, np.ones(3) / 3)
-    A = bures_maps(covs, result.covariance)
-    X = rng.normal(size=(200, 3))
-    codes = rng.integers(0, 3, size=200)
-    for t in (0.0, 0.4, 1.0):
-        maps = mccann_affine(A, means, result.mean, t)
-        Z = affine_transport(X, codes, maps)
-        assert_allclose(affine_inverse_transport(Z, codes, maps), X, atol=1e-10)
-
-
-def test_mccann_is_geodesic():
-    # W2(law of X_t | s, barycenter) = (1 - t) W2(mu_s, barycenter).
-    covs = C_NONCOMMUTING
-    w = np.array([0.4, 0.6])
-    result = gaussian_barycenter_kernel(M_NONCOMMUTING, covs, w)
-    A = bures_maps(covs, result.covariance)
-    full = bures_wasserstein2(M_NONCOMMUTING, covs, result.mean, result.covariance)
-    for t in (0.25, 0.5, 0.9):
-        maps = mccann_affine(A, M_NONCOMMUTING, result.mean, t)
-        mean_t = np.einsum("sj,sjk->sk", M_NONCOMMUTING, maps.linear) + maps.offset
-        cov_t = maps.linear @ covs @ maps.linear
-        dist = bures_wasserstein2(mean_t, cov_t, result.mean, result.covariance)
-        assert_allclose(np.sqrt(dist), (1 - t) * np.sqrt(full), atol=1e-8)

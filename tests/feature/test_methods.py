@@ -1,4 +1,4 @@
-"""Tests of the method layer: scales, the label score and the default's frontier.
+"""Tests of the method layer: the registry, the label score and the frontier.
 
 The frontier tests follow the measuring protocol: fit on 60% of the rows,
 leakage = ROC AUC of a boosted-trees adversary trained on the repaired training
@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
@@ -21,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn.datasets import make_grouped_mixed
+from sklearn_unlearn.feature._methods import METHODS
 from sklearn_unlearn.metrics import independence_reference
 
 
@@ -176,3 +178,75 @@ def test_leakage_does_not_rise_along_the_repair_path():
     assert max(path) <= raw + 0.02
     assert np.all(np.diff(path) <= 0.03)
     assert path[-1] <= 0.56
+
+
+# ------------------------------------------------------------------ the registry
+#: A value of every parameter a registered method may take.
+PARAMETER_VALUES = {
+    "reg": 1e-6,
+    "n_quantiles": 50,
+    "max_samples_per_group": 60,
+    "n_support": 20,
+    "label_weight": 16.0,
+    "tol": 1e-6,
+    "max_iter": 100,
+    "seed": 3,
+    "n_jobs": None,
+    "duplicates": "spread",
+    "within_cell": 0.5,
+}
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_every_registered_method_fits_transports_and_inverts(name):
+    # A new method must come with values of its parameters here and pass this.
+    method = METHODS[name]
+    rng = np.random.default_rng(0)
+    codes = np.repeat(np.arange(3), [60, 80, 100]).astype(np.intp)
+    X = rng.normal(size=(codes.size, 3)) * (1 + codes[:, None]) + codes[:, None]
+    y = (X[:, 0] + rng.normal(size=codes.size) > 1).astype(int)
+    weights = np.bincount(codes) / codes.size
+    fit_params = {p: PARAMETER_VALUES[p] for p in method.fit_params}
+    options = {p: PARAMETER_VALUES[p] for p in method.transport_params}
+    model = method.fit(X, codes, weights, y=y, **fit_params)
+    assert model.n_iter >= 1 and model.converged in (True, False)
+    attributes = method.attributes(model)
+    assert attributes and all(key.endswith("_") for key in attributes)
+    moved = codes.copy()
+    moved[::7] = -1  # rows of no group pass through
+    Z = method.transport(X, moved, model, 1.0, 7, **options)
+    assert Z.shape == X.shape and Z.dtype == X.dtype
+    np.testing.assert_array_equal(Z[moved < 0], X[moved < 0])
+    assert not np.allclose(Z[moved >= 0], X[moved >= 0])
+    # the repair moves the groups' means together
+    before = np.ptp([X[codes == g].mean(axis=0) for g in range(3)], axis=0)
+    after = np.ptp([Z[moved == g].mean(axis=0) for g in range(3)], axis=0)
+    assert np.all(after < 0.5 * before)
+    np.testing.assert_array_equal(
+        method.transport(X, codes, model, 0.0, 7, **options), X
+    )
+    again = method.transport(X, moved, model, 1.0, 7, **options)
+    np.testing.assert_array_equal(again, Z)  # reproducible from the seed
+    if method.inverse is not None:
+        half = method.transport(X, codes, model, 0.5, 7, **options)
+        back = method.inverse(half, codes, model, 0.5)
+        np.testing.assert_allclose(back, X, atol=1e-8)
+
+
+def test_every_method_parameter_is_an_estimator_parameter():
+    # the estimator builds each method's parameters from its own (seed aside)
+    params = BarycenterFeatureUnlearner().get_params()
+    for method in METHODS.values():
+        for name in method.fit_params + method.transport_params:
+            assert name == "seed" or name in params
+            assert name in PARAMETER_VALUES
+        if method.stalled:
+            assert "{max_iter}" in method.stalled and "{tol}" in method.stalled
+
+
+def test_a_stalled_solver_warns_with_its_method_and_tolerance():
+    X, y, s = make_grouped_mixed(600, random_state=0)
+    unlearner = BarycenterFeatureUnlearner(method="stochastic", max_iter=1, tol=0.0)
+    with pytest.warns(ConvergenceWarning, match=r"10 x max_iter=1 Bregman .*tol=0.0"):
+        unlearner.fit(X, sensitive_features=s)
+    assert unlearner.n_iter_ == 10

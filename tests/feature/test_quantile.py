@@ -4,17 +4,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 
 from sklearn_unlearn.feature._quantile import (
     QuantileBarycenter,
     _fit_quantile_barycenter,
-    _grid_index,
     _quantile_inverse_transport,
     _quantile_transport,
-    _search,
 )
 
 N_PER_GROUP = 3000
@@ -415,52 +412,6 @@ def test_inverse_at_full_repair_is_approximate_for_atoms(data):
 
 
 # ---------------------------------------------------------------- grid search
-
-
-@pytest.mark.parametrize(
-    "grid",
-    [
-        np.quantile(np.random.default_rng(10).normal(size=999), np.linspace(0, 1, 50)),
-        np.sort(np.random.default_rng(11).standard_cauchy(300)),  # uneven: fallback
-        np.repeat([0.0, 0.5, 1.0, 3.0], [40, 1, 30, 29]),  # atoms
-        np.full(20, 2.0),  # constant
-        np.array([-1.0, 1.0]),
-        np.array([-1e308, 0.0, 1e308]),  # span overflows: fallback
-        np.array([0.0, 5e-324, 1e-323]),  # subnormal span: fallback
-    ],
-)
-def test_search_matches_searchsorted(grid):
-    rng = np.random.default_rng(12)
-    span = min(np.max(np.abs(grid)) + 1.0, 1e307)
-    x = np.concatenate(
-        [
-            grid,
-            np.nextafter(grid, -np.inf),
-            np.nextafter(grid, np.inf),
-            rng.uniform(-2.0, 2.0, 1000) * span,
-            [-1e308, 1e308],
-        ]
-    )
-    index = _grid_index(grid)
-    for side in ("left", "right"):
-        assert_array_equal(_search(index, x, side), np.searchsorted(grid, x, side))
-
-
-_finite = st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=True)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    grid=arrays(np.float64, st.integers(2, 40), elements=_finite),
-    x=arrays(np.float64, st.integers(1, 40), elements=_finite),
-    atoms=st.integers(0, 3),
-)
-def test_search_matches_searchsorted_property(grid, x, atoms):
-    grid = np.sort(np.round(grid, atoms) if atoms else grid)
-    x = np.concatenate([x, grid])
-    index = _grid_index(grid)
-    for side in ("left", "right"):
-        assert_array_equal(_search(index, x, side), np.searchsorted(grid, x, side))
 
 
 @settings(max_examples=50, deadline=None)

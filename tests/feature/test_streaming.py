@@ -8,7 +8,6 @@ import pytest
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn.datasets import make_grouped_gaussian
-from sklearn_unlearn.feature._gaussian import group_moments, merge_moments
 
 #: The method these tests are about (mergeable moments), named explicitly.
 GaussianUnlearner = partial(BarycenterFeatureUnlearner, method="gaussian")
@@ -22,20 +21,6 @@ FITTED = [
     "barycenter_covariance_",
     "transport_maps_",
 ]
-
-
-def test_merge_moments_is_exact():
-    rng = np.random.default_rng(0)
-    X = rng.normal(3.0, 2.0, size=(500, 4))
-    codes = rng.integers(0, 3, 500)
-    codes[:200][codes[:200] == 2] = 0  # group 2 absent from the first part
-    whole = group_moments(X, codes, 3)
-    merged = merge_moments(
-        group_moments(X[:200], codes[:200], 3), group_moments(X[200:], codes[200:], 3)
-    )
-    np.testing.assert_array_equal(merged.counts, whole.counts)
-    np.testing.assert_allclose(merged.means, whole.means, rtol=1e-13, atol=1e-13)
-    np.testing.assert_allclose(merged.covariances, whole.covariances, atol=1e-12)
 
 
 @pytest.mark.parametrize("weights", ["proportional", "uniform"])

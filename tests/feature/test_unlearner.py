@@ -67,7 +67,7 @@ def test_gaussian_full_repair_equalises_group_moments(grouped):
             np.cov(Z[s == g].T, ddof=0), est.barycenter_covariance_, atol=1e-10
         )
     # Minimal distortion: E||Z - X||^2 = sum_s p_s W2^2(mu_s, barycenter).
-    from sklearn_unlearn.feature._gaussian import bures_wasserstein2
+    from sklearn_unlearn.feature._bures import bures_wasserstein2
 
     w2 = bures_wasserstein2(
         est.group_means_,

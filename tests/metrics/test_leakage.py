@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.linear_model import LogisticRegression
 
-from sklearn_unlearn.feature._gaussian import bures_wasserstein2
+from sklearn_unlearn.feature._bures import bures_wasserstein2
 from sklearn_unlearn.metrics import group_wasserstein_distance, leakage_auc
 
 

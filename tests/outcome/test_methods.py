@@ -8,7 +8,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_unlearn import BarycenterOutcomeUnlearner
-from sklearn_unlearn.feature._cells import _assign_cells
+from sklearn_unlearn.feature._stochastic_cells import _assign_cells
 from sklearn_unlearn.metrics import leakage_auc
 from sklearn_unlearn.outcome._kernels import _outcome_transport
 from sklearn_unlearn.outcome._methods import (

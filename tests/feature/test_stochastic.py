@@ -1,4 +1,4 @@
-"""Tests of the cell (stochastic) barycenter repair for mixed-type data."""
+"""Tests of the ``"stochastic"`` method: the cell barycenter repair of mixed data."""
 
 import numpy as np
 import pytest
@@ -7,15 +7,13 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import cross_val_score
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
-from sklearn_unlearn.feature._cells import (
+from sklearn_unlearn.feature._stochastic import (
     Embedding,
-    _assign_cells,
     _cell_transport,
-    _embed,
     _fit_cell_barycenter,
-    _lloyd,
-    _sample_members,
+    cell_count,
 )
+from sklearn_unlearn.feature._stochastic_cells import _assign_cells, _embed
 
 # ---------------------------------------------------------------------------
 # mixed-type data whose every column depends on the group
@@ -51,46 +49,6 @@ def _row_law(Z, groups, group):
 
 # ---------------------------------------------------------------------------
 # kernels against independent references
-
-
-def test_assign_cells_matches_brute_force():
-    rng = np.random.default_rng(0)
-    X, centers = rng.normal(size=(300, 5)), rng.normal(size=(17, 5))
-    expected = np.argmin(((X[:, None] - centers[None]) ** 2).sum(-1), axis=1)
-    np.testing.assert_array_equal(_assign_cells(X, centers, chunk_rows=64), expected)
-    allowed = rng.random((300, 17)) < 0.5
-    allowed[:, 0] = True
-    d = ((X[:, None] - centers[None]) ** 2).sum(-1)
-    d[~allowed] = np.inf
-    np.testing.assert_array_equal(
-        _assign_cells(X, centers, allowed=allowed, chunk_rows=50), d.argmin(1)
-    )
-
-
-def test_lloyd_steps_decrease_the_inertia_and_match_means():
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(500, 3))
-    start = X[:8].copy()
-    one = _lloyd(X, start, 1)
-    cells = _assign_cells(X, start)
-    for c in range(8):  # one step: each center is the mean of its cell
-        np.testing.assert_allclose(one[c], X[cells == c].mean(axis=0))
-
-    def inertia(C):
-        return ((X - C[_assign_cells(X, C)]) ** 2).sum()
-
-    assert inertia(_lloyd(X, start, 3)) <= inertia(one) <= inertia(start)
-
-
-def test_sample_members_takes_rows_of_each_cell():
-    rng = np.random.default_rng(5)
-    cells = rng.integers(0, 6, 100)
-    cells[cells == 5] = 4  # cell 5 empty
-    members = _sample_members(cells, 6, 3, rng)
-    for c in range(6):
-        rows = members[c][members[c] >= 0]
-        assert rows.size == min(3, np.sum(cells == c))
-        assert np.all(cells[rows] == c) and np.unique(rows).size == rows.size
 
 
 # ---------------------------------------------------------------------------
@@ -147,10 +105,10 @@ def test_each_groups_target_cells_follow_the_barycenter():
     assert _tv(model.masses[0], model.masses[1]) > 0.3
 
 
-def test_detail_zero_makes_the_repaired_laws_coincide_and_fools_a_tree():
+def test_within_cell_zero_makes_the_repaired_laws_coincide_and_fools_a_tree():
     X, s = _mixed(6000, seed=2)
     unlearner = BarycenterFeatureUnlearner(
-        method="stochastic", n_support=40, detail=0.0, random_state=0
+        method="stochastic", n_support=40, within_cell=0.0, random_state=0
     )
     Z = unlearner.fit_transform(X, sensitive_features=s)
     laws = [_row_law(Z, s, g) for g in range(2)]
@@ -181,15 +139,17 @@ def test_outputs_are_real_rows_so_discrete_columns_keep_their_values():
     assert len(v0 & v1) / len(v0 | v1) > 0.6
 
 
-@pytest.mark.parametrize("detail, bound", [(0.0, 0.56), (1.0, 0.70)])
-def test_new_data_repair_fools_a_tree_fitted_on_repaired_training_data(detail, bound):
-    # raw: a tree reads S with AUC ~0.93. detail=0: chance (0.5) up to a stated
-    # 0.06; detail=1 keeps the position inside the cell, which leaks a little
+@pytest.mark.parametrize("within_cell, bound", [(0.0, 0.56), (1.0, 0.70)])
+def test_new_data_repair_fools_a_tree_fitted_on_repaired_training_data(
+    within_cell, bound
+):
+    # raw: a tree reads S with AUC ~0.93. within_cell=0: chance (0.5) up to a stated
+    # 0.06; within_cell=1 keeps the position inside the cell, which leaks a little
     # (measured 0.66 with 60 cells, 0.60 with 200)
     X, s = _mixed(6000, seed=4)
     X_new, s_new = _mixed(3000, seed=5)
     unlearner = BarycenterFeatureUnlearner(
-        method="stochastic", n_support=60, detail=detail, random_state=0
+        method="stochastic", n_support=60, within_cell=within_cell, random_state=0
     ).fit(X, sensitive_features=s)
     tree = HistGradientBoostingClassifier(max_iter=50, random_state=0)
     tree.fit(unlearner.transform(X, sensitive_features=s), s)
@@ -285,3 +245,10 @@ def test_cell_transport_leaves_unknown_groups_unchanged():
     Z = _cell_transport(X, codes, np.zeros((len(X), 2)), model, 1.0)
     np.testing.assert_array_equal(Z[:10], X[:10])
     assert not np.array_equal(Z[10:], X[10:])
+
+
+def test_cell_count_defaults_to_one_cell_per_thirty_rows_capped():
+    assert cell_count(None, 90) == 3
+    assert cell_count(None, 30) == 2  # at least two cells
+    assert cell_count(None, 10**7) == 1000
+    assert cell_count(50, 40) == 40  # no more cells than rows

@@ -4,7 +4,7 @@ import numpy as np
 import ot
 import pytest
 
-from sklearn_unlearn.feature._cell_plans import (
+from sklearn_unlearn.feature._stochastic_plans import (
     _bregman_barycenter,
     _bregman_loop,
     _group_conditionals,

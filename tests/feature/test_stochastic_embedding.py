@@ -6,7 +6,10 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn.datasets import make_grouped_mixed
-from sklearn_unlearn.feature._embedding import _cell_embedding, _column_scales
+from sklearn_unlearn.feature._stochastic_embedding import (
+    _cell_embedding,
+    _column_scales,
+)
 
 # ---------------------------------------------------------------------- scales
 

@@ -1,8 +1,8 @@
-"""Pure kernels of the cell method's plans: the barycenter on the cells and the
-exact transport plans of each group to it, stored for sampling.
+"""The ``"stochastic"`` method's plans: the barycenter on the cells and the
+exact transport plans of each group to it, stored for sampling (kernels).
 
 Arrays in, arrays out; no validation and no scikit-learn objects. Used by
-:mod:`sklearn_unlearn.feature._cells` (the cells, the fit and the transport).
+:mod:`sklearn_unlearn.feature._stochastic` (the fit and the transport).
 """
 
 import warnings

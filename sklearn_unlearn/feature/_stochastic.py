@@ -1,4 +1,4 @@
-"""Pure kernels of the cell barycenter repair (``method="stochastic"``).
+"""The ``"stochastic"`` method: the cell barycenter repair (kernels).
 
 Arrays in, arrays or NamedTuples out; no validation and no scikit-learn objects.
 
@@ -21,36 +21,57 @@ one-hot, integer columns stay integer, and no group keeps values of its own.
 from typing import NamedTuple
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from sklearn_unlearn.feature._cell_plans import (
+from sklearn_unlearn.feature._stochastic_cells import (
+    Embedding,
+    _assign_cells,
+    _embed,
+    _lloyd,
+    _median_cost,
+    _nearest_members,
+    _sample_members,
+)
+from sklearn_unlearn.feature._stochastic_embedding import _cell_embedding
+from sklearn_unlearn.feature._stochastic_plans import (
     _bregman_barycenter,
     _group_conditionals,
     _plan_blocks,
 )
+from sklearn_unlearn.utils._memory import working_rows
+from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
 
 __all__ = [
     "CellBarycenter",
     "Embedding",
-    "_assign_cells",
     "_cell_transport",
-    "_embed",
     "_fit_cell_barycenter",
-    "_lloyd",
-    "_sample_members",
+    "attributes",
+    "fit",
+    "cell_count",
+    "transport",
 ]
 
-
-class Embedding(NamedTuple):
-    """The space cells live in: ``[(x - shift) / scale, label score]``.
-
-    The label score is ``((x - shift) / scale) @ coef + intercept``, already
-    weighted; ``coef`` has shape ``(n_features, 0)`` when no label was given.
-    """
-
-    shift: np.ndarray  # (d,)
-    scale: np.ndarray  # (d,) positive
-    coef: np.ndarray  # (d, m) weighted label-score coefficients
-    intercept: np.ndarray  # (m,)
+#: Largest default number of cells, and training rows per cell at least
+#: (measured on the tables of benchmarks/bench_tables.py: fewer rows per cell
+#: make each group's law on the cells and the label rate of each output too
+#: noisy on 1,000-row tables; on Adult 600 cells keep the label utility within
+#: 0.005 of the independence reference, so the cap costs little and keeps the
+#: ``n x k`` distance passes of a million rows within seconds).
+MAX_DEFAULT_CELLS, ROWS_PER_CELL = 1000, 30
+#: Rows of a group per cell at least, on average, for its law on the cells to
+#: be estimated; a smaller group gets coarser cells of its own.
+GROUP_ROWS_PER_CELL = 15
+#: Lloyd steps refining the random initial centers, on at most this many rows
+#: per cell (measured on Adult: 3 steps match a full mini-batch k-means).
+LLOYD_STEPS, LLOYD_ROWS_PER_CELL = 3, 50
+#: Stored training rows per cell (the candidate outputs when ``within_cell > 0``).
+MEMBERS_PER_CELL = 32
+#: Entropic blur of the cell barycenter, relative to the median squared
+#: distance between cells, and Bregman projections per unit of ``max_iter``.
+CELL_EPSILON, BREGMAN_PER_ITER = 0.03, 10
+#: Most rows per block of the cell assignment (larger ones leave the cache).
+STOCHASTIC_BLOCK = 2048
 
 
 class CellBarycenter(NamedTuple):
@@ -76,109 +97,6 @@ class CellBarycenter(NamedTuple):
     embedded_points: np.ndarray  # (n_points, d + m) the same rows embedded
     n_iter: int
     converged: bool
-
-
-def _embed(X: np.ndarray, embedding: Embedding) -> np.ndarray:
-    """Standardised columns of ``X`` followed by the weighted label score.
-
-    Float32: the embedding only decides which cell a row falls in, where single
-    precision is ample (a tie between two centers is broken either way, the
-    same way at fit and transform), and the ``n x k`` distance GEMM that
-    dominates the cost runs twice as fast.
-    """
-    Xs = (np.asarray(X, dtype=np.float64) - embedding.shift) / embedding.scale
-    E = np.empty((Xs.shape[0], Xs.shape[1] + embedding.coef.shape[1]), np.float32)
-    E[:, : Xs.shape[1]] = Xs
-    if embedding.coef.shape[1]:
-        E[:, Xs.shape[1] :] = Xs @ embedding.coef + embedding.intercept
-    return E
-
-
-def _assign_cells(
-    X: np.ndarray,
-    centers: np.ndarray,
-    *,
-    allowed: np.ndarray | None = None,
-    chunk_rows: int = 4096,
-) -> np.ndarray:
-    """Index of the nearest center of each row (squared Euclidean distance).
-
-    ``allowed`` (n_samples, k) bool, when given, restricts each row to some cells
-    (a row of a group is only sent to cells where its group has mass).
-    """
-    centers_sq = np.einsum("ij,ij->i", centers, centers)
-    cells = np.empty(X.shape[0], dtype=np.intp)
-    for start in range(0, X.shape[0], chunk_rows):
-        stop = min(start + chunk_rows, X.shape[0])
-        # ||x||^2 is constant per row, so it does not change the argmin
-        scores = X[start:stop] @ (-2.0 * centers.T).astype(X.dtype, copy=False)
-        scores += centers_sq
-        if allowed is not None:
-            scores[~allowed[start:stop]] = np.inf
-        cells[start:stop] = np.argmin(scores, axis=1)
-    return cells
-
-
-def _lloyd(
-    X: np.ndarray, centers: np.ndarray, n_iter: int, *, chunk_rows: int = 4096
-) -> np.ndarray:
-    """``n_iter`` Lloyd (k-means) steps from ``centers``; empty cells stay put."""
-    centers = np.array(centers, dtype=np.float64)
-    k = centers.shape[0]
-    for _ in range(n_iter):
-        cells = _assign_cells(X, centers, chunk_rows=chunk_rows)
-        order = np.argsort(cells, kind="stable")
-        counts = np.bincount(cells, minlength=k)
-        filled = counts > 0
-        starts = (np.cumsum(counts) - counts)[filled]
-        sums = np.add.reduceat(np.asarray(X[order], dtype=np.float64), starts, axis=0)
-        centers[filled] = sums / counts[filled, None]
-    return centers
-
-
-def _sample_members(
-    cells: np.ndarray, k: int, per_cell: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Up to ``per_cell`` random row indices of each cell, as a (k, m) table.
-
-    Rows are shuffled, stably sorted by cell, and the first ``per_cell`` of each
-    cell kept; missing entries are -1.
-    """
-    order = rng.permutation(cells.size)
-    order = order[np.argsort(cells[order], kind="stable")]
-    sorted_cells = cells[order]
-    counts = np.bincount(cells, minlength=k)
-    starts = np.cumsum(counts) - counts
-    rank = np.arange(cells.size) - starts[sorted_cells]
-    keep = rank < per_cell
-    members = np.full((k, per_cell), -1, dtype=np.intp)
-    members[sorted_cells[keep], rank[keep]] = order[keep]
-    return members
-
-
-def _nearest_members(
-    displaced: np.ndarray,
-    target_cells: np.ndarray,
-    members: np.ndarray,
-    embedded_points: np.ndarray,
-) -> np.ndarray:
-    """Stored row nearest to each displaced point, among its target cell's rows."""
-    candidates = members[target_cells]  # (n, m)
-    points = embedded_points[np.maximum(candidates, 0)]  # (n, m, d)
-    diff = points - displaced[:, None, :]
-    dist = np.einsum("nmd,nmd->nm", diff, diff)
-    dist[candidates < 0] = np.inf
-    return candidates[np.arange(candidates.shape[0]), np.argmin(dist, axis=1)]
-
-
-def _median_cost(centers: np.ndarray) -> np.ndarray:
-    centers_sq = np.einsum("ij,ij->i", centers, centers)
-    cost = np.maximum(
-        centers_sq[:, None] + centers_sq[None, :] - 2.0 * centers @ centers.T, 0.0
-    )
-    np.fill_diagonal(cost, 0.0)
-    positive = cost[cost > 0]
-    return cost / (float(np.median(positive)) if positive.size else 1.0)
 
 
 def _fit_cell_barycenter(
@@ -269,7 +187,7 @@ def _cell_transport(
     model: CellBarycenter,
     repair_level: float,
     *,
-    detail: float = 0.0,
+    within_cell: float = 0.0,
     chunk_rows: int = 1024,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -280,8 +198,8 @@ def _cell_transport(
     partial repair is a mixture, a fraction ``repair_level`` of every group's
     rows is transported). Rows with a negative code are returned unchanged. A
     repaired row becomes the representative stored row of its target cell when
-    ``detail`` is 0, else the stored row of that cell nearest to
-    ``center_j + detail * (e(x) - center_c)`` in the embedded space. The output
+    ``within_cell`` is 0, else the stored row of that cell nearest to
+    ``center_j + within_cell * (e(x) - center_c)`` in the embedded space. The output
     is written into ``out`` when given (an array shaped like ``X``).
     """
     Z = np.empty_like(X) if out is None else out
@@ -304,12 +222,114 @@ def _cell_transport(
         # guard the rounding of a uniform next to a block end
         position = np.clip(position, model.offsets[block], model.offsets[block + 1] - 1)
         target = model.targets[position]
-        if detail == 0.0:
+        if within_cell == 0.0:
             chosen = model.representatives[target]
         else:
-            displaced = model.centers[target] + detail * (E - model.centers[cells])
+            displaced = model.centers[target] + within_cell * (E - model.centers[cells])
             chosen = _nearest_members(
                 displaced, target, model.members, model.embedded_points
             )
         Z[rows] = model.points[chosen]
     return Z
+
+
+# ------------------------------------------------ the method's registry entries
+def cell_count(n_support: int | None, n_samples: int) -> int:
+    """Number of cells: ``n_support``, else one per ``ROWS_PER_CELL`` rows."""
+    if n_support is not None:
+        return min(n_support, n_samples)
+    return min(MAX_DEFAULT_CELLS, max(2, n_samples // ROWS_PER_CELL))
+
+
+def fit(
+    X: np.ndarray,
+    codes: np.ndarray,
+    weights: np.ndarray,
+    *,
+    y: np.ndarray | None = None,
+    n_support: int | None,
+    label_weight: float,
+    tol: float,
+    max_iter: int,
+    seed: int,
+) -> CellBarycenter:
+    """The ``"stochastic"`` fit: the embedding (with ``y``), then the cells.
+
+    ``max_iter`` counts tens of Bregman projections.
+    """
+    embedding = _cell_embedding(X, y, label_weight, seed)
+    k = cell_count(n_support, X.shape[0])
+    chunk = working_rows(8 * (k + 2 * X.shape[1] + 2), STOCHASTIC_BLOCK)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit_cell_barycenter(
+            X,
+            codes,
+            weights.size,
+            weights,
+            embedding,
+            n_cells=k,
+            min_rows_per_cell=GROUP_ROWS_PER_CELL,
+            lloyd_steps=LLOYD_STEPS,
+            lloyd_rows=LLOYD_ROWS_PER_CELL * k,
+            members_per_cell=MEMBERS_PER_CELL,
+            epsilon=CELL_EPSILON,
+            max_iter=BREGMAN_PER_ITER * max_iter,
+            tol=tol,
+            seed=seed,
+            chunk_rows=chunk,
+        )
+
+
+def transport(
+    X: np.ndarray,
+    codes: np.ndarray,
+    model: CellBarycenter,
+    repair_level: float,
+    seed: int,
+    *,
+    duplicates: str = "spread",
+    within_cell: float = 0.0,
+) -> np.ndarray:
+    """The ``"stochastic"`` transport: hashed draws, then :func:`_cell_transport`."""
+    k, width = model.centers.shape
+    row_bytes = 8 * (k + 3 * width)
+    if within_cell > 0:
+        row_bytes += 16 * model.members.shape[1] * width
+    chunk = working_rows(row_bytes, STOCHASTIC_BLOCK)
+    Z = np.empty_like(X)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for window in draw_windows(X.shape[0]):
+            X_w, codes_w = X[window], codes[window]
+            # hashed in standard units: rescaling a column by a power of two
+            # leaves every draw, hence every chosen row, unchanged
+            uniforms = _row_uniforms(
+                X_w,
+                codes_w,
+                seed,
+                2,
+                spread_duplicates="sequence" if duplicates == "spread" else False,
+                hash_codes=False,
+                shift=model.embedding.shift,
+                scale=model.embedding.scale,
+            )
+            _cell_transport(
+                X_w,
+                codes_w,
+                uniforms,
+                model,
+                repair_level,
+                within_cell=within_cell,
+                chunk_rows=chunk,
+                out=Z[window],
+            )
+    return Z
+
+
+def attributes(model: CellBarycenter) -> dict:
+    """The public fitted attributes of the estimator."""
+    return {
+        "cell_centers_": model.centers,
+        "group_cell_masses_": model.masses,
+        "cell_barycenter_": model.barycenter,
+        "label_used_": model.embedding.coef.shape[1] > 0,
+    }

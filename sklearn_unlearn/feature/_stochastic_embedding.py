@@ -1,15 +1,16 @@
-"""The space the cell method works in: standardised columns and a label score.
+"""The space the ``"stochastic"`` cells live in: standardised columns, label score.
 
-Helpers of the estimator layer (the label score is fitted with a scikit-learn
-linear model); the kernels in :mod:`sklearn_unlearn.feature._cells` receive the
-resulting :class:`~sklearn_unlearn.feature._cells.Embedding` as plain arrays.
+Functions of arrays; the label score is fitted with a scikit-learn linear
+model (on arrays, inside the method's fit). The cell kernels receive the
+resulting :class:`~sklearn_unlearn.feature._stochastic_cells.Embedding` as
+plain arrays.
 """
 
 import warnings
 
 import numpy as np
 
-from sklearn_unlearn.feature._cells import Embedding
+from sklearn_unlearn.feature._stochastic_cells import Embedding
 from sklearn_unlearn.utils._groups import row_chunks
 
 __all__ = ["LABEL_SAMPLES", "_cell_embedding", "_column_scales", "_label_scores"]

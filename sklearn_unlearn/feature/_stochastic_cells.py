@@ -1,0 +1,137 @@
+"""The cells of the ``"stochastic"`` method: their space, centers and rows.
+
+Arrays in, arrays or NamedTuples out; no validation and no scikit-learn objects.
+Rows are embedded (standardised columns, then a weighted label score), cut into
+the Voronoi cells of ``k`` centers refined by Lloyd steps, and each cell keeps
+a few of its training rows as the candidate outputs.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "Embedding",
+    "_assign_cells",
+    "_embed",
+    "_lloyd",
+    "_median_cost",
+    "_nearest_members",
+    "_sample_members",
+]
+
+
+class Embedding(NamedTuple):
+    """The space cells live in: ``[(x - shift) / scale, label score]``.
+
+    The label score is ``((x - shift) / scale) @ coef + intercept``, already
+    weighted; ``coef`` has shape ``(n_features, 0)`` when no label was given.
+    """
+
+    shift: np.ndarray  # (d,)
+    scale: np.ndarray  # (d,) positive
+    coef: np.ndarray  # (d, m) weighted label-score coefficients
+    intercept: np.ndarray  # (m,)
+
+
+def _embed(X: np.ndarray, embedding: Embedding) -> np.ndarray:
+    """Standardised columns of ``X`` followed by the weighted label score.
+
+    Float32: the embedding only decides which cell a row falls in, where single
+    precision is ample (a tie between two centers is broken either way, the
+    same way at fit and transform), and the ``n x k`` distance GEMM that
+    dominates the cost runs twice as fast.
+    """
+    Xs = (np.asarray(X, dtype=np.float64) - embedding.shift) / embedding.scale
+    E = np.empty((Xs.shape[0], Xs.shape[1] + embedding.coef.shape[1]), np.float32)
+    E[:, : Xs.shape[1]] = Xs
+    if embedding.coef.shape[1]:
+        E[:, Xs.shape[1] :] = Xs @ embedding.coef + embedding.intercept
+    return E
+
+
+def _assign_cells(
+    X: np.ndarray,
+    centers: np.ndarray,
+    *,
+    allowed: np.ndarray | None = None,
+    chunk_rows: int = 4096,
+) -> np.ndarray:
+    """Index of the nearest center of each row (squared Euclidean distance).
+
+    ``allowed`` (n_samples, k) bool, when given, restricts each row to some cells
+    (a row of a group is only sent to cells where its group has mass).
+    """
+    centers_sq = np.einsum("ij,ij->i", centers, centers)
+    cells = np.empty(X.shape[0], dtype=np.intp)
+    for start in range(0, X.shape[0], chunk_rows):
+        stop = min(start + chunk_rows, X.shape[0])
+        # ||x||^2 is constant per row, so it does not change the argmin
+        scores = X[start:stop] @ (-2.0 * centers.T).astype(X.dtype, copy=False)
+        scores += centers_sq
+        if allowed is not None:
+            scores[~allowed[start:stop]] = np.inf
+        cells[start:stop] = np.argmin(scores, axis=1)
+    return cells
+
+
+def _lloyd(
+    X: np.ndarray, centers: np.ndarray, n_iter: int, *, chunk_rows: int = 4096
+) -> np.ndarray:
+    """``n_iter`` Lloyd (k-means) steps from ``centers``; empty cells stay put."""
+    centers = np.array(centers, dtype=np.float64)
+    k = centers.shape[0]
+    for _ in range(n_iter):
+        cells = _assign_cells(X, centers, chunk_rows=chunk_rows)
+        order = np.argsort(cells, kind="stable")
+        counts = np.bincount(cells, minlength=k)
+        filled = counts > 0
+        starts = (np.cumsum(counts) - counts)[filled]
+        sums = np.add.reduceat(np.asarray(X[order], dtype=np.float64), starts, axis=0)
+        centers[filled] = sums / counts[filled, None]
+    return centers
+
+
+def _sample_members(
+    cells: np.ndarray, k: int, per_cell: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Up to ``per_cell`` random row indices of each cell, as a (k, m) table.
+
+    Rows are shuffled, stably sorted by cell, and the first ``per_cell`` of each
+    cell kept; missing entries are -1.
+    """
+    order = rng.permutation(cells.size)
+    order = order[np.argsort(cells[order], kind="stable")]
+    sorted_cells = cells[order]
+    counts = np.bincount(cells, minlength=k)
+    starts = np.cumsum(counts) - counts
+    rank = np.arange(cells.size) - starts[sorted_cells]
+    keep = rank < per_cell
+    members = np.full((k, per_cell), -1, dtype=np.intp)
+    members[sorted_cells[keep], rank[keep]] = order[keep]
+    return members
+
+
+def _nearest_members(
+    displaced: np.ndarray,
+    target_cells: np.ndarray,
+    members: np.ndarray,
+    embedded_points: np.ndarray,
+) -> np.ndarray:
+    """Stored row nearest to each displaced point, among its target cell's rows."""
+    candidates = members[target_cells]  # (n, m)
+    points = embedded_points[np.maximum(candidates, 0)]  # (n, m, d)
+    diff = points - displaced[:, None, :]
+    dist = np.einsum("nmd,nmd->nm", diff, diff)
+    dist[candidates < 0] = np.inf
+    return candidates[np.arange(candidates.shape[0]), np.argmin(dist, axis=1)]
+
+
+def _median_cost(centers: np.ndarray) -> np.ndarray:
+    centers_sq = np.einsum("ij,ij->i", centers, centers)
+    cost = np.maximum(
+        centers_sq[:, None] + centers_sq[None, :] - 2.0 * centers @ centers.T, 0.0
+    )
+    np.fill_diagonal(cost, 0.0)
+    positive = cost[cost > 0]
+    return cost / (float(np.median(positive)) if positive.size else 1.0)
