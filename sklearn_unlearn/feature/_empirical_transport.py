@@ -8,9 +8,9 @@ images are drawn reproducibly from a hash of the row.
 import numpy as np
 
 from sklearn_unlearn.feature._empirical import EmpiricalBarycenter
-from sklearn_unlearn.utils._groups import group_windows
 from sklearn_unlearn.utils._memory import working_rows
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
+from sklearn_unlearn.utils._row_windows import group_windows
 
 __all__ = ["_draw_images", "_empirical_transport", "transport"]
 

@@ -26,8 +26,8 @@ from sklearn_unlearn.feature._moments import (
     group_blocks,
     group_moments,
 )
-from sklearn_unlearn.utils._groups import row_chunks
 from sklearn_unlearn.utils._memory import working_rows
+from sklearn_unlearn.utils._row_windows import row_chunks
 from sklearn_unlearn.utils._scale import unit_exponent
 
 __all__ = [

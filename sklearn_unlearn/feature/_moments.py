@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sklearn_unlearn.utils._groups import group_windows, row_chunks
 from sklearn_unlearn.utils._linalg import symmetrize
+from sklearn_unlearn.utils._row_windows import group_windows, row_chunks
 
 __all__ = [
     "GroupMoments",

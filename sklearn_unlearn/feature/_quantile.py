@@ -19,9 +19,9 @@ from sklearn_unlearn.feature._quantile_columns import (
     map_columns,
     transport_column,
 )
-from sklearn_unlearn.utils._groups import group_order
 from sklearn_unlearn.utils._memory import working_rows
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
+from sklearn_unlearn.utils._row_windows import group_order
 
 __all__ = [
     "QuantileBarycenter",

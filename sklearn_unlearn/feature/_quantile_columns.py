@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sklearn_unlearn.utils._groups import group_windows
+from sklearn_unlearn.utils._row_windows import group_windows
 
 __all__ = [
     "GridIndex",

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from sklearn_unlearn.feature._stochastic_cells import Embedding
-from sklearn_unlearn.utils._groups import row_chunks
+from sklearn_unlearn.utils._row_windows import row_chunks
 
 __all__ = ["LABEL_SAMPLES", "_cell_embedding", "_column_scales", "_label_scores"]
 

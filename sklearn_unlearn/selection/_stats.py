@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sklearn_unlearn.utils._groups import row_chunks
 from sklearn_unlearn.utils._memory import working_rows
+from sklearn_unlearn.utils._row_windows import row_chunks
 from sklearn_unlearn.utils._scale import finite_peak, unit_exponent
 
 __all__ = [
