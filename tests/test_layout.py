@@ -42,3 +42,23 @@ def test_no_module_over_the_size_limit():
         for path in folder.rglob("*.py")
     }
     assert {name: n for name, n in sizes.items() if n > MAX_LINES} == {}
+
+
+def test_no_module_function_of_feature_or_selection_takes_an_estimator():
+    # the numerics take arrays and explicit parameters; the estimators pass
+    # their own attributes (a guard on the names such functions used to take)
+    import ast
+
+    offenders = []
+    for package in ("feature", "selection"):
+        for path in sorted((PACKAGE / package).glob("*.py")):
+            for node in ast.parse(path.read_text()).body:
+                if not isinstance(node, ast.FunctionDef):
+                    continue
+                arguments = (
+                    node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+                )
+                names = {a.arg for a in arguments}
+                if names & {"estimator", "unlearner", "selector", "self"}:
+                    offenders.append(f"{path.name}:{node.name}")
+    assert offenders == []
