@@ -29,10 +29,11 @@ class _SensitiveFeaturesRequester:
 
     Follows scikit-learn's scorers: the request is unset by default (passing S
     through a routed search then raises, asking for a request), and
-    :meth:`set_score_request` sets it when routing is enabled.
+    :meth:`set_score_request` sets it when routing is enabled. Subclasses
+    scoring with other metadata list it in ``_score_params``.
     """
 
-    _sensitive_features_request = None  # unset: an error if S is routed here
+    _score_params = ("sensitive_features",)
 
     def set_score_request(self, *, sensitive_features=UNCHANGED):
         """Request ``sensitive_features`` as scoring metadata.
@@ -48,32 +49,39 @@ class _SensitiveFeaturesRequester:
         self : object
             The scorer, with the updated request.
         """
+        return self._set_score_requests(sensitive_features=sensitive_features)
+
+    def _set_score_requests(self, **requests):
         if not _routing_enabled():
             raise RuntimeError(
                 "set_score_request is only available when metadata routing is "
                 "enabled: call sklearn.set_config(enable_metadata_routing=True) "
                 "first."
             )
-        if sensitive_features is not UNCHANGED:
+        stored = dict(getattr(self, "_score_requests", {}))
+        for param, alias in requests.items():
+            if alias is UNCHANGED:
+                continue
             # validates the alias (bool, None or an identifier) before storing it
-            MetadataRequest(owner=self).score.add_request(
-                param="sensitive_features", alias=sensitive_features
-            )
-            self._sensitive_features_request = sensitive_features
+            MetadataRequest(owner=self).score.add_request(param=param, alias=alias)
+            stored[param] = alias
+        self._score_requests = stored
         return self
 
     def get_metadata_routing(self):
-        """The metadata this scorer requests: ``sensitive_features`` to score.
+        """The metadata this scorer requests for ``score``.
 
         Returns
         -------
         request : MetadataRequest
-            Its request of ``sensitive_features``, for the routing machinery.
+            Its requests (``sensitive_features``, and ``sample_weight`` or
+            ``forget_mask`` for the scorers that take them), for the routing
+            machinery.
         """
         request = MetadataRequest(owner=self)
-        request.score.add_request(
-            param="sensitive_features", alias=self._sensitive_features_request
-        )
+        stored = getattr(self, "_score_requests", {})
+        for param in self._score_params:
+            request.score.add_request(param=param, alias=stored.get(param))
         return request
 
     def _routing_repr(self):
@@ -82,7 +90,7 @@ class _SensitiveFeaturesRequester:
     def _accept_sample_weight(self):
         # read by scikit-learn's searches when fit gets sample_weight: the
         # leakage of a representation is not a weighted quantity
-        return False
+        return "sample_weight" in self._score_params
 
 
 class _LeakageScorer(_SensitiveFeaturesRequester):

@@ -24,6 +24,7 @@ from sklearn_unlearn.utils._validation import (
 
 __all__ = [
     "DOMAIN_HINT",
+    "KEEP_IN_OUTPUT",
     "NOT_FINITE",
     "NO_FORGET_DOMAIN",
     "DomainSplit",
@@ -49,12 +50,17 @@ NOT_FINITE = (
 )
 
 
+#: ``drop_domain_column`` value: scored without the column, resampled with it.
+KEEP_IN_OUTPUT = "keep_in_output"
+
+
 class DomainSplit(NamedTuple):
     """X split into its features and its domain column (passive data)."""
 
     features: object  # X without the domain column (X itself if it is kept)
     column: np.ndarray | None  # the domain column's values, None without one
     position: int | None  # the domain column's position in X
+    output: object  # the columns ``fit_resample`` returns
 
 
 def check_domain_column(column: np.ndarray) -> None:
@@ -101,15 +107,19 @@ def check_domain_input(X, forget_mask, domain_column):
 
 
 def split_domain(
-    X, domain_column, drop_domain_column: bool, feature_names=None
+    X, domain_column, drop_domain_column, feature_names=None
 ) -> DomainSplit:
     """Split the (validated) ``X`` into features and the domain column.
 
-    Without ``domain_column`` the features are ``X``. The column's values are
+    Without ``domain_column`` the features are ``X``. ``drop_domain_column``
+    is True (the column is neither scored nor returned), False (it is a
+    feature) or ``"keep_in_output"`` (not scored, but ``fit_resample`` returns
+    every column of ``X``, as a sampler in an imbalanced-learn ``Pipeline``
+    must: its ``predict`` receives ``X`` whole). The column's values are
     checked by :func:`check_domain_column`.
     """
     if domain_column is None:
-        return DomainSplit(X, None, None)
+        return DomainSplit(X, None, None, X)
     record = parse_sensitive(
         X,
         spec=domain_column,
@@ -120,7 +130,8 @@ def split_domain(
     (column,) = record.columns
     check_domain_column(column)
     features = record.features if drop_domain_column else X
-    return DomainSplit(features, column, int(record.positions[0]))
+    output = X if drop_domain_column == KEEP_IN_OUTPUT else features
+    return DomainSplit(features, column, int(record.positions[0]), output)
 
 
 def forget_rows(column: np.ndarray, forget_value) -> np.ndarray:

@@ -16,6 +16,7 @@ from sklearn.utils.validation import (
     has_fit_parameter,
 )
 
+from sklearn_unlearn.selection import _domain
 from sklearn_unlearn.selection._selector import DistributionalSelector
 from sklearn_unlearn.utils._compat import (
     HasMethods,
@@ -181,6 +182,34 @@ class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
         """Class labels of the fitted estimator."""
         check_is_fitted(self)
         return self.estimator_.classes_
+
+    def forget_domain_mask(self, X):
+        """Which rows of ``X`` are in the forget domain, by the domain column.
+
+        Reads the selector's ``domain_column`` and ``forget_value``, as ``fit``
+        did, so that a score on the forget rows of new data (e.g.
+        :func:`~sklearn_unlearn.metrics.make_forgetting_scorer`) needs no mask.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows laid out as in fit, domain column included.
+
+        Returns
+        -------
+        mask : ndarray of bool, shape (n_samples,)
+            True for the rows of the forget domain.
+        """
+        check_is_fitted(self)
+        selector = self.selector_
+        if selector.domain_column is None:
+            raise ValueError(
+                "The selector was fitted with forget_mask, not a domain_column: "
+                "the rows of X carry no domain. Pass the forget mask of these "
+                "rows instead (forget_mask= of the scorer, or routed metadata)."
+            )
+        column = selector._check_X(X, None, reset=False).column
+        return _domain.forget_rows(column, selector.forget_value)
 
     def _delegate(self, name, X):
         check_is_fitted(self)

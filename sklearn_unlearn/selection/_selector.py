@@ -82,14 +82,15 @@ class DistributionalSelector(BaseEstimator):
         that did not see it. An int means shuffled stratified folds.
     domain_column : str, int or None, default=None
         The column of ``X`` (name or position) that says which rows are in the
-        forget domain; not a feature, it is dropped from the output. None: pass
-        ``forget_mask`` to ``fit``.
+        forget domain; not a feature. None: pass ``forget_mask`` to ``fit``.
     forget_value : object, list or callable, default=True
         With ``domain_column``: the rows whose value equals it (or is in it,
         for a list) form the forget domain; a callable returns their mask.
-    drop_domain_column : bool, default=True
-        False keeps ``domain_column`` as a feature (scored and returned), for
-        a domain defined by the value of a real feature such as a region code.
+    drop_domain_column : bool or "keep_in_output", default=True
+        True: ``domain_column`` is neither scored nor returned by
+        ``fit_resample``; ``"keep_in_output"``: not scored but returned, as a
+        step of an imbalanced-learn ``Pipeline`` needs (its ``predict`` gets
+        ``X`` whole); False: a feature, e.g. a region code (scored, returned).
     random_state : int, RandomState instance or None, default=None
         Seeds ``criterion="random"`` and the shuffled folds of
         ``criterion="classifier"``.
@@ -185,7 +186,7 @@ class DistributionalSelector(BaseEstimator):
         "cv": ["cv_object"],
         "domain_column": [str, Integral, None],
         "forget_value": "no_validation",
-        "drop_domain_column": ["boolean"],
+        "drop_domain_column": ["boolean", StrOptions({_domain.KEEP_IN_OUTPUT})],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     }
@@ -245,9 +246,10 @@ class DistributionalSelector(BaseEstimator):
     def fit_resample(self, X, y=None, *, forget_mask=None):
         """Fit, then return the kept rows of ``X`` (and ``y``).
 
-        The domain column, if any, is dropped; containers are kept (a DataFrame
-        keeps its index, a dask array stays lazy). Usable as a step of
-        ``imblearn.pipeline.Pipeline``.
+        The domain column, if any, is dropped unless ``drop_domain_column``
+        keeps it; containers are kept (a DataFrame keeps its index, a dask
+        array stays lazy). Usable as a step of ``imblearn.pipeline.Pipeline``
+        (with ``drop_domain_column="keep_in_output"`` and a domain column).
 
         Parameters
         ----------
@@ -345,11 +347,11 @@ class DistributionalSelector(BaseEstimator):
         return split
 
     def _features_and_mask(self, X, forget_mask, *, reset: bool):
-        """The split X, its float features and its rows' boolean forget mask."""
+        """The output's container, the float features scored, the forget mask."""
         split = self._check_X(X, forget_mask, reset=reset)
         F = _domain.float_features(split.features)
         mask = _domain.forget_mask_of(split, forget_mask, self.forget_value, len(F))
-        return split.features, F, mask
+        return split.output, F, mask
 
     def _drop_domain(self, X):
         """X without the domain column (as given), checked against fit."""

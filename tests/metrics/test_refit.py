@@ -16,6 +16,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn.datasets import load_adult
 from sklearn_unlearn.metrics import (
+    bounded_refit,
     leakage_bounded_refit,
     make_leakage_scorer,
 )
@@ -168,3 +169,32 @@ def test_grid_search_on_adult_with_leakage_bound():
             == results["mean_test_utility"][allowed].max()
         )
     assert hasattr(search.best_estimator_, "predict_proba")
+
+
+# ------------------------------------------------------------ bounded_refit
+def test_bounded_refit_upper_and_lower_bounds_and_the_fallback():
+    results = {
+        "mean_test_utility": np.array([0.90, 0.88, 0.86, 0.80]),
+        "mean_test_dpd": np.array([-0.12, -0.04, -0.01, -0.02]),
+        "mean_test_worst": np.array([0.85, 0.70, 0.82, 0.81]),
+    }
+    both = bounded_refit(at_most={"dpd": 0.05}, at_least={"worst": 0.8})
+    assert both(results) == 2  # 1 fails the accuracy floor; 2 beats 3
+    assert bounded_refit(at_most={"dpd": 0.05})(results) == 1
+    assert bounded_refit()(results) == 0  # no bound: the best utility
+    # nobody within: the smallest total excess (0.03 + 0 for candidate 2)
+    strict = bounded_refit(at_most={"dpd": 0.0}, at_least={"worst": 0.84})
+    excess = np.array([0.12 + 0.0, 0.04 + 0.14, 0.01 + 0.02, 0.02 + 0.03])
+    assert strict(results) == int(np.argmin(excess)) == 2
+    nan = {**results, "mean_test_utility": np.array([np.nan, 0.5, 0.86, 0.8])}
+    assert bounded_refit(at_least={"worst": 0.8})(nan) == 2
+
+
+def test_bounded_refit_errors_name_the_key():
+    with pytest.raises(ValueError, match=r"at_most must map scoring keys"):
+        bounded_refit(at_most={"dpd": "low"})
+    refit = bounded_refit(at_most={"eod": 0.1})
+    with pytest.raises(ValueError, match=r"mean_test_eod.*scoring dict"):
+        refit({"mean_test_utility": [0.9], "mean_test_dpd": [-0.1]})
+    with pytest.raises(ValueError, match="error_score='raise'"):
+        refit({"mean_test_utility": [0.9, np.nan], "mean_test_eod": [np.nan, -0.1]})

@@ -151,3 +151,23 @@ def test_mismatched_lengths():
     X, y, domain = _data()
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         SelectiveRetrainer(LogisticRegression()).fit(X, y[:-1], forget_mask=domain)
+
+
+def test_forget_domain_mask_reads_the_domain_column_of_new_rows():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    domain = np.where(rng.random(200) < 0.3, "old", "new")
+    frame = pd.DataFrame({"a": X[:, 0], "domain": domain, "b": X[:, 1]})
+    y = (X[:, 0] > 0).astype(int)
+    model = SelectiveRetrainer(
+        LogisticRegression(),
+        DistributionalSelector(domain_column="domain", forget_value="old"),
+    ).fit(frame, y)
+    assert_array_equal(
+        model.forget_domain_mask(frame.iloc[::-1]), domain[::-1] == "old"
+    )
+    by_mask = SelectiveRetrainer(LogisticRegression()).fit(
+        X, y, forget_mask=domain == "old"
+    )
+    with pytest.raises(ValueError, match="fitted with forget_mask"):
+        by_mask.forget_domain_mask(X)

@@ -1,6 +1,7 @@
 """DistributionalSelector: mechanics (spec §5.7), the report, streaming, API."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.linear_model import LogisticRegression
@@ -243,6 +244,48 @@ def test_imbalanced_learn_pipeline_step():
         )
         pipe.fit(X, y, forget_mask=mask)
     assert pipe.named_steps["select"].n_deleted_ == mask.sum() // 2
+
+
+def test_imbalanced_learn_cross_validation_keeps_the_columns_consistent():
+    # a sampler is skipped at predict: with the domain column kept in its
+    # output, fit and predict see the same columns and a later step drops it
+    imblearn_pipeline = pytest.importorskip("imblearn.pipeline")
+    from sklearn.compose import ColumnTransformer
+    from sklearn.model_selection import cross_val_score
+
+    X, mask = _data()
+    y = (X[:, 0] > 0).astype(int)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame.insert(1, "source", np.where(mask, "partner", "own"))
+    selector = DistributionalSelector(
+        budget=0.5,
+        domain_column="source",
+        forget_value="partner",
+        drop_domain_column="keep_in_output",
+    )
+    X_kept, _ = selector.fit_resample(frame)
+    assert list(X_kept.columns) == list(frame.columns)
+    assert len(X_kept) == len(frame) - mask.sum() // 2
+    # scored without the column: the same deletions as when it is dropped
+    dropped = DistributionalSelector(
+        budget=0.5, domain_column="source", forget_value="partner"
+    ).fit(frame)
+    assert_array_equal(selector.deletion_mask_, dropped.deletion_mask_)
+    pipe = imblearn_pipeline.Pipeline(
+        [
+            ("select", selector),
+            (
+                "drop_domain",
+                ColumnTransformer(
+                    [("domain", "drop", ["source"])], remainder="passthrough"
+                ),
+            ),
+            ("model", LogisticRegression()),
+        ]
+    )
+    scores = cross_val_score(pipe, frame, y, cv=3, error_score="raise")
+    assert np.all(np.isfinite(scores)) and scores.min() > 0.8
+    assert pipe.fit(frame, y)["model"].n_features_in_ == 3
 
 
 # ------------------------------------------------------------ bad input
