@@ -132,7 +132,7 @@ def measure_method(X, method, repeat):
 
     def fit():
         est = BarycenterFeatureUnlearner(
-            sensitive_features=[0], method=method, random_state=0
+            sensitive_feature_ids=[0], method=method, random_state=0
         )
         fitted["est"] = est.fit(X)
         return None
@@ -151,7 +151,7 @@ def warm_up(methods):
     X, _ = make_data(2000, 5, 2, seed=123)
     for method in methods:
         est = BarycenterFeatureUnlearner(
-            sensitive_features=[0], method=method, random_state=0, max_iter=3
+            sensitive_feature_ids=[0], method=method, random_state=0, max_iter=3
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

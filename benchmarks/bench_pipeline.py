@@ -1,7 +1,7 @@
 """The call users make, measured literally: a Pipeline on the raw table.
 
 ``Pipeline([("prep", ColumnTransformer), ("unlearn",
-BarycenterFeatureUnlearner(sensitive_features=["S"])), ("model",
+BarycenterFeatureUnlearner(sensitive_feature_ids=["S"])), ("model",
 LogisticRegression(max_iter=2000))])`` is fitted on the raw training frame,
 S being one of its columns (passed through the ColumnTransformer, named by the
 unlearner and dropped by it). Everything else is the protocol of
@@ -58,7 +58,7 @@ def pipeline(X):
     return Pipeline(
         [
             ("prep", prep),
-            ("unlearn", BarycenterFeatureUnlearner(sensitive_features=["S"])),
+            ("unlearn", BarycenterFeatureUnlearner(sensitive_feature_ids=["S"])),
             ("model", LogisticRegression(max_iter=2000)),
         ]
     )

@@ -95,7 +95,7 @@ tradeoff = None
 for method in ["gaussian", "quantile"]:
     model = make_pipeline(
         BarycenterFeatureUnlearner(
-            sensitive_features="sex", method=method, random_state=0
+            sensitive_feature_ids="sex", method=method, random_state=0
         ),
         LogisticRegression(max_iter=1000),
     )
@@ -130,7 +130,7 @@ tradeoff.figure_.savefig(out_dir / "tradeoff.png", dpi=110, bbox_inches="tight")
 # %%
 # The groups' features before and after
 # -------------------------------------
-unlearner = BarycenterFeatureUnlearner(sensitive_features="sex").fit(E_train)
+unlearner = BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(E_train)
 groups = GroupDistributionDisplay.from_estimator(
     unlearner,
     E_test,

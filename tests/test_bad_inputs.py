@@ -36,7 +36,7 @@ def _with(value, row=3, col=2):
 
 
 def _fitted_feature():
-    return BarycenterFeatureUnlearner(sensitive_features=[0], random_state=0).fit(X)
+    return BarycenterFeatureUnlearner(sensitive_feature_ids=[0], random_state=0).fit(X)
 
 
 def _fitted_outcome():
@@ -128,7 +128,7 @@ CASES = [
         "fit",
         (X,),
         ValueError,
-        "sensitive_features",
+        "sensitive_feature_ids",
     ),
     ("feature S name", lambda: FEATURE(["sex"]), "fit", (FRAME,), ValueError, "sex"),
     (

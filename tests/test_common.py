@@ -50,7 +50,7 @@ def _estimators():
     # attribute, cut into two quantile bins so that both groups exist.
     for method in ("gaussian", "quantile", "empirical", "stochastic"):
         yield BarycenterFeatureUnlearner(
-            sensitive_features=[0],
+            sensitive_feature_ids=[0],
             sensitive_bins=2,
             method=method,
             max_samples_per_group=50,
@@ -82,7 +82,7 @@ def _estimators():
     # code path (two groups, tie-breaking hashes, full repair) runs.
     for base in (LogisticRegression(), Ridge()):
         yield BarycenterOutcomeUnlearner(
-            base, sensitive_features=row_parity, random_state=0
+            base, sensitive_feature_ids=row_parity, random_state=0
         )
     # The data-point unlearner fits a clone of its model first (prefit=False)
     # because the checks clone it, and derives the rows to forget from (X, y).

@@ -66,7 +66,7 @@ def test_failed_refit_leaves_the_fitted_estimator_unchanged(estimator, case):
 def test_failed_first_fit_leaves_no_fitted_attribute():
     X, y = _data(3)
     X[0, 1] = np.nan
-    estimator = BarycenterFeatureUnlearner(sensitive_features=[0], sensitive_bins=2)
+    estimator = BarycenterFeatureUnlearner(sensitive_feature_ids=[0], sensitive_bins=2)
     with pytest.raises(ValueError, match="NaN"):
         estimator.fit(X, y)
     assert not [k for k in vars(estimator) if k.endswith("_") and not k.startswith("_")]

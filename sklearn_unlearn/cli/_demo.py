@@ -179,7 +179,7 @@ def run_demo(
     for method in methods:
         start = time.perf_counter()
         unlearner = BarycenterFeatureUnlearner(
-            sensitive_features=sensitive, method=method, random_state=random_state
+            sensitive_feature_ids=sensitive, method=method, random_state=random_state
         )
         with warnings.catch_warnings():
             # the closed forms warn that they leak on one-hot columns: the

@@ -40,7 +40,7 @@ DISCRETE_VALUES, DISCRETE_SAMPLE, DISCRETE_MIN_ROWS = 10, 2000, 50
 #: The message when S is given neither way.
 NO_SENSITIVE = (
     "No sensitive attribute: name its columns of X with "
-    "BarycenterFeatureUnlearner(sensitive_features=[...]), or pass its values "
+    "BarycenterFeatureUnlearner(sensitive_feature_ids=[...]), or pass its values "
     "as fit(X, sensitive_features=S) and transform(X, sensitive_features=S)."
 )
 

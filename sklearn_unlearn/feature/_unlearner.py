@@ -55,7 +55,7 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        sensitive_features=None,
+        sensitive_feature_ids=None,
         *,
         method="stochastic",
         repair_level=1.0,
@@ -75,7 +75,7 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         random_state=None,
         n_jobs=None,
     ):
-        self.sensitive_features = sensitive_features
+        self.sensitive_feature_ids = sensitive_feature_ids
         self.method = method
         self.repair_level = repair_level
         self.weights = weights
@@ -103,7 +103,7 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_features)
             Training data; holds the sensitive columns when
-            ``self.sensitive_features`` names them. Dask arrays and DataFrames
+            ``self.sensitive_feature_ids`` names them. Dask arrays and DataFrames
             are fitted by ``method="gaussian"`` from their blocks' moments.
         y : array-like of shape (n_samples,) or (n_samples, n_targets), \
                 default=None
@@ -334,7 +334,7 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         record = split_features(
             X,
             sensitive_features,
-            spec=self.sensitive_features,
+            spec=self.sensitive_feature_ids,
             feature_names=getattr(self, "feature_names_in_", None),
             fitted=fitted,
             n_bins=self.sensitive_bins,

@@ -18,7 +18,7 @@ from sklearn_unlearn.utils._compat import Interval, StrOptions
 __all__ = ["DOCSTRING", "PARAMETER_CONSTRAINTS"]
 
 PARAMETER_CONSTRAINTS: dict = {
-    "sensitive_features": [None, str, Integral, "array-like"],
+    "sensitive_feature_ids": [None, str, Integral, "array-like"],
     "method": [StrOptions(set(METHODS))],
     "repair_level": [Interval(Real, 0, 1, closed="both")],
     "weights": [StrOptions({"proportional", "uniform"}), "array-like"],
@@ -48,11 +48,12 @@ DOCSTRING = r"""Remove a sensitive attribute from features by Wasserstein-2 bary
 
     Parameters
     ----------
-    sensitive_features : str, int or list of str or int, default=None
+    sensitive_feature_ids : str, int or list of str or int, default=None
         Columns of ``X`` holding the sensitive attribute S (names for data frames,
-        positions otherwise). Several columns define intersectional groups. This
+        positions otherwise); several columns define intersectional groups. This
         is the way that works everywhere (Pipeline, GridSearchCV with any scorer).
-        When None, S is passed as metadata ``sensitive_features=`` to ``fit``,
+        As in fairlearn, ``sensitive_features`` always means values: when this
+        is None, S is passed as ``sensitive_features=`` values to ``fit``,
         ``transform`` and ``fit_transform`` (enable metadata routing and call
         ``set_fit_request``/``set_transform_request`` inside a Pipeline).
     method : {"stochastic", "gaussian", "quantile", "empirical"}, default=...
@@ -279,7 +280,7 @@ DOCSTRING = r"""Remove a sensitive attribute from features by Wasserstein-2 bary
     >>> s = np.repeat([0, 1], 500)
     >>> X = np.column_stack([s, rng.normal(size=1000) + 3 * s, rng.normal(size=1000)])
     >>> y = (X[:, 2] > 0).astype(int)
-    >>> unlearner = BarycenterFeatureUnlearner(sensitive_features=[0], random_state=0)
+    >>> unlearner = BarycenterFeatureUnlearner([0], random_state=0)
     >>> Z = unlearner.fit_transform(X, y)  # y shapes the cells, S is dropped
     >>> Z.shape, unlearner.label_used_
     ((1000, 2), True)
@@ -289,7 +290,7 @@ DOCSTRING = r"""Remove a sensitive attribute from features by Wasserstein-2 bary
     -0.11
     >>> bool(np.isin(Z[:, 0], X[:, 1]).all())  # outputs are training rows
     True
-    >>> gaussian = BarycenterFeatureUnlearner(sensitive_features=[0], method="gaussian")
+    >>> gaussian = BarycenterFeatureUnlearner([0], method="gaussian")
     >>> G = gaussian.fit_transform(X)  # equal group means and covariances
     >>> bool(np.allclose(G[s == 0].mean(axis=0), G[s == 1].mean(axis=0)))
     True

@@ -108,7 +108,7 @@ def check_float_matrix(values, name: str, *, min_samples: int = 1) -> np.ndarray
     return array
 
 
-def check_sensitive(sensitive, n_samples: int, *, name: str = "sensitive"):
+def check_sensitive(sensitive, n_samples: int, *, name: str = "sensitive_features"):
     """The groups of a 1-D discrete S of ``n_samples`` labels, or a ValueError.
 
     Rejects missing values and float columns that look continuous (with advice

@@ -25,14 +25,14 @@ __all__ = ["group_wasserstein_distance", "leakage_auc"]
 @validate_params(
     {
         "Z": ["array-like"],
-        "sensitive": ["array-like"],
+        "sensitive_features": ["array-like"],
         "estimator": [None, HasMethods(["fit", "predict_proba"])],
         "cv": [Interval(Integral, 2, None, closed="left"), "cv_object"],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
 )
-def leakage_auc(Z, sensitive, *, estimator=None, cv=5, random_state=None):
+def leakage_auc(Z, sensitive_features, *, estimator=None, cv=5, random_state=None):
     """Cross-validated ROC AUC of an adversary predicting S from Z.
 
     0.5 means nothing leaks (the adversary does no better than chance); 1.0
@@ -42,7 +42,7 @@ def leakage_auc(Z, sensitive, *, estimator=None, cv=5, random_state=None):
     ----------
     Z : array-like of shape (n_samples, n_features)
         The representation to audit (e.g. the output of an unlearner).
-    sensitive : array-like of shape (n_samples,)
+    sensitive_features : array-like of shape (n_samples,)
         The sensitive attribute of each row (any discrete labels).
     estimator : classifier with predict_proba, default=None
         The adversary. None uses a strong nonlinear one,
@@ -85,7 +85,7 @@ def leakage_auc(Z, sensitive, *, estimator=None, cv=5, random_state=None):
     n_splits = cv if isinstance(cv, Integral) else cv.get_n_splits()
     Z, codes, counts = check_audit_input(
         Z,
-        sensitive,
+        sensitive_features,
         min_per_group=n_splits,
         hint=f"cv={n_splits} stratified folds need {n_splits} rows per group.",
     )
@@ -165,7 +165,7 @@ def _exact_w2(groups, pooled, rng, *, max_samples) -> np.ndarray:
 @validate_params(
     {
         "Z": ["array-like"],
-        "sensitive": ["array-like"],
+        "sensitive_features": ["array-like"],
         "method": [StrOptions({"gaussian", "sliced", "exact"})],
         "n_projections": [Interval(Integral, 1, None, closed="left")],
         "max_samples": [Interval(Integral, 2, None, closed="left")],
@@ -175,7 +175,7 @@ def _exact_w2(groups, pooled, rng, *, max_samples) -> np.ndarray:
 )
 def group_wasserstein_distance(
     Z,
-    sensitive,
+    sensitive_features,
     *,
     method="gaussian",
     n_projections=200,
@@ -190,7 +190,7 @@ def group_wasserstein_distance(
     ----------
     Z : array-like of shape (n_samples, n_features)
         The representation to audit.
-    sensitive : array-like of shape (n_samples,)
+    sensitive_features : array-like of shape (n_samples,)
         Group label of each row.
     method : {"gaussian", "sliced", "exact"}, default="gaussian"
         ``"gaussian"``: Bures-Wasserstein closed form on the groups' means and
@@ -231,7 +231,7 @@ def group_wasserstein_distance(
     >>> round(group_wasserstein_distance(Z, [0, 0, 1, 1]), 6)
     0.513743
     """
-    Z, codes, counts = check_audit_input(Z, sensitive)
+    Z, codes, counts = check_audit_input(Z, sensitive_features)
     # W2 is positively homogeneous: compute it at unit scale (dividing by a power
     # of two is exact) and scale back, so that no square under- or overflows.
     scale = power_of_two_scale(Z)

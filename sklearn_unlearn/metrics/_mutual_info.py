@@ -146,7 +146,7 @@ def _stratified_subsample(
 @validate_params(
     {
         "Z": ["array-like"],
-        "sensitive": ["array-like"],
+        "sensitive_features": ["array-like"],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "max_samples": [
             Interval(Integral, 2, None, closed="left"),
@@ -160,7 +160,7 @@ def _stratified_subsample(
 )
 def mutual_information(
     Z,
-    sensitive,
+    sensitive_features,
     *,
     n_neighbors: int = 3,
     max_samples: int | str | None = "auto",
@@ -181,7 +181,7 @@ def mutual_information(
         and constant ones dropped, so the estimate does not depend on units
         (with an int ``random_state``, rescaling a column by a power of two
         leaves it unchanged bit for bit, from 1e-300 to 1e300 alike).
-    sensitive : array-like of shape (n_samples,)
+    sensitive_features : array-like of shape (n_samples,)
         The sensitive attribute of each row (any discrete labels; a float column
         with more than 20 distinct values is rejected as continuous). Every group
         needs at least ``n_neighbors + 1`` samples.
@@ -274,7 +274,7 @@ def mutual_information(
     min_per_group = n_neighbors + 1
     Z, codes, counts = check_audit_input(
         Z,
-        sensitive,
+        sensitive_features,
         min_per_group=min_per_group,
         hint=f"n_neighbors + 1 = {min_per_group}: lower n_neighbors or merge "
         "the small groups.",

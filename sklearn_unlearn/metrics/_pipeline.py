@@ -4,7 +4,7 @@ Scorers and displays audit a fitted model holding a
 :class:`~sklearn_unlearn.BarycenterFeatureUnlearner`: the unlearner itself, or a
 :class:`~sklearn.pipeline.Pipeline` (possibly nested) with the unlearner at any
 step. ``X`` goes through the steps before the unlearner; S is read from the
-unlearner's input the way the unlearner reads it (its ``sensitive_features``
+unlearner's input the way the unlearner reads it (its ``sensitive_feature_ids``
 columns, binned with its fitted ``sensitive_bin_edges_`` when it bins them) or
 taken from the metadata; the representation Z is what reaches the final
 estimator. Only the unlearner's public parameters and fitted attributes are
@@ -140,16 +140,16 @@ def unlearner_view(estimator, X, sensitive_features=None) -> UnlearnerView:
     """S, the unlearner's input and output, and Z, for a fitted model.
 
     ``S`` comes from the sensitive columns of the unlearner's input (when its
-    ``sensitive_features=`` names them) or, when it takes S as metadata, from
+    ``sensitive_feature_ids=`` names them) or, when it takes S as metadata, from
     ``sensitive_features`` (one entry per row of ``X``).
     """
     location = locate_unlearner(estimator)
     unlearner = location.unlearner
-    reads_columns = unlearner.sensitive_features is not None
+    reads_columns = unlearner.sensitive_feature_ids is not None
     if reads_columns and sensitive_features is not None:
         raise ValueError(
             "The unlearner reads S from the columns "
-            f"{unlearner.sensitive_features!r} of its input; do not also pass "
+            f"{unlearner.sensitive_feature_ids!r} of its input; do not also pass "
             "sensitive_features."
         )
     if not reads_columns and sensitive_features is None:
@@ -157,7 +157,7 @@ def unlearner_view(estimator, X, sensitive_features=None) -> UnlearnerView:
             "The unlearner takes S as metadata: pass sensitive_features= (S of the "
             "rows of X; under metadata routing, call set_score_request("
             "sensitive_features=True) on the scorer), or build it with "
-            "sensitive_features=<columns of X>."
+            "sensitive_feature_ids=<columns of X>."
         )
     X_in = _transform(location.before, X)
     # transform validates X_in (and S) before S is read from it
@@ -166,7 +166,7 @@ def unlearner_view(estimator, X, sensitive_features=None) -> UnlearnerView:
     record = parse_sensitive(
         X_in,
         sensitive_features,
-        spec=unlearner.sensitive_features,
+        spec=unlearner.sensitive_feature_ids,
         feature_names=getattr(unlearner, "feature_names_in_", None),
         bin_edges=getattr(unlearner, "sensitive_bin_edges_", None) if binned else None,
     )

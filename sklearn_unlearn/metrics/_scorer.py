@@ -166,7 +166,7 @@ def make_leakage_scorer(
     :class:`~sklearn_unlearn.BarycenterFeatureUnlearner` at any step, or the
     unlearner itself: the evaluation rows go through the steps before the
     unlearner (e.g. a ``ColumnTransformer``), S is read from the unlearner's
-    input the way it reads it (its ``sensitive_features`` columns, binned when
+    input the way it reads it (its ``sensitive_feature_ids`` columns, binned when
     it bins them) or given as metadata, Z is what reaches the final estimator,
     and the score is :func:`leakage_auc` of Z for S on those rows.
 

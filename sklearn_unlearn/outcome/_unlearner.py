@@ -58,7 +58,7 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
     estimator : estimator object
         A regressor, or a classifier with ``predict_proba`` or
         ``decision_function``.
-    sensitive_features : str, int, list or callable, default=None
+    sensitive_feature_ids : str, int, list or callable, default=None
         Where S is when it is not passed as values: columns of ``X`` (names or
         positions; removed before ``estimator`` sees ``X``), or a function
         ``X -> values`` of each row alone. None: S is passed as
@@ -182,7 +182,7 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         self,
         estimator,
         *,
-        sensitive_features=None,
+        sensitive_feature_ids=None,
         repair_level=1.0,
         weights="proportional",
         cv=None,
@@ -192,7 +192,7 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         random_state=None,
     ):
         self.estimator = estimator
-        self.sensitive_features = sensitive_features
+        self.sensitive_feature_ids = sensitive_feature_ids
         self.repair_level = repair_level
         self.weights = weights
         self.cv = cv
@@ -241,7 +241,7 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         return parse_sensitive(
             X,
             sensitive_features,
-            spec=self.sensitive_features,
+            spec=self.sensitive_feature_ids,
             feature_names=getattr(self, "feature_names_in_", None),
             fitted=None if reset else self._encoding,
             missing=MISSING_S,

@@ -21,7 +21,7 @@ __all__ = ["MISSING_S", "PARAMETER_CONSTRAINTS", "check_rows", "known_codes"]
 #: ``repair_level`` is read).
 PARAMETER_CONSTRAINTS: dict = {
     "estimator": [HasMethods(["fit"])],
-    "sensitive_features": [None, str, Integral, "array-like", callable],
+    "sensitive_feature_ids": [None, str, Integral, "array-like", callable],
     "repair_level": [Interval(Real, 0, 1, closed="both")],
     "weights": [StrOptions({"proportional", "uniform"}), "array-like"],
     "cv": [None, "cv_object"],
@@ -40,7 +40,7 @@ MISSING_S = (
     "sensitive_features is required: pass the sensitive values as "
     "fit(X, y, sensitive_features=S) and predict(X, sensitive_features=S), or "
     "say where S is in X with BarycenterOutcomeUnlearner(estimator, "
-    "sensitive_features=...)."
+    "sensitive_feature_ids=...)."
 )
 
 

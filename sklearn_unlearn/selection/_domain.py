@@ -124,7 +124,7 @@ def split_domain(
         X,
         spec=domain_column,
         feature_names=feature_names,
-        param="domain_column",
+        spec_param="domain_column",
         encode=False,
     )
     (column,) = record.columns

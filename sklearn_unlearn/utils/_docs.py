@@ -14,7 +14,7 @@ DOCS = {
 sensitive_features : array-like of shape (n_samples,) or \\
         (n_samples, n_attributes), default=None
     Sensitive values of the rows of ``X`` (several columns: intersectional
-    groups), when the ``sensitive_features`` parameter does not say where S
+    groups), when the ``sensitive_feature_ids`` parameter does not say where S
     is in ``X``.""",
     "weights": """\
 weights : {"proportional", "uniform"} or array-like, default="proportional"

@@ -54,6 +54,7 @@ def parse_sensitive(
     n_bins: int | None = None,
     bin_edges: list | None = None,
     param: str = "sensitive_features",
+    spec_param: str = "sensitive_feature_ids",
     missing: str | None = None,
     encode: bool = True,
 ) -> SensitiveRecord:
@@ -80,7 +81,9 @@ def parse_sensitive(
         Inner bin edges of each column, fitted before (e.g. a fitted
         estimator's ``sensitive_bin_edges_``): bins with them, not anew.
     param : str, default="sensitive_features"
-        The parameter that names S, for the messages.
+        The parameter that passes S's values, for the messages.
+    spec_param : str, default="sensitive_feature_ids"
+        The parameter that says where S is in ``X``, for the messages.
     missing : str, default=None
         The message when S is given neither way.
     encode : bool, default=True
@@ -95,14 +98,14 @@ def parse_sensitive(
     features = X
     if spec is not None and values is not None:
         raise ValueError(
-            f"The sensitive attribute is given twice: {param}={spec!r} says where "
-            f"S is in X, and {param} values were also passed. Use one of them."
+            f"The sensitive attribute is given twice: {spec_param}={spec!r} says "
+            f"where S is in X, and {param} values were also passed. Use one of them."
         )
     if callable(spec):
         columns = _metadata_columns(spec(X), n_rows, param)
     elif spec is not None:
         names = None if feature_names is None else list(feature_names)
-        positions = _resolve_positions(spec, X.shape[1], names, param)
+        positions = _resolve_positions(spec, X.shape[1], names, spec_param)
         features, columns = _split_columns(X, positions)
     elif values is not None:
         columns = _metadata_columns(values, n_rows, param)
@@ -142,6 +145,13 @@ def check_group_counts(
 def _resolve_positions(spec, n_features: int, names, param: str) -> np.ndarray:
     """Positions in ``X`` of the columns that ``spec`` names."""
     items = [spec] if isinstance(spec, str | Integral) else list(spec)
+    if len(items) > n_features:  # one value per row, not column names
+        raise ValueError(
+            f"{param} names columns of X, but it holds {len(items)} items for "
+            f"{n_features} column(s): it looks like the sensitive values. Pass "
+            "values as fit(X, sensitive_features=S) (and to transform/predict), "
+            f"or name the columns of X that hold S in {param}."
+        )
     if not items:
         raise ValueError(
             f"{param} is empty: name at least one column of X, or pass None and "

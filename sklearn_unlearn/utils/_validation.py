@@ -60,7 +60,7 @@ def check_no_sparse(X, name: str = "X") -> None:
 
 #: How to fix non-numeric features, for the unlearner (overridable per caller).
 SENSITIVE_HINT = (
-    ", or list them in sensitive_features if they hold the sensitive attribute"
+    ", or list them in sensitive_feature_ids if they hold the sensitive attribute"
 )
 
 

@@ -37,7 +37,9 @@ def _with_s(X, s):
 def _unlearner(method="gaussian", **params):
     params.setdefault("random_state", 0)
     params.setdefault("max_samples_per_group", 200)
-    return BarycenterFeatureUnlearner(sensitive_features=[0], method=method, **params)
+    return BarycenterFeatureUnlearner(
+        sensitive_feature_ids=[0], method=method, **params
+    )
 
 
 # ---------------------------------------------------------------- properties
@@ -196,7 +198,7 @@ def test_intersectional_groups_from_two_columns():
     x = rng.normal(size=(800, 2)) + (sex == "M")[:, None] * 2 + (race == "b")[:, None]
     df = pd.DataFrame({"sex": sex, "x0": x[:, 0], "race": race, "x1": x[:, 1]})
     est = BarycenterFeatureUnlearner(
-        sensitive_features=["sex", "race"], method="gaussian"
+        sensitive_feature_ids=["sex", "race"], method="gaussian"
     ).fit(df)
     assert est.groups_.tolist() == [("F", "a"), ("F", "b"), ("M", "a"), ("M", "b")]
     Z = est.transform(df)
@@ -219,7 +221,7 @@ def test_sensitive_value_types(s):
     rng = np.random.default_rng(7)
     X = rng.normal(size=(300, 2))
     df = pd.DataFrame({"s": s, "a": X[:, 0], "b": X[:, 1]})
-    est = BarycenterFeatureUnlearner(sensitive_features="s").fit(df)
+    est = BarycenterFeatureUnlearner(sensitive_feature_ids="s").fit(df)
     assert est.groups_.size == np.unique(np.asarray(s)).size
     assert est.transform(df).shape == (300, 2)
 
@@ -228,7 +230,7 @@ def test_sensitive_bins_for_continuous_attribute():
     rng = np.random.default_rng(8)
     age = rng.uniform(18, 80, size=1000)
     X = np.column_stack([age, rng.normal(size=1000) + age / 10])
-    est = BarycenterFeatureUnlearner(sensitive_features=[0], sensitive_bins=4).fit(X)
+    est = BarycenterFeatureUnlearner(sensitive_feature_ids=[0], sensitive_bins=4).fit(X)
     assert est.groups_.tolist() == [0, 1, 2, 3]
     assert_allclose(est.group_counts_, 250, atol=1)
     assert len(est.sensitive_bin_edges_[0]) == 3
@@ -299,7 +301,7 @@ def test_pandas_polars_numpy_agree(grouped, method):
     Z = _unlearner(method).fit_transform(_with_s(X, s))
     for frame in (pd.DataFrame(cols), pl.DataFrame(cols)):
         est = BarycenterFeatureUnlearner(
-            sensitive_features="s",
+            sensitive_feature_ids="s",
             method=method,
             random_state=0,
             max_samples_per_group=200,
@@ -312,7 +314,7 @@ def test_pandas_polars_numpy_agree(grouped, method):
 def test_set_output(grouped, output):
     X, s = grouped
     df = pd.DataFrame({"sex": s, "a": X[:, 0], "b": X[:, 1]})
-    est = BarycenterFeatureUnlearner(sensitive_features="sex").set_output(
+    est = BarycenterFeatureUnlearner(sensitive_feature_ids="sex").set_output(
         transform=output
     )
     out = est.fit_transform(df)
@@ -354,9 +356,9 @@ def test_input_never_modified(grouped):
     for method in METHODS:
         est = _unlearner(method).fit(Xs)
         est.transform(Xs)
-        BarycenterFeatureUnlearner(sensitive_features="s", method=method).fit_transform(
-            df
-        )
+        BarycenterFeatureUnlearner(
+            sensitive_feature_ids="s", method=method
+        ).fit_transform(df)
     assert_array_equal(Xs, before)
     pd.testing.assert_frame_equal(df, df_before)
 
@@ -375,16 +377,16 @@ def test_error_nan_and_inf_in_features(frame):
         df = frame.copy()
         df.loc[3, "a"] = bad
         with pytest.raises(ValueError, match="NaN|infinity"):
-            BarycenterFeatureUnlearner(sensitive_features="sex").fit(df)
+            BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(df)
 
 
 def test_error_unknown_column_name(frame):
     with pytest.raises(ValueError, match="'gender' is not in X.*'sex'"):
-        BarycenterFeatureUnlearner(sensitive_features="gender").fit(frame)
+        BarycenterFeatureUnlearner(sensitive_feature_ids="gender").fit(frame)
 
 
 def test_error_sensitive_column_missing_at_transform(frame):
-    est = BarycenterFeatureUnlearner(sensitive_features="sex").fit(frame)
+    est = BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(frame)
     with pytest.raises(ValueError, match="sex"):
         est.transform(frame.drop(columns="sex"))
 
@@ -392,7 +394,7 @@ def test_error_sensitive_column_missing_at_transform(frame):
 def test_error_names_without_frame(grouped):
     X, s = grouped
     with pytest.raises(ValueError, match="no column names"):
-        BarycenterFeatureUnlearner(sensitive_features="sex").fit(_with_s(X, s))
+        BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(_with_s(X, s))
 
 
 def test_error_no_sensitive_attribute(grouped):
@@ -410,7 +412,9 @@ def test_error_sensitive_given_twice(grouped):
 
 def test_error_one_group(frame):
     with pytest.raises(ValueError, match="Only one group.*at least two"):
-        BarycenterFeatureUnlearner(sensitive_features="sex").fit(frame.assign(sex="F"))
+        BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(
+            frame.assign(sex="F")
+        )
 
 
 def test_error_group_with_one_sample(frame):
@@ -419,11 +423,11 @@ def test_error_group_with_one_sample(frame):
     with pytest.raises(
         ValueError, match=r"\['rare'\] have \[1\] samples, fewer than 2"
     ):
-        BarycenterFeatureUnlearner(sensitive_features="sex").fit(df)
+        BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(df)
 
 
 def test_error_unseen_group_at_transform(frame):
-    est = BarycenterFeatureUnlearner(sensitive_features="sex").fit(frame)
+    est = BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(frame)
     df = frame.copy()
     df.loc[0, "sex"] = "new"
     with pytest.raises(
@@ -437,22 +441,22 @@ def test_error_non_numeric_feature(frame):
     with pytest.raises(
         ValueError, match=r"column\(s\) \['job'\]: encode them.*ColumnTransformer"
     ):
-        BarycenterFeatureUnlearner(sensitive_features="sex").fit(df)
+        BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(df)
     arr = df[["sex", "a", "job"]].to_numpy()
     with pytest.raises(ValueError, match="Non-numeric.*ColumnTransformer"):
-        BarycenterFeatureUnlearner(sensitive_features=[0]).fit(arr)
+        BarycenterFeatureUnlearner(sensitive_feature_ids=[0]).fit(arr)
 
 
 @pytest.mark.parametrize("level", [-0.1, 1.5])
 def test_error_repair_level_out_of_range(frame, level):
     with pytest.raises(InvalidParameterError, match="repair_level.*range"):
-        BarycenterFeatureUnlearner(sensitive_features="sex", repair_level=level).fit(
+        BarycenterFeatureUnlearner(sensitive_feature_ids="sex", repair_level=level).fit(
             frame
         )
 
 
 def test_error_repair_level_set_after_fit(frame):
-    est = BarycenterFeatureUnlearner(sensitive_features="sex").fit(frame)
+    est = BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(frame)
     with pytest.raises(InvalidParameterError, match="repair_level"):
         est.set_params(repair_level=2.0).transform(frame)
 
@@ -473,14 +477,14 @@ def test_error_sparse_input(grouped):
 def test_error_continuous_float_sensitive(grouped):
     X, _ = grouped
     with pytest.raises(ValueError, match="looks continuous.*sensitive_bins"):
-        BarycenterFeatureUnlearner(sensitive_features=[0]).fit(X)
+        BarycenterFeatureUnlearner(sensitive_feature_ids=[0]).fit(X)
 
 
 def test_error_missing_sensitive_values(frame):
     df = frame.copy()
     df.loc[2, "sex"] = None
     with pytest.raises(ValueError, match="'sex' contains missing"):
-        BarycenterFeatureUnlearner(sensitive_features="sex").fit(df)
+        BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(df)
 
 
 def test_error_bad_weights(grouped):
@@ -501,11 +505,11 @@ def test_error_metadata_length(grouped):
 def test_error_all_columns_sensitive():
     X = np.array([[0, 1], [1, 0], [0, 0], [1, 1]], dtype=float)
     with pytest.raises(ValueError, match="names all of them: no feature would be left"):
-        BarycenterFeatureUnlearner(sensitive_features=[0, 1]).fit(X)
+        BarycenterFeatureUnlearner(sensitive_feature_ids=[0, 1]).fit(X)
 
 
 def test_error_method_changed_after_fit(frame):
-    est = BarycenterFeatureUnlearner(sensitive_features="sex").fit(frame)
+    est = BarycenterFeatureUnlearner(sensitive_feature_ids="sex").fit(frame)
     with pytest.raises(ValueError, match="call fit again"):
         est.set_params(method="quantile").transform(frame)
 

@@ -35,7 +35,7 @@ def test_grid_search_with_sensitive_column(frame_with_target):
             (
                 "u",
                 BarycenterFeatureUnlearner(
-                    sensitive_features="group",
+                    sensitive_feature_ids="group",
                     random_state=0,
                     max_samples_per_group=200,
                 ),
@@ -119,7 +119,7 @@ def test_pipeline_with_column_transformer_on_adult():
     ).set_output(transform="pandas")
     pipe = make_pipeline(
         encode,
-        BarycenterFeatureUnlearner(sensitive_features="sex", random_state=0),
+        BarycenterFeatureUnlearner(sensitive_feature_ids="sex", random_state=0),
         LogisticRegression(max_iter=500),
     )
     pipe.fit(X, y)  # the default method gets y from the pipeline
@@ -148,7 +148,7 @@ def test_effectiveness_gaussian_groups_hide_s_from_strong_adversary():
         np.arange(len(s)), test_size=0.5, random_state=0, stratify=s
     )
     raw_auc = _ovr_auc(X[tr], s[tr], X[te], s[te])
-    unlearner = BarycenterFeatureUnlearner(sensitive_features=[0]).fit(Xs[tr])
+    unlearner = BarycenterFeatureUnlearner(sensitive_feature_ids=[0]).fit(Xs[tr])
     repaired_auc = _ovr_auc(
         unlearner.transform(Xs[tr]), s[tr], unlearner.transform(Xs[te]), s[te]
     )

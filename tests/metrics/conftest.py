@@ -18,7 +18,7 @@ def synthetic():
     X = np.column_stack([s, rng.normal(size=(600, 2)) + 1.5 * s[:, None]])
     y = (X[:, 1] + rng.normal(size=600) > 0.75).astype(int)
     model = make_pipeline(
-        BarycenterFeatureUnlearner(sensitive_features=[0]), LogisticRegression()
+        BarycenterFeatureUnlearner(sensitive_feature_ids=[0]), LogisticRegression()
     ).fit(X, y)
     return X, y, s, model
 

@@ -14,7 +14,9 @@ from sklearn_unlearn.utils._sensitive import parse_sensitive
 
 def test_mismatched_lengths():
     Z = np.zeros((100, 2))
-    with pytest.raises(ValueError, match="Z has 100 samples but sensitive has 90"):
+    with pytest.raises(
+        ValueError, match="Z has 100 samples but sensitive_features has 90"
+    ):
         mutual_information(Z, np.zeros(90))
 
 
@@ -28,7 +30,7 @@ def test_nan_in_sensitive():
 
 def test_two_dimensional_sensitive():
     Z = np.zeros((10, 2))
-    with pytest.raises(ValueError, match="sensitive must be 1-D"):
+    with pytest.raises(ValueError, match="sensitive_features must be 1-D"):
         mutual_information(Z, np.zeros((10, 1)))
 
 
@@ -64,7 +66,9 @@ def test_group_sizes_name_the_small_groups_and_the_way_out():
 
 
 def test_continuous_advice_fits_a_metric():
-    with pytest.raises(ValueError, match="^sensitive is float with 30") as info:
+    with pytest.raises(
+        ValueError, match="^sensitive_features is float with 30"
+    ) as info:
         check_sensitive(np.linspace(0.0, 1.0, 30), 30)
     assert "sensitive_bins" not in str(info.value)  # a metric has no binning
     check_sensitive(np.repeat(np.linspace(0.0, 1.0, 20), 2), 40)  # 20 levels: groups

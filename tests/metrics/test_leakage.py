@@ -40,7 +40,11 @@ def test_leakage_custom_adversary_and_reproducibility(independent):
 @pytest.mark.parametrize(
     "Z, s, match",
     [
-        (np.zeros((10, 2)), np.zeros(9), "Z has 10 samples but sensitive has 9"),
+        (
+            np.zeros((10, 2)),
+            np.zeros(9),
+            "Z has 10 samples but sensitive_features has 9",
+        ),
         (np.zeros((10, 2)), np.zeros(10), "single group"),
         (np.full((10, 2), np.nan), np.arange(10) % 2, "NaN"),
         (np.zeros((10, 2)), np.r_[np.zeros(7), np.ones(3)], "cv=5 stratified folds"),

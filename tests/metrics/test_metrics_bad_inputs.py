@@ -233,20 +233,20 @@ CASES = [
         "w2-missing-sensitive",
         _case(group_wasserstein_distance, Z[:6], [0.0, 1.0, np.nan, 0.0, 1.0, 0.0]),
         ValueError,
-        "^sensitive contains missing",
+        "^sensitive_features contains missing",
     ),
     ("leakage-1d", _case(leakage_auc, Z[:, 0], S), ValueError, "Z must be 2-D"),
     (
         "leakage-continuous-sensitive",
         _case(leakage_auc, Z, RNG.normal(size=60)),
         ValueError,
-        "^sensitive is float with 60 distinct values.*KBinsDiscretizer",
+        "^sensitive_features is float with 60 distinct values.*KBinsDiscretizer",
     ),
     (
         "mi-continuous-sensitive",
         _case(mutual_information, Z, RNG.normal(size=60)),
         ValueError,
-        "^sensitive is float with 60 distinct values",
+        "^sensitive_features is float with 60 distinct values",
     ),
     (
         "mi-ragged",

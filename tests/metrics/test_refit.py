@@ -140,7 +140,10 @@ def test_grid_search_on_adult_with_leakage_bound():
     ).set_output(transform="pandas")
     pipe = Pipeline(
         [
-            ("u", BarycenterFeatureUnlearner(sensitive_features="sex", random_state=0)),
+            (
+                "u",
+                BarycenterFeatureUnlearner(sensitive_feature_ids="sex", random_state=0),
+            ),
             ("clf", LogisticRegression(max_iter=500)),
         ]
     )

@@ -136,12 +136,12 @@ def test_sensitive_attribute_as_columns_or_function():
         X, sensitive_features=s
     )
     by_name = BarycenterOutcomeUnlearner(
-        LogisticRegression(), sensitive_features="group", random_state=0
+        LogisticRegression(), sensitive_feature_ids="group", random_state=0
     ).fit(frame, y)
     np.testing.assert_allclose(by_name.predict_proba(frame), expected)
     by_function = BarycenterOutcomeUnlearner(
         LogisticRegression(),
-        sensitive_features=lambda Z: Z[:, 3],
+        sensitive_feature_ids=lambda Z: Z[:, 3],
         random_state=0,
     ).fit(np.column_stack([X, s]), y)
     assert by_function.groups_.tolist() == [0, 1, 2]
@@ -199,7 +199,7 @@ def test_other_errors():
         BarycenterOutcomeUnlearner(LogisticRegression(), weights=[1, 2]).fit(
             X, y, sensitive_features=s
         )
-    twice = BarycenterOutcomeUnlearner(LogisticRegression(), sensitive_features=0)
+    twice = BarycenterOutcomeUnlearner(LogisticRegression(), sensitive_feature_ids=0)
     with pytest.raises(ValueError, match="given twice"):
         twice.fit(X, y, sensitive_features=s)
     with pytest.raises(ValueError, match="repair_level"):

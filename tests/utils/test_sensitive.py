@@ -107,7 +107,7 @@ def test_columns_of_X_by_name_or_position(spec, expected):
         (5, "out of range"),
         (["a", "a"], "same column twice"),
         ([1.5], "column names .str. or integer"),
-        (["a", "b", "c"], "sensitive_features names all of them"),
+        (["a", "b", "c"], "sensitive_feature_ids names all of them"),
         ("z", "column 'z' is not in X"),
     ],
 )
@@ -164,3 +164,12 @@ def test_group_counts_rules():
 def test_group_label():
     assert group_label(("F", 1)) == "F & 1"
     assert group_label(3) == "3"
+
+
+def test_values_given_where_columns_are_named_get_a_clear_error():
+    # fairlearn habit: sensitive_features= means values; here the column
+    # parameter received one value per row
+    X = pd.DataFrame({"a": np.arange(6.0), "b": np.ones(6)})
+    values = pd.Series(["F", "M", "F", "M", "F", "M"])
+    with pytest.raises(ValueError, match="looks like the sensitive values"):
+        parse_sensitive(X, spec=values, feature_names=X.columns)

@@ -37,7 +37,7 @@ def _selector_features(selector, X):
         X,
         spec=selector.domain_column,
         feature_names=getattr(selector, "feature_names_in_", None),
-        param="domain_column",
+        spec_param="domain_column",
         encode=False,
     ).features
 

@@ -265,7 +265,7 @@ class UnlearningTradeoffDisplay:
         estimator : Pipeline
             Unfitted (or fitted: it is cloned) pipeline with a
             :class:`~sklearn_unlearn.BarycenterFeatureUnlearner` at any step
-            (nested pipelines included) built with ``sensitive_features=`` (S is
+            (nested pipelines included) built with ``sensitive_feature_ids=`` (S is
             read from the columns of its input) and whose last step is a
             predictor.
         X_train : {array-like, dataframe} of shape (n_train, n_features)
@@ -318,7 +318,7 @@ class UnlearningTradeoffDisplay:
         >>> displays = []
         >>> for method in ["gaussian", "quantile"]:
         ...     model = make_pipeline(
-        ...         BarycenterFeatureUnlearner(sensitive_features=[2], method=method),
+        ...         BarycenterFeatureUnlearner([2], method=method),
         ...         LogisticRegression(),
         ...     )
         ...     displays.append(UnlearningTradeoffDisplay.from_estimator(
@@ -342,10 +342,10 @@ class UnlearningTradeoffDisplay:
                 "a predictor after the unlearner."
             )
         unlearner = location.unlearner
-        if unlearner.sensitive_features is None:
+        if unlearner.sensitive_feature_ids is None:
             raise ValueError(
                 "from_estimator reads S from the columns of X: build the unlearner "
-                "with sensitive_features=<the sensitive columns of X>."
+                "with sensitive_feature_ids=<the sensitive columns of X>."
             )
         levels = np.atleast_1d(_as_float(repair_levels))
         in_range = np.all((levels >= 0) & (levels <= 1))  # False for NaN

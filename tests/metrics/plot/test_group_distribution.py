@@ -26,7 +26,7 @@ def _legend_texts(legend):
 
 def test_group_distribution_from_estimator(grouped):
     X, _, s = grouped
-    unlearner = BarycenterFeatureUnlearner(sensitive_features=[0]).fit(X)
+    unlearner = BarycenterFeatureUnlearner(sensitive_feature_ids=[0]).fit(X)
     display = GroupDistributionDisplay.from_estimator(
         unlearner, X, features=["x3", 0], bins=8
     )
@@ -63,7 +63,7 @@ def test_group_distribution_dataframe_defaults():
     frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(5)])
     frame.insert(2, "sex", np.array(["a", "b", "c"])[s])
     unlearner = BarycenterFeatureUnlearner(
-        sensitive_features="sex", method="quantile"
+        sensitive_feature_ids="sex", method="quantile"
     ).fit(frame)
     display = GroupDistributionDisplay.from_estimator(unlearner, frame, bins=5)
     assert list(display.feature_names) == ["f0", "f1", "f2", "f3"]  # first four
@@ -82,7 +82,7 @@ def test_group_distribution_metadata_and_binned_groups():
 
     age = np.random.RandomState(0).uniform(20, 60, size=200)
     X_age = np.column_stack([age, X])
-    binned = BarycenterFeatureUnlearner(sensitive_features=[0], sensitive_bins=3)
+    binned = BarycenterFeatureUnlearner(sensitive_feature_ids=[0], sensitive_bins=3)
     display = GroupDistributionDisplay.from_estimator(binned.fit(X_age), X_age)
     np.testing.assert_array_equal(display.groups, binned.groups_)
 
@@ -108,7 +108,7 @@ def test_group_distribution_plot_from_stored_values_on_given_axes():
 
 def test_group_distribution_errors(grouped):
     X, _, _ = grouped
-    unlearner = BarycenterFeatureUnlearner(sensitive_features=[0]).fit(X)
+    unlearner = BarycenterFeatureUnlearner(sensitive_feature_ids=[0]).fit(X)
     with pytest.raises(TypeError, match="BarycenterFeatureUnlearner"):
         GroupDistributionDisplay.from_estimator(make_pipeline(StandardScaler()), X)
     with pytest.raises(ValueError, match="not an output feature"):
@@ -133,7 +133,7 @@ def test_group_distribution_errors(grouped):
 
 
 def _unlearner():
-    return BarycenterFeatureUnlearner(sensitive_features=[0], method="gaussian")
+    return BarycenterFeatureUnlearner(sensitive_feature_ids=[0], method="gaussian")
 
 
 def test_group_distribution_from_a_pipeline_reads_the_unlearner_input(grouped):
@@ -156,7 +156,7 @@ def test_group_distribution_labels_intersections_like_the_library():
     frame.insert(0, "sex", np.array(["F", "M"])[s])
     frame.insert(1, "age", np.where(np.arange(200) % 3 == 0, 1.0, 2.0))
     unlearner = BarycenterFeatureUnlearner(
-        sensitive_features=["sex", "age"], method="gaussian"
+        sensitive_feature_ids=["sex", "age"], method="gaussian"
     ).fit(frame)
     display = GroupDistributionDisplay.from_estimator(unlearner, frame, bins=4)
     # the groups are their values (as the unlearner's groups_), the legend shows

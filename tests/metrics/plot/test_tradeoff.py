@@ -23,7 +23,7 @@ LEVELS = (0.0, 1.0)
 def tradeoff(grouped):
     X, y, _ = grouped
     model = make_pipeline(
-        BarycenterFeatureUnlearner(sensitive_features=[0]), LogisticRegression()
+        BarycenterFeatureUnlearner(sensitive_feature_ids=[0]), LogisticRegression()
     )
     return UnlearningTradeoffDisplay.from_estimator(
         model,
@@ -66,7 +66,7 @@ def test_tradeoff_overlay_adds_lines_and_one_reference(grouped):
     ).plot()
     n_lines = len(first.ax_.lines)
     model = make_pipeline(
-        BarycenterFeatureUnlearner(sensitive_features=[0], method="quantile"),
+        BarycenterFeatureUnlearner(sensitive_feature_ids=[0], method="quantile"),
         LogisticRegression(),
     )
     second = UnlearningTradeoffDisplay.from_estimator(
@@ -107,7 +107,7 @@ def test_tradeoff_plot_from_stored_values_only():
 def test_tradeoff_regressor_utility_name(grouped):
     X, y, _ = grouped
     model = make_pipeline(
-        BarycenterFeatureUnlearner(sensitive_features=[0]), LinearRegression()
+        BarycenterFeatureUnlearner(sensitive_feature_ids=[0]), LinearRegression()
     )
     display = UnlearningTradeoffDisplay.from_estimator(
         model,
@@ -140,8 +140,8 @@ def test_tradeoff_without_unlearner_first_raises_type_error(grouped, estimator):
 @pytest.mark.parametrize(
     "estimator",
     [
-        BarycenterFeatureUnlearner(sensitive_features=[0]),
-        make_pipeline(BarycenterFeatureUnlearner(sensitive_features=[0])),
+        BarycenterFeatureUnlearner(sensitive_feature_ids=[0]),
+        make_pipeline(BarycenterFeatureUnlearner(sensitive_feature_ids=[0])),
     ],
 )
 def test_tradeoff_without_final_predictor_raises_type_error(grouped, estimator):
@@ -153,7 +153,7 @@ def test_tradeoff_without_final_predictor_raises_type_error(grouped, estimator):
 def test_tradeoff_needs_sensitive_columns(grouped):
     X, y, _ = grouped
     model = make_pipeline(BarycenterFeatureUnlearner(), LogisticRegression())
-    with pytest.raises(ValueError, match="sensitive_features="):
+    with pytest.raises(ValueError, match="sensitive_feature_ids="):
         UnlearningTradeoffDisplay.from_estimator(model, X, y, X, y)
 
 
@@ -166,7 +166,7 @@ def test_tradeoff_mismatched_lengths_raise_at_plot():
 
 
 def _unlearner():
-    return BarycenterFeatureUnlearner(sensitive_features=[0], method="gaussian")
+    return BarycenterFeatureUnlearner(sensitive_feature_ids=[0], method="gaussian")
 
 
 def test_tradeoff_with_the_unlearner_after_other_steps(grouped):
