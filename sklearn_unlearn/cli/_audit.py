@@ -18,7 +18,7 @@ from sklearn_unlearn.cli._columns import (
 )
 from sklearn_unlearn.cli._files import Outputs, check_paths
 from sklearn_unlearn.cli._io import Progress, check_format, json_text
-from sklearn_unlearn.cli._options import add_common
+from sklearn_unlearn.cli._options import add_common, add_sensitive
 from sklearn_unlearn.cli._sensitive import (
     AUDIT_ROWS,
     check_groups,
@@ -52,9 +52,7 @@ def add_audit_parser(sub) -> None:
         features_help="numeric columns the adversaries see (default: every "
         "numeric column but the sensitive ones)",
     )
-    audit.add_argument(
-        "--sensitive", nargs="+", required=True, metavar="COL", help="the column(s)"
-    )
+    add_sensitive(audit, help="the column(s)")
     audit.add_argument("--json", metavar="PATH", help="also write the report here")
 
 
@@ -72,15 +70,19 @@ def run_audit(args, progress: Progress) -> str:
     keep = check_columns(table, args.keep, "--keep")
     features, codes = feature_columns(table, args.features, sensitive + keep)
     X = feature_matrix(table, features, "--features" if args.features else None)
-    record = sensitive_groups(table, sensitive)
+    record = sensitive_groups(table, sensitive, bins=args.sensitive_bins)
     groups = group_labels(record)
     why = (
         f"the audit's 5-fold cross-validation needs at least {AUDIT_ROWS} rows in "
         "every group: merge or drop those rows"
     )
-    counts = check_groups(table, sensitive, record, AUDIT_ROWS, why)
+    counts = check_groups(
+        table, sensitive, record, AUDIT_ROWS, why, bins=args.sensitive_bins
+    )
     note_codes(codes)
-    copies = sensitive_copies(table, sensitive, record, features)
+    copies = sensitive_copies(
+        table, sensitive, record, features, bins=args.sensitive_bins
+    )
     note_copies(
         copies,
         "the adversaries see only the features, so the AUC misses this leak of {S}",
@@ -103,6 +105,7 @@ def run_audit(args, progress: Progress) -> str:
         "input": str(args.input),
         "n_rows": int(table.frame.shape[0]),
         "sensitive": sensitive,
+        "sensitive_bins": args.sensitive_bins,
         "features": features,
         "code_columns": codes,
         "copies_of_sensitive": copies,

@@ -90,7 +90,10 @@ def feature_columns(table: Table, features, exclude) -> tuple:
         features = check_columns(table, features, "--features")
         clash = sorted(set(features) & set(exclude))
         if clash:
-            raise CLIError(f"--features: {clash} also given as sensitive/kept")
+            raise CLIError(
+                f"--features: column(s) {examples(clash, limit=5, width=40)} also "
+                "given as sensitive/kept/label; a column is one of them only"
+            )
         return features, []
     kinds = {c: _kind(table.frame[c]) for c in table.frame.columns if c not in exclude}
     chosen = [c for c, kind in kinds.items() if kind == "number"]

@@ -14,7 +14,14 @@ import signal
 import tempfile
 from pathlib import Path
 
-from sklearn_unlearn.cli._io import CLIError, check_format
+from sklearn_unlearn.cli._io import (
+    CSV_SUFFIXES,
+    TABLE_SUFFIXES,
+    CLIError,
+    check_format,
+    table_stem,
+    table_suffix,
+)
 
 __all__ = [
     "Outputs",
@@ -24,6 +31,7 @@ __all__ = [
     "check_paths",
     "on_signals",
     "output_path",
+    "sibling",
 ]
 
 #: Signals that stop a run cleanly (temporary files removed, 128 + signum).
@@ -69,7 +77,9 @@ def check_input(path: Path, option: str = "input") -> None:
     if not path.exists():
         raise CLIError(f"{option}: {path}: no such file")
     if path.is_dir():
-        raise CLIError(f"{option}: {path} is a folder; give a .csv or .parquet file")
+        raise CLIError(
+            f"{option}: {path} is a folder; give a table file ({TABLE_SUFFIXES})"
+        )
     if not path.is_file():
         raise CLIError(f"{option}: {path} is not a regular file")
     if not os.access(path, os.R_OK):
@@ -138,6 +148,10 @@ def check_paths(source: Path, outputs: list) -> None:
 def output_path(given, source: Path, tag: str) -> Path:
     """``--output`` (default ``INPUT.<tag>.<suffix>``), its format checked.
 
+    An output has the table format of the input (CSV or Parquet); a CSV
+    output is compressed as its own suffix says (``.csv``, ``.csv.gz``, ...),
+    by default as the input is.
+
     Parameters
     ----------
     given : str or None
@@ -152,14 +166,38 @@ def output_path(given, source: Path, tag: str) -> Path:
     path : pathlib.Path
         The output file.
     """
-    check_format(source, "input")
+    fmt = check_format(source, "input")
     path = (
         Path(given)
         if given
-        else source.with_name(f"{source.stem}.{tag}{source.suffix}")
+        else source.with_name(f"{table_stem(source)}.{tag}{table_suffix(source)}")
     )
-    check_format(path, "--output")
+    if check_format(path, "--output") != fmt:
+        kind, want = (
+            ("CSV", ", ".join(CSV_SUFFIXES))
+            if fmt == "csv"
+            else (
+                "Parquet",
+                ".parquet",
+            )
+        )
+        raise CLIError(
+            f"--output: {path} is not a {kind} file like the input; an output "
+            f"keeps the input's table format (a CSV output may change its "
+            f"compression): end it with {want}"
+        )
     return path
+
+
+def sibling(path: Path, suffix: str) -> Path:
+    """The file next to the table ``path`` with ``suffix`` for its table suffix.
+
+    Examples
+    --------
+    >>> str(sibling(Path("out/people.repaired.csv.gz"), ".audit.json"))
+    'out/people.repaired.audit.json'
+    """
+    return path.with_name(table_stem(path) + suffix)
 
 
 def _umask() -> int:

@@ -12,13 +12,19 @@ import time
 import numpy as np
 
 __all__ = [
+    "CSV_SUFFIXES",
     "EXIT_FAILED",
     "EXIT_OK",
     "EXIT_USAGE",
     "CLIError",
     "Progress",
+    "TABLE_SUFFIXES",
     "check_format",
+    "compression",
     "examples",
+    "shorten",
+    "table_stem",
+    "table_suffix",
     "json_text",
     "warn",
 ]
@@ -26,6 +32,12 @@ __all__ = [
 #: Exit codes: success, the computation failed, bad usage or input.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+#: Compressions of a CSV file, by the suffix after ``.csv`` (as pandas infers).
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zip": "zip"}
+#: The suffixes of a CSV file, compressed or not.
+CSV_SUFFIXES = (".csv", *(f".csv{suffix}" for suffix in COMPRESSIONS))
+#: The table suffixes, for the messages.
+TABLE_SUFFIXES = ", ".join(CSV_SUFFIXES) + " or .parquet"
 
 
 class CLIError(Exception):
@@ -44,6 +56,45 @@ class CLIError(Exception):
         self.code = code
 
 
+def table_suffix(path) -> str:
+    """The suffix that says a table's format, compression included.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+
+    Returns
+    -------
+    suffix : str
+        For example ``".csv.gz"`` or ``".parquet"``, as written; the last
+        suffix when it names no table format.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> table_suffix(Path("people.v2.csv.gz")), table_suffix(Path("a.parquet"))
+    ('.csv.gz', '.parquet')
+    """
+    suffixes = path.suffixes
+    if len(suffixes) >= 2 and suffixes[-1].lower() in COMPRESSIONS:
+        if suffixes[-2].lower() == ".csv":
+            return "".join(suffixes[-2:])
+    return path.suffix
+
+
+def table_stem(path) -> str:
+    """The name of ``path`` without its :func:`table_suffix` (``people``)."""
+    suffix = table_suffix(path)
+    return path.name[: len(path.name) - len(suffix)] if suffix else path.name
+
+
+def compression(path) -> str | None:
+    """``"gzip"``, ``"bz2"``, ``"xz"`` or ``"zip"`` for a compressed CSV, else None."""
+    suffix = table_suffix(path).lower()
+    return COMPRESSIONS[suffix[4:]] if suffix.startswith(".csv.") else None
+
+
 def check_format(path, option: str, allowed=None) -> str:
     """The format of ``path`` from its suffix; a usage error naming ``option``.
 
@@ -54,50 +105,68 @@ def check_format(path, option: str, allowed=None) -> str:
     option : str
         The option (or ``"input"``) the path was given with, for the message.
     allowed : tuple of str, default=None
-        Accepted suffixes; default: the table formats (.csv, .parquet, .pq).
+        Accepted suffixes; default: the table formats (:data:`TABLE_SUFFIXES`).
 
     Returns
     -------
     fmt : str
-        ``"csv"`` or ``"parquet"`` for a table, else the suffix without its dot.
+        ``"csv"`` (compressed or not) or ``"parquet"`` for a table, else the
+        suffix without its dot.
     """
     suffix = path.suffix.lower()
     if allowed is not None:
         if suffix not in allowed:
             raise CLIError(f"{option}: {path} must end with {' or '.join(allowed)}")
         return suffix.lstrip(".")
-    fmt = FORMATS.get(suffix)
+    fmt = "csv" if compression(path) else FORMATS.get(suffix)
     if fmt is None:
         raise CLIError(
             f"{option}: unsupported format {path.suffix or '(no suffix)'!r} of "
-            f"{path}; use .csv or .parquet"
+            f"{path}; use {TABLE_SUFFIXES}"
         )
     return fmt
 
 
-def examples(values, limit: int = 3, width: int = 16) -> str:
-    """At most ``limit`` values, each quoted and cut to ``width`` characters.
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, ``...`` marking the cut."""
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def examples(values, limit: int = 3, width: int | None = 16, quote: bool = True):
+    """At most ``limit`` values, each cut to ``width`` characters, and the rest
+    counted: every message that lists values lists them with this.
 
     Parameters
     ----------
     values : iterable
         The values to show.
     limit : int, default=3
-        How many to show; ``", ..."`` marks the rest.
-    width : int, default=16
-        Longest shown text of one value.
+        How many to show; ``"... and N more"`` counts the others.
+    width : int or None, default=16
+        Longest shown text of one value (None: no cut).
+    quote : bool, default=True
+        Show each value quoted (its ``repr`` as text); False for items already
+        formatted.
 
     Returns
     -------
     text : str
-        For example ``'0.891', '0.196', ...``.
+        For example ``'0.891', '0.196', ... and 480 more``.
+
+    Examples
+    --------
+    >>> examples(range(500), limit=2)
+    "'0', '1', ... and 498 more"
+    >>> examples(["a-very-long-column-name"], width=10)
+    "'a-very-...'"
     """
     values = list(values)
     shown = []
     for value in values[:limit]:
-        text = str(value)
-        shown.append(repr(text if len(text) <= width else text[: width - 3] + "..."))
-    return ", ".join(shown) + (", ..." if len(values) > limit else "")
+        text = str(value) if width is None else shorten(str(value), width)
+        shown.append(repr(text) if quote else text)
+    rest = len(values) - len(shown)
+    return ", ".join(shown) + (f", ... and {rest} more" if rest > 0 else "")
 
 
 def warn(message: str) -> None:

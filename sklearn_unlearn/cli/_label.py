@@ -13,7 +13,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import type_of_target
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
-from sklearn_unlearn.cli._io import CLIError
+from sklearn_unlearn.cli._io import CLIError, examples
 from sklearn_unlearn.metrics import independence_reference
 
 __all__ = ["label_audit", "label_values"]
@@ -61,7 +61,7 @@ def label_values(table, column: str, audit: bool) -> np.ndarray:
         )
     if audit and type_of_target(values) in ("binary", "multiclass"):
         if counts.min() < 2:
-            rare = counts[counts < 2].index[:3].tolist()
+            rare = examples(counts[counts < 2].index, width=40)
             raise CLIError(
                 f"--label: class(es) {rare} of {column!r} have a single row; the "
                 "utility audit splits the rows 60/40 by class and needs at least "

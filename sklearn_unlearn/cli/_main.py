@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import NamedTuple
 
+from sklearn_unlearn import __version__
 from sklearn_unlearn.cli._audit import add_audit_parser, run_audit
 from sklearn_unlearn.cli._demo import add_demo_parser, run_demo_command
 from sklearn_unlearn.cli._files import Terminated, on_signals
@@ -51,6 +52,7 @@ examples:
   sklearn-unlearn demo                         # bundled UCI Adult, S = sex
   sklearn-unlearn audit people.csv --sensitive sex
   sklearn-unlearn repair people.csv --sensitive sex -o people.repaired.csv
+  sklearn-unlearn audit people.csv.gz --sensitive age --sensitive-bins 4
   sklearn-unlearn select logs.parquet --domain-column source --forget-value partnerB
 
 exit codes: 0 success; 1 the computation failed (the one-line message says
@@ -64,6 +66,15 @@ output (also through a symbolic or hard link), not a folder, in an existing
 writable folder. Outputs are written to temporary files next to them, with the
 permissions of the umask, and moved into place together once all are complete:
 a failed or stopped run leaves no partial or temporary file.
+
+tables: .csv, also compressed (.csv.gz, .csv.bz2, .csv.xz, .csv.zip: inferred
+from the suffix), or .parquet. An output keeps the input's table format; a CSV
+output is compressed as its own suffix says (by default as the input), with no
+time stamp inside: the same run gives the same bytes.
+
+sensitive column: one group per value (per combination for several columns); a
+continuous one is cut into N quantile groups with --sensitive-bins N, labelled
+by their intervals, as the unlearner's sensitive_bins=N cuts it.
 
 CSV columns are read as text: the columns that are not features are written
 back exactly as read (03427 stays 03427, NA stays NA). Without --features, a
@@ -80,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sklearn-unlearn",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"sklearn-unlearn {__version__}"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS.values():

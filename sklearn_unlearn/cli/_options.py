@@ -25,13 +25,16 @@ __all__ = [
     "METHODS",
     "SELECTOR_CRITERION",
     "Parser",
+    "SENSITIVE_BINS",
     "add_common",
     "add_run_options",
+    "add_sensitive",
     "budget",
     "choices",
     "count",
     "fraction",
     "kl",
+    "sensitive_bins",
 ]
 
 #: The parameter of :class:`DistributionalSelector` that says how the forget
@@ -70,6 +73,14 @@ DEFAULT_METHOD = METHODS[0]
 #: The selector's rankings of the forget rows.
 CRITERIA = choices(DistributionalSelector, SELECTOR_CRITERION)
 DEFAULT_CRITERION = CRITERIA[0]
+
+
+#: The constraints of the unlearner's ``sensitive_bins`` (``--sensitive-bins``).
+SENSITIVE_BINS = [
+    c
+    for c in BarycenterFeatureUnlearner._parameter_constraints["sensitive_bins"]
+    if c is not None
+]
 
 
 class Parser(argparse.ArgumentParser):
@@ -126,6 +137,18 @@ def count(text: str) -> int:
     return value
 
 
+def sensitive_bins(text: str) -> int:
+    """A number of quantile bins the unlearner's ``sensitive_bins`` accepts."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not any(c.is_satisfied_by(value) for c in SENSITIVE_BINS):
+        accepted = " or ".join(str(c) for c in SENSITIVE_BINS)
+        raise argparse.ArgumentTypeError(f"must be {accepted}, got {text!r}")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -153,6 +176,27 @@ def add_run_options(sub) -> None:
     )
 
 
+def add_sensitive(sub, *, help: str) -> None:
+    """``--sensitive`` and ``--sensitive-bins`` of a subcommand.
+
+    Parameters
+    ----------
+    sub : argparse.ArgumentParser
+        The subcommand's parser.
+    help : str
+        Help of its ``--sensitive``.
+    """
+    sub.add_argument("--sensitive", nargs="+", required=True, metavar="COL", help=help)
+    sub.add_argument(
+        "--sensitive-bins",
+        type=sensitive_bins,
+        metavar="N",
+        help="cut each sensitive column (numbers) into N quantile bins, the "
+        "groups of the unlearner's sensitive_bins=N; each group is labelled by "
+        "its interval, e.g. '[28, 37)' (ties at a quantile give fewer bins)",
+    )
+
+
 def add_common(sub, *, features_help: str) -> None:
     """The input, ``--features``, ``--keep`` and the run options of a file command.
 
@@ -163,7 +207,11 @@ def add_common(sub, *, features_help: str) -> None:
     features_help : str
         Help of its ``--features``.
     """
-    sub.add_argument("input", help="input table: a .csv or .parquet file")
+    sub.add_argument(
+        "input",
+        help="input table: a .csv file (also compressed: .csv.gz, .csv.bz2, "
+        ".csv.xz, .csv.zip) or a .parquet file",
+    )
     sub.add_argument(
         "--features",
         nargs="+",

@@ -19,13 +19,14 @@ from sklearn_unlearn.cli._columns import (
     note_codes,
     standardised,
 )
-from sklearn_unlearn.cli._files import Outputs, check_paths, output_path
+from sklearn_unlearn.cli._files import Outputs, check_paths, output_path, sibling
 from sklearn_unlearn.cli._io import CLIError, Progress, json_text
 from sklearn_unlearn.cli._label import label_audit, label_values
 from sklearn_unlearn.cli._options import (
     DEFAULT_METHOD,
     METHODS,
     add_common,
+    add_sensitive,
     fraction,
 )
 from sklearn_unlearn.cli._sensitive import (
@@ -58,7 +59,8 @@ def add_repair_parser(sub) -> None:
             "written next to the output (OUTPUT.audit.json).\n\nEvery group of S "
             "needs at least 5 rows for the leakage audit (5-fold cross-"
             "validation; 2 rows with --no-audit), else the run stops before any "
-            "work. A continuous S must be binned into a few groups first. A "
+            "work. A continuous S must be cut into a few groups: --sensitive-bins N "
+            "cuts it into N quantile bins. A "
             "column that is not a feature but reproduces S one-to-one (e.g. a "
             "text copy of it) is reported on stderr and in the audit.\n\n"
             "example:\n  sklearn-unlearn repair "
@@ -71,12 +73,8 @@ def add_repair_parser(sub) -> None:
         features_help="numeric columns to repair (default: every numeric column "
         "but the sensitive ones)",
     )
-    repair.add_argument(
-        "--sensitive",
-        nargs="+",
-        required=True,
-        metavar="COL",
-        help="the sensitive column(s); several define intersectional groups",
+    add_sensitive(
+        repair, help="the sensitive column(s); several define intersectional groups"
     )
     repair.add_argument(
         "--method",
@@ -102,7 +100,8 @@ def add_repair_parser(sub) -> None:
     repair.add_argument(
         "-o",
         "--output",
-        help="output file, .csv or .parquet (default: INPUT.repaired.<suffix>)",
+        help="output file, in the input's format (.parquet, or .csv compressed "
+        "as its suffix says: .csv.gz, ...) (default: INPUT.repaired.<suffix>)",
     )
     repair.add_argument(
         "--no-audit",
@@ -135,7 +134,7 @@ def run_repair(args, progress: Progress) -> str:
     """Repair the feature columns of a file; write it and a JSON audit."""
     source = Path(args.input)
     output = output_path(args.output, source, "repaired")
-    audit_path = output.with_suffix(".audit.json")
+    audit_path = sibling(output, ".audit.json")
     check_paths(
         source, [("--output", output), ("--output (its audit file)", audit_path)]
     )
@@ -148,7 +147,7 @@ def run_repair(args, progress: Progress) -> str:
         table, args.features, sensitive + keep + label_column
     )
     X = feature_matrix(table, features, "--features" if args.features else None)
-    record = sensitive_groups(table, sensitive)
+    record = sensitive_groups(table, sensitive, bins=args.sensitive_bins)
     groups = group_labels(record)
     why = (
         f"the leakage audit's 5-fold cross-validation needs at least {AUDIT_ROWS} "
@@ -158,10 +157,14 @@ def run_repair(args, progress: Progress) -> str:
         else "the repair needs at least 2 rows in every group: merge or drop those rows"
     )
     min_rows = AUDIT_ROWS if args.audit else REPAIR_ROWS
-    counts = check_groups(table, sensitive, record, min_rows, why)
+    counts = check_groups(
+        table, sensitive, record, min_rows, why, bins=args.sensitive_bins
+    )
     y = label_values(table, label_column[0], args.audit) if label_column else None
     note_codes(codes)
-    copies = sensitive_copies(table, sensitive, record, features)
+    copies = sensitive_copies(
+        table, sensitive, record, features, bins=args.sensitive_bins
+    )
     note_copies(
         copies,
         "it is copied unchanged, so the output still reveals {S}: drop it "
@@ -202,6 +205,7 @@ def run_repair(args, progress: Progress) -> str:
         "output": str(output),
         "n_rows": int(table.frame.shape[0]),
         "sensitive": sensitive,
+        "sensitive_bins": args.sensitive_bins,
         "features": features,
         "features_given": bool(args.features),
         "kept_unchanged": [c for c in table.frame.columns if c not in features],
@@ -222,7 +226,7 @@ def run_repair(args, progress: Progress) -> str:
         "label_utility": utility,
     }
     with Outputs() as outputs:
-        outputs.add(output, lambda tmp: write_table(table, tmp, replaced))
+        outputs.add(output, lambda tmp: write_table(table, tmp, output, replaced))
         outputs.add(audit_path, lambda tmp: Path(tmp).write_text(json_text(audit)))
         outputs.commit()
     lines = [

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn_unlearn import DistributionalSelector
 from sklearn_unlearn.cli._columns import feature_columns, feature_matrix, note_codes
 from sklearn_unlearn.cli._files import Outputs, check_paths, output_path
-from sklearn_unlearn.cli._io import CLIError, Progress, examples
+from sklearn_unlearn.cli._io import CLIError, Progress, examples, table_stem
 from sklearn_unlearn.cli._options import (
     CRITERIA,
     CRITERION_FLAG,
@@ -86,7 +86,10 @@ def add_select_parser(sub) -> None:
         help="row ids to list, as written in the file (default: 0-based row numbers)",
     )
     select.add_argument(
-        "-o", "--output", help="kept rows (default: INPUT.kept.<suffix>)"
+        "-o",
+        "--output",
+        help="kept rows, in the input's format; a CSV output is compressed as "
+        "its suffix says (default: INPUT.kept.<suffix>)",
     )
     select.add_argument(
         "--deleted",
@@ -99,7 +102,7 @@ def _deleted_path(args, source: Path, output: Path) -> Path:
     path = (
         Path(args.deleted)
         if args.deleted
-        else output.with_name(f"{source.stem}.deleted.txt")
+        else output.with_name(f"{table_stem(source)}.deleted.txt")
     )
     if path.suffix.lower() in (".parquet", ".pq"):
         raise CLIError(
@@ -114,8 +117,9 @@ def _check_domain(args, mask: np.ndarray, domain: str, table) -> int | float:
     if not mask.any():
         seen = examples(table.frame[domain].astype(str).unique(), limit=10)
         raise CLIError(
-            f"--forget-value: no row has {domain} in {args.forget_value} "
-            f"(values seen: {seen})"
+            f"--forget-value: no row has {domain} in "
+            f"[{examples(args.forget_value, limit=10, width=40)}] (values seen: "
+            f"{seen})"
         )
     if mask.all():
         raise CLIError(
@@ -178,7 +182,7 @@ def run_select(args, progress: Progress) -> str:
         ids = np.arange(len(mask)).astype(str)
     progress("writing")
     with Outputs() as outputs:
-        outputs.add(output, lambda tmp: write_table(table, tmp, rows=~deleted))
+        outputs.add(output, lambda tmp: write_table(table, tmp, output, rows=~deleted))
         outputs.add(
             deleted_path,
             lambda tmp: Path(tmp).write_text("".join(f"{i}\n" for i in ids[deleted])),

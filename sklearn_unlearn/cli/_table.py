@@ -4,17 +4,27 @@ A CSV file is read with the ``csv`` module, every cell as the text it holds
 (``03427`` stays ``03427``, ``NA`` stays ``NA``), so that the columns a command
 does not compute on are written back exactly as they were read. Only the
 feature columns are parsed as numbers (:mod:`sklearn_unlearn.cli._columns`).
-Parquet files keep their own column types.
+A compressed CSV file (``.csv.gz``, ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``) is
+read the same way from its decompressed text
+(:mod:`sklearn_unlearn.cli._compressed`); a CSV output is compressed as its own
+name says. Parquet files keep their own column types.
 """
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sklearn_unlearn.cli._compressed import (
+    READ_ERRORS,
+    open_read,
+    open_write,
+    read_error,
+)
 from sklearn_unlearn.cli._files import check_input
-from sklearn_unlearn.cli._io import CLIError, check_format, examples
+from sklearn_unlearn.cli._io import CLIError, check_format, compression, examples
 
 __all__ = ["Table", "read_table", "write_table"]
 
@@ -67,36 +77,42 @@ def _check_header(names, path) -> None:
         seen[name] = position
 
 
-def _has_carriage_return(path: Path) -> bool:
-    """CRLF line ends, or a field holding a carriage return (quoted only then)."""
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            if b"\r" in chunk:
-                return True
-    return False
+class _Lines:
+    """The lines of a text stream, noting a carriage return (CRLF line ends,
+    or a quoted field holding one) on the way: one pass over the file."""
+
+    def __init__(self, handle):
+        self.handle, self.carriage_return = handle, False
+
+    def __iter__(self):
+        for line in self.handle:
+            if not self.carriage_return and "\r" in line:
+                self.carriage_return = True
+            yield line
 
 
-def _read_csv(path: Path) -> Table:
-    newline = "\r\n" if _has_carriage_return(path) else "\n"
-    rows, lines = [], []
+def _parse_csv(stream, path: Path) -> tuple:
+    """Header, rows, their lines and the line ending of a (decompressed) stream."""
+    rows, lines, reader = [], [], None
+    handle = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle, strict=True)
-            header = next(reader, None)
-            if header is None:
-                raise CLIError(f"input: {path} is empty; it needs a header line")
-            _check_header(header, path)
-            for row in reader:
-                if not row:
-                    continue  # a blank line
-                if len(row) != len(header):
-                    raise CLIError(
-                        f"input: {path}, line {reader.line_num}: {len(row)} "
-                        f"field(s) where the header has {len(header)}; every row "
-                        "needs one field per column"
-                    )
-                rows.append(row)
-                lines.append(reader.line_num)
+        text = _Lines(handle)
+        reader = csv.reader(text, strict=True)
+        header = next(reader, None)
+        if header is None:
+            raise CLIError(f"input: {path} is empty; it needs a header line")
+        _check_header(header, path)
+        for row in reader:
+            if not row:
+                continue  # a blank line
+            if len(row) != len(header):
+                raise CLIError(
+                    f"input: {path}, line {reader.line_num}: {len(row)} "
+                    f"field(s) where the header has {len(header)}; every row "
+                    "needs one field per column"
+                )
+            rows.append(row)
+            lines.append(reader.line_num)
     except csv.Error as exc:
         raise CLIError(
             f"input: {path}, line {reader.line_num}: not valid CSV ({exc})"
@@ -106,6 +122,25 @@ def _read_csv(path: Path) -> Table:
             f"input: {path} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
             "save it as UTF-8 CSV"
         ) from exc
+    finally:
+        handle.detach()  # the stream stays open for its owner
+    return header, rows, lines, "\r\n" if text.carriage_return else "\n"
+
+
+def _read_csv(path: Path) -> Table:
+    try:
+        with open_read(path) as stream:
+            try:
+                header, rows, lines, newline = _parse_csv(stream, path)
+            except CLIError:
+                # a corrupt compressed file may decompress to garbage before its
+                # checksum is read: its end says whether the text is the file's
+                if compression(path) is not None:
+                    while stream.read(1 << 20):
+                        pass
+                raise
+    except READ_ERRORS as exc:
+        raise read_error(path, exc) from exc
     columns = zip(*rows, strict=True) if rows else ((),) * len(header)
     frame = pd.DataFrame(
         {
@@ -118,7 +153,7 @@ def _read_csv(path: Path) -> Table:
 
 
 def read_table(path) -> Table:
-    """Read a CSV (as text) or Parquet file, with one-line errors.
+    """Read a CSV (as text, compressed or not) or Parquet file, with one-line errors.
 
     Parameters
     ----------
@@ -150,7 +185,7 @@ def read_table(path) -> Table:
     return table
 
 
-def _write_csv(table: Table, tmp: str, replaced: dict, rows) -> None:
+def _write_csv(table: Table, tmp: str, target: Path, replaced: dict, rows) -> None:
     names = list(table.frame.columns)
     cells = [
         np.asarray(replaced[name], dtype=object)
@@ -160,7 +195,10 @@ def _write_csv(table: Table, tmp: str, replaced: dict, rows) -> None:
     ]
     if rows is not None:
         cells = [values[rows] for values in cells]
-    with open(tmp, "w", newline="", encoding="utf-8") as handle:
+    with (
+        open_write(tmp, Path(target)) as stream,
+        io.TextIOWrapper(stream, encoding="utf-8", newline="") as handle,
+    ):
         writer = csv.writer(handle, lineterminator=table.newline)
         writer.writerow(names)
         n = cells[0].shape[0] if cells else 0
@@ -169,8 +207,11 @@ def _write_csv(table: Table, tmp: str, replaced: dict, rows) -> None:
             writer.writerows(zip(*chunk, strict=True))
 
 
-def write_table(table: Table, tmp: str, replaced=None, rows=None) -> None:
+def write_table(table: Table, tmp: str, target, replaced=None, rows=None) -> None:
     """Write ``table`` to ``tmp`` in its own format, some columns replaced.
+
+    A CSV table (read from a compressed file or not) is written compressed as
+    the name ``target`` says: ``.csv`` plain, ``.csv.gz`` gzip, and so on.
 
     Parameters
     ----------
@@ -178,6 +219,8 @@ def write_table(table: Table, tmp: str, replaced=None, rows=None) -> None:
         The table read; its other columns are written exactly as read.
     tmp : str
         The file to write.
+    target : str or pathlib.Path
+        Where the output goes once complete; its suffix says the compression.
     replaced : dict, default=None
         Column name to its new values: texts for a CSV file, values for
         Parquet.
@@ -186,7 +229,7 @@ def write_table(table: Table, tmp: str, replaced=None, rows=None) -> None:
     """
     replaced = replaced or {}
     if table.text:
-        _write_csv(table, tmp, replaced, rows)
+        _write_csv(table, tmp, target, replaced, rows)
         return
     frame = table.frame.copy()
     for name, values in replaced.items():
@@ -217,7 +260,7 @@ def check_columns(table: Table, columns, option: str) -> list:
     missing = [c for c in columns if c not in names]
     if missing:
         raise CLIError(
-            f"{option}: column(s) {', '.join(map(repr, missing))} not in the file "
-            f"(its columns: {examples(names, limit=12, width=40)})"
+            f"{option}: column(s) {examples(missing, limit=5, width=40)} not in the "
+            f"file (its columns: {examples(names, limit=12, width=40)})"
         )
     return list(columns)

@@ -61,7 +61,7 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, people, monkeypatch, ca
     path = tmp_path / "p.csv"
     people.to_csv(path, index=False)
 
-    def broken(table, target, replaced, rows):
+    def broken(table, target, *rest):
         with open(target, "w") as handle:
             handle.write("half a row,")
         raise OSError("disk full")

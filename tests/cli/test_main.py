@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+import sklearn_unlearn
 from sklearn_unlearn import BarycenterFeatureUnlearner
 from sklearn_unlearn.cli import main
 from sklearn_unlearn.cli._main import COMMANDS, build_parser
@@ -87,6 +88,20 @@ def test_every_subcommand_has_help_with_an_example(command):
     assert "example:" in result.stdout and "sklearn-unlearn " + command in (
         result.stdout
     )
+
+
+def test_version_prints_the_package_version(capsys):
+    assert main(["--version"]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"sklearn-unlearn {sklearn_unlearn.__version__}\n" and err == ""
+    result = subprocess.run(
+        [sys.executable, "-m", "sklearn_unlearn", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=ENV,
+    )
+    assert result.returncode == 0 and result.stdout == out
 
 
 def test_top_level_help_lists_exit_codes(capsys):

@@ -1,17 +1,20 @@
 """Options of the command line: checked values, and choices the estimators accept."""
 
 import argparse
+import re
 
 import numpy as np
 import pytest
 
 from sklearn_unlearn import BarycenterFeatureUnlearner, DistributionalSelector
 from sklearn_unlearn.cli import main
-from sklearn_unlearn.cli._main import build_parser
+from sklearn_unlearn.cli._main import COMMANDS, build_parser
 from sklearn_unlearn.cli._options import (
     DEFAULT_CRITERION,
     DEFAULT_METHOD,
     SELECTOR_CRITERION,
+    SENSITIVE_BINS,
+    sensitive_bins,
 )
 
 
@@ -69,3 +72,45 @@ def test_every_criterion_offered_is_accepted_by_the_selector(criterion):
     selector.fit(X, forget_mask=forget)
     assert selector.n_deleted_ == 15
     assert not selector.deletion_mask_[~forget].any()
+
+
+def test_sensitive_bins_accepts_what_the_unlearner_accepts():
+    (constraint,) = SENSITIVE_BINS  # the unlearner's, besides None
+    for text in ("2", "4", "100"):
+        assert sensitive_bins(text) == int(text)
+        BarycenterFeatureUnlearner(sensitive_bins=int(text))._validate_params()
+    for text in ("1", "0", "-3", "2.5", "four", ""):
+        with pytest.raises(
+            argparse.ArgumentTypeError, match=re.escape(str(constraint))
+        ):
+            sensitive_bins(text)
+    for value in (1, 0):
+        with pytest.raises(ValueError, match="sensitive_bins"):
+            BarycenterFeatureUnlearner(sensitive_bins=value)._validate_params()
+
+
+@pytest.mark.parametrize("command", ["repair", "audit"])
+def test_every_command_taking_sensitive_takes_sensitive_bins(command):
+    assert _dests(command) >= {"sensitive", "sensitive_bins"}
+    args = build_parser().parse_args(
+        [command, "x.csv", "--sensitive", "s", "--sensitive-bins", "3"]
+    )
+    assert args.sensitive_bins == 3
+    assert (
+        build_parser().parse_args([command, "x.csv", "--sensitive", "s"]).sensitive_bins
+        is None
+    )
+
+
+def _dests(command: str) -> set:
+    (subparsers,) = [
+        a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    ]
+    return {a.dest for a in subparsers.choices[command]._actions}
+
+
+def test_every_file_command_taking_a_sensitive_column_can_bin_it():
+    # demo's --sensitive chooses one of the Adult data's categorical columns
+    taking = [c for c in COMMANDS if {"input", "sensitive"} <= _dests(c)]
+    assert taking == ["repair", "audit"]
+    assert all("sensitive_bins" in _dests(c) for c in taking)

@@ -51,3 +51,16 @@ def test_select_kept_rows_are_the_input_lines(tmp_path):
     ]
     assert kept.read_text().splitlines(keepends=True) == expected
     assert deleted and deleted <= {r[6] for r in rows if r[1] == "M"}
+
+
+def test_many_missing_columns_are_listed_with_a_count_of_the_rest(tmp_path, capsys):
+    header, rows = text_rows()
+    write_csv(tmp_path / "in.csv", header, rows)
+    wanted = [f"column_{i}" for i in range(40)]
+    args = ["audit", str(tmp_path / "in.csv"), "--sensitive", "sex", "--keep"]
+    assert main([*args, *wanted, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 300
+    assert "'column_0', 'column_1', 'column_2', 'column_3', 'column_4', ... " in err
+    assert "and 35 more not in the file" in err
+    assert "'column_39'" not in err
