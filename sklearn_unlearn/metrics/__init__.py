@@ -5,6 +5,10 @@ saying which direction is better; scorers plug them into model selection; the
 Display objects draw what the functions compute (matplotlib is optional).
 """
 
+from sklearn_unlearn.metrics._certificate import (
+    LeakageCertificate,
+    leakage_certificate,
+)
 from sklearn_unlearn.metrics._forgetting import (
     DistributionalReport,
     distributional_unlearning_report,
@@ -13,6 +17,7 @@ from sklearn_unlearn.metrics._forgetting import (
     marginal_information,
 )
 from sklearn_unlearn.metrics._leakage import group_wasserstein_distance, leakage_auc
+from sklearn_unlearn.metrics._leakage_test import LeakageTest, leakage_test
 from sklearn_unlearn.metrics._membership import membership_advantage
 from sklearn_unlearn.metrics._mutual_info import mutual_information
 from sklearn_unlearn.metrics._plot import (
@@ -32,6 +37,8 @@ __all__ = [
     "DistributionalReport",
     "GroupDistributionDisplay",
     "IndependenceReference",
+    "LeakageCertificate",
+    "LeakageTest",
     "UnlearningTradeoffDisplay",
     "distributional_unlearning_report",
     "gaussian_kl",
@@ -40,6 +47,8 @@ __all__ = [
     "independence_reference",
     "leakage_auc",
     "leakage_bounded_refit",
+    "leakage_certificate",
+    "leakage_test",
     "make_leakage_scorer",
     "make_tradeoff_scorer",
     "marginal_information",
