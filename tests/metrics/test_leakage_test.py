@@ -95,7 +95,8 @@ def test_auc_is_leakage_auc_and_the_pooled_cross_val_predict_auc():
 
 
 def test_calibrated_on_twenty_null_data_sets():
-    # measured: p < 0.05 in 1 of 20, the 95% interval covers 0.5 in 20 of 20
+    # measured: p < 0.05 in 0 of 20, the 95% interval covers 0.5 in 18 of 20
+    # (over 300 seeds: p < 0.05 in 2.7%, coverage 96%)
     results = [
         leakage_test(*_null(seed), estimator=LogisticRegression(), random_state=seed)
         for seed in range(20)
@@ -108,6 +109,7 @@ def test_calibrated_on_twenty_null_data_sets():
 
 
 def test_detects_weak_leakage_and_covers_the_true_auc():
+    # measured over 50 seeds: p <= 4e-5, ci_low >= 0.537, coverage 98%
     true_auc = norm.cdf(0.2 * np.sqrt(3) / np.sqrt(2))  # 0.597
     covered = 0
     for seed in range(10):
