@@ -1,12 +1,15 @@
 """The ``audit`` subcommand: how much the features of a file reveal S.
 
 Two adversaries, gradient boosting and a logistic regression, predict the
-sensitive column from the features; their out-of-fold ROC AUC is the leakage.
+sensitive column from the features; their out-of-fold ROC AUC is the leakage,
+with a 95% confidence interval and a p-value against "nothing leaks". When the
+features take few distinct rows, a certificate bounds every adversary.
 """
 
 import argparse
 from pathlib import Path
 
+import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_unlearn import __version__
@@ -28,9 +31,35 @@ from sklearn_unlearn.cli._sensitive import (
     sensitive_groups,
 )
 from sklearn_unlearn.cli._table import check_columns, read_table
-from sklearn_unlearn.metrics import leakage_auc
+from sklearn_unlearn.metrics import leakage_certificate, leakage_test
 
-__all__ = ["add_audit_parser", "run_audit"]
+__all__ = ["add_audit_parser", "leakage_text", "run_audit"]
+
+#: The distinct rows of the features may number at most this share of the
+#: smallest group for the audit to add a certificate (10 rows per value).
+CERTIFICATE_SHARE = 0.1
+
+
+def leakage_text(result) -> str:
+    """``0.546 [0.528, 0.566], p = 6e-07``: an AUC, its interval, its p-value."""
+    return (
+        f"{result.auc:.3f} [{result.ci_low:.3f}, {result.ci_high:.3f}], "
+        f"p = {result.pvalue:.2g}"
+    )
+
+
+def _certificate(X, groups, counts: dict):
+    if np.unique(X, axis=0).shape[0] > CERTIFICATE_SHARE * min(counts.values()):
+        return None
+    bound = leakage_certificate(X, groups)
+    return {
+        "tv_bound": bound.tv_bound,
+        "auc_bound": bound.auc_bound,
+        "balanced_accuracy_bound": bound.balanced_accuracy_bound,
+        "parity_gap_bound": bound.parity_gap_bound,
+        "n_distinct_rows": bound.n_values,
+        "confidence": bound.confidence,
+    }
 
 
 def add_audit_parser(sub) -> None:
@@ -41,7 +70,10 @@ def add_audit_parser(sub) -> None:
         description=(
             "Out-of-fold ROC AUC of two adversaries (gradient boosting and "
             "logistic regression) predicting the sensitive column from the "
-            "features: 0.5 = nothing leaks, 1.0 = fully recoverable.\n\n"
+            "features: 0.5 = nothing leaks, 1.0 = fully recoverable; with a 95% "
+            "confidence interval and a p-value against 'nothing leaks'. Features "
+            "with few distinct rows also get a certificate: a 95% upper bound on "
+            "the AUC of ANY adversary.\n\n"
             "example:\n  sklearn-unlearn audit people.repaired.csv --sensitive sex "
             "--json audit.json"
         ),
@@ -88,17 +120,16 @@ def run_audit(args, progress: Progress) -> str:
         "the adversaries see only the features, so the AUC misses this leak of {S}",
     )
     progress("gradient-boosting adversary")
-    strong = float(leakage_auc(X, groups, random_state=args.random_state))
+    strong = leakage_test(X, groups, random_state=args.random_state)
     progress("linear adversary")
     X_std, _, _ = standardised(X)
-    linear = float(
-        leakage_auc(
-            X_std,
-            groups,
-            estimator=LogisticRegression(max_iter=1000),
-            random_state=args.random_state,
-        )
+    linear = leakage_test(
+        X_std,
+        groups,
+        estimator=LogisticRegression(max_iter=1000),
+        random_state=args.random_state,
     )
+    certificate = _certificate(X, groups, counts)
     report = {
         "command": "audit",
         "version": __version__,
@@ -110,11 +141,21 @@ def run_audit(args, progress: Progress) -> str:
         "code_columns": codes,
         "copies_of_sensitive": copies,
         "groups": counts,
-        "leakage_auc_gradient_boosting": strong,
-        "leakage_auc_logistic_regression": linear,
+        "leakage_auc_gradient_boosting": strong.auc,
+        "leakage_auc_logistic_regression": linear.auc,
+        "leakage_ci_gradient_boosting": [strong.ci_low, strong.ci_high],
+        "leakage_ci_logistic_regression": [linear.ci_low, linear.ci_high],
+        "leakage_pvalue_gradient_boosting": strong.pvalue,
+        "leakage_pvalue_logistic_regression": linear.pvalue,
+        "confidence": strong.confidence,
+        "certificate": certificate,
         "meaning": "out-of-fold ROC AUC (5 folds) of an adversary predicting the "
         "sensitive column from the features; 0.5 = nothing leaks, 1.0 = fully "
-        "recoverable",
+        "recoverable; ci: 95% confidence interval of the adversary's AUC; "
+        "pvalue: one-sided, against 'S independent of the features' "
+        "(sklearn_unlearn.metrics.leakage_test); certificate (features with "
+        "few distinct rows, else null): 95% upper bounds for ANY adversary "
+        "(sklearn_unlearn.metrics.leakage_certificate)",
     }
     if report_path is not None:
         progress("writing")
@@ -124,20 +165,29 @@ def run_audit(args, progress: Progress) -> str:
             )
             outputs.commit()
     verdict = (
-        "little leaks"
-        if strong < 0.6
+        "no evidence of leakage"
+        if strong.pvalue >= 0.05 and linear.pvalue >= 0.05
+        else "little leaks"
+        if strong.auc < 0.6
         else "S is partly recoverable"
-        if strong < 0.8
+        if strong.auc < 0.8
         else "S is largely recoverable"
     )
     text = [
         f"audit of {args.input}: {table.frame.shape[0]} rows, {len(features)} "
         f"feature column(s), sensitive {'/'.join(sensitive)} "
         f"({', '.join(f'{k}: {v}' for k, v in report['groups'].items())})",
-        f"  leakage AUC, gradient boosting adversary: {strong:.3f}",
-        f"  leakage AUC, logistic regression adversary: {linear:.3f}",
+        "  leakage AUC [95% interval], p-value against 'nothing leaks':",
+        f"    gradient boosting adversary: {leakage_text(strong)}",
+        f"    logistic regression adversary: {leakage_text(linear)}",
         f"  (0.5 = nothing leaks; 1.0 = fully recoverable): {verdict}",
     ]
+    if certificate is not None:
+        text.append(
+            f"  certificate ({certificate['n_distinct_rows']} distinct rows): ANY "
+            f"adversary's AUC <= {certificate['auc_bound']:.3f}, any classifier's "
+            f"parity gap <= {certificate['parity_gap_bound']:.3f} (95%)"
+        )
     if copies:
         names = ", ".join(repr(c["column"]) for c in copies)
         text.append(f"  not measured: column(s) {names} reproduce S one-to-one")

@@ -6,7 +6,8 @@ on the held-out part,
 
 * **leakage**: ROC AUC of a strong adversary (gradient boosting) trained on the
   repaired training features to predict the sensitive attribute (0.5 = nothing
-  leaks);
+  leaks), with its 95% interval and the p-value against "nothing leaks"
+  (:func:`~sklearn_unlearn.metrics.leakage_test` on the held-out split);
 * **utility**: ROC AUC of a logistic regression trained on the repaired training
   features to predict income, next to the independence reference: the utility
   of the best income scores independent of S ("utility U of a possible R").
@@ -41,7 +42,11 @@ from sklearn_unlearn.cli._options import (
     fraction,
 )
 from sklearn_unlearn.datasets import load_adult
-from sklearn_unlearn.metrics import UnlearningTradeoffDisplay, independence_reference
+from sklearn_unlearn.metrics import (
+    UnlearningTradeoffDisplay,
+    independence_reference,
+    leakage_test,
+)
 
 __all__ = [
     "DemoRow",
@@ -75,6 +80,8 @@ class DemoRow(NamedTuple):
     leakage_auc: float
     utility_auc: float
     seconds: float
+    leakage_ci: tuple = (np.nan, np.nan)  # 95% interval of the leakage AUC
+    leakage_pvalue: float = np.nan  # p-value against "nothing leaks"
 
 
 def _encoded_adult(subset: str, n_samples: int | None, sensitive: str, seed: int):
@@ -102,11 +109,22 @@ def _encoder(sensitive: str) -> ColumnTransformer:
 
 
 def _leakage(Z_train, Z_test, s_train, s_test, seed):
+    """The adversary's held-out AUC, its 95% interval and its p-value."""
+    n_train = len(s_train)
+    split = [(np.arange(n_train), np.arange(n_train, n_train + len(s_test)))]
     # many small trees: one BLAS/OpenMP thread is faster on a shared machine
     with threadpool_limits(limits=1):
-        adversary = HistGradientBoostingClassifier(random_state=seed)
-        adversary.fit(Z_train, s_train)
-        return roc_auc_score(s_test, adversary.predict_proba(Z_test)[:, 1])
+        return leakage_test(
+            np.vstack([Z_train, Z_test]),
+            np.concatenate([s_train, s_test]),
+            estimator=HistGradientBoostingClassifier(random_state=seed),
+            cv=split,
+        )
+
+
+def _row(method, level, leakage, utility, seconds) -> DemoRow:
+    ci = (leakage.ci_low, leakage.ci_high)
+    return DemoRow(method, level, leakage.auc, utility, seconds, ci, leakage.pvalue)
 
 
 def _scores(Z_train, Z_test, *, s_train, s_test, y_train, y_test, seed):
@@ -153,7 +171,7 @@ def run_demo(
         seed=random_state,
     )
     start = time.perf_counter()
-    rows = [DemoRow("none", 0.0, *scores(raw_train, raw_test), 0.0)]
+    rows = [_row("none", 0.0, *scores(raw_train, raw_test), 0.0)]
     rows[0] = rows[0]._replace(seconds=time.perf_counter() - start)
     start = time.perf_counter()
     reference = independence_reference(
@@ -173,9 +191,8 @@ def run_demo(
         s_test,
         random_state,
     )
-    rows.append(
-        DemoRow("reference", 1.0, leak, reference.utility, time.perf_counter() - start)
-    )
+    seconds = time.perf_counter() - start
+    rows.append(_row("reference", 1.0, leak, reference.utility, seconds))
     for method in methods:
         start = time.perf_counter()
         unlearner = BarycenterFeatureUnlearner(
@@ -193,20 +210,22 @@ def run_demo(
             Z_train, Z_test = unlearner.transform(E_train), unlearner.transform(E_test)
             row = scores(Z_train, Z_test)
             seconds = time.perf_counter() - start + fit_seconds
-            rows.append(DemoRow(method, level, *row, seconds))
+            rows.append(_row(method, level, *row, seconds))
     return rows
 
 
 def format_table(rows) -> str:
     """Render demo rows as a fixed-width text table."""
     header = (
-        f"{'method':<10} {'repair':>6} {'leakage AUC(S)':>15} {'utility AUC(Y)':>15}"
+        f"{'method':<10} {'repair':>6} {'leakage AUC(S)':>15} {'95% interval':>12} "
+        f"{'p(no leak)':>10} {'utility AUC(Y)':>15}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
+        interval = f"{row.leakage_ci[0]:.3f}-{row.leakage_ci[1]:.3f}"
         lines.append(
             f"{row.method:<10} {row.repair_level:>6.2f} {row.leakage_auc:>15.3f} "
-            f"{row.utility_auc:>15.3f}"
+            f"{interval:>12} {row.leakage_pvalue:>10.2g} {row.utility_auc:>15.3f}"
         )
     return "\n".join(lines)
 
@@ -291,6 +310,7 @@ def _save_plot(rows, path: Path, outputs: Outputs) -> str:
                 repair_levels=[r.repair_level for r in mine],
                 utility=[r.utility_auc for r in mine],
                 leakage=[r.leakage_auc for r in mine],
+                leakage_ci=[r.leakage_ci for r in mine],
                 name=method,
                 utility_name="income ROC AUC",
                 leakage_name="leakage ROC AUC (adversary for S)",
@@ -346,7 +366,8 @@ def run_demo_command(args, progress: Progress) -> str:
     )
     lines.append(
         "leakage: ROC AUC of a gradient-boosting adversary predicting S from the "
-        "repaired test features (0.5 = nothing leaks);\nutility: ROC AUC of a "
+        "repaired test features (0.5 = nothing leaks), its 95% interval and the "
+        "p-value against 'nothing leaks' (leakage_test);\nutility: ROC AUC of a "
         "logistic regression predicting income >50K; reference: the best income "
         "AUC of scores independent of S (a logistic regression's scores mapped "
         "onto the W2 barycenter of the groups' score laws)."

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sklearn_unlearn import BarycenterFeatureUnlearner, __version__
+from sklearn_unlearn.cli._audit import leakage_text
 from sklearn_unlearn.cli._columns import (
     feature_columns,
     feature_matrix,
@@ -38,7 +39,7 @@ from sklearn_unlearn.cli._sensitive import (
     sensitive_groups,
 )
 from sklearn_unlearn.cli._table import check_columns, read_table, write_table
-from sklearn_unlearn.metrics import leakage_auc
+from sklearn_unlearn.metrics import leakage_test
 
 __all__ = ["add_repair_parser", "run_repair"]
 
@@ -111,8 +112,17 @@ def add_repair_parser(sub) -> None:
     )
 
 
-def _leakage(Z, groups, seed) -> float:
-    return float(leakage_auc(Z, groups, cv=5, random_state=seed))
+def _leakage(Z, groups, seed):
+    return leakage_test(Z, groups, cv=5, random_state=seed)
+
+
+def _leakage_keys(result, when: str) -> dict:
+    """The audit's AUC, interval and p-value of one table; None if not audited."""
+    values = (None, None, None)
+    if result is not None:
+        values = (result.auc, [result.ci_low, result.ci_high], result.pvalue)
+    keys = (f"leakage_{name}_{when}" for name in ("auc", "ci", "pvalue"))
+    return dict(zip(keys, values, strict=True))
 
 
 def _feature_output(table, name: str, values: np.ndarray):
@@ -217,10 +227,11 @@ def run_repair(args, progress: Progress) -> str:
         "random_state": args.random_state,
         "standardised": True,
         "audited": bool(args.audit),
-        "leakage_auc_before": before,
-        "leakage_auc_after": after,
+        **_leakage_keys(before, "before"),
+        **_leakage_keys(after, "after"),
         "leakage_adversary": "HistGradientBoostingClassifier, 5-fold out-of-fold "
-        "ROC AUC (0.5 = nothing leaks)",
+        "ROC AUC (0.5 = nothing leaks), 95% confidence interval, one-sided "
+        "p-value against 'nothing leaks' (sklearn_unlearn.metrics.leakage_test)",
         "repair_seconds": seconds,
         "label": args.label,
         "label_utility": utility,
@@ -236,8 +247,9 @@ def run_repair(args, progress: Progress) -> str:
     ]
     if before is not None and after is not None:
         lines.append(
-            f"leakage of {'/'.join(sensitive)} (adversary ROC AUC, 0.5 = none): "
-            f"{before:.3f} before, {after:.3f} after"
+            f"leakage of {'/'.join(sensitive)} (adversary ROC AUC [95% interval], "
+            f"p-value against none; 0.5 = none): {leakage_text(before)} before, "
+            f"{leakage_text(after)} after"
         )
     if utility is not None:
         lines.append(

@@ -6,6 +6,10 @@ scorers and ``refit=`` rules plug them into model selection; the
 Display objects draw what the functions compute (matplotlib is optional).
 """
 
+from sklearn_unlearn.metrics._certificate import (
+    LeakageCertificate,
+    leakage_certificate,
+)
 from sklearn_unlearn.metrics._fairness import (
     GroupAccuracy,
     demographic_parity_difference,
@@ -24,6 +28,7 @@ from sklearn_unlearn.metrics._group_scorer import (
     make_forgetting_scorer,
 )
 from sklearn_unlearn.metrics._leakage import group_wasserstein_distance, leakage_auc
+from sklearn_unlearn.metrics._leakage_test import LeakageTest, leakage_test
 from sklearn_unlearn.metrics._membership import membership_advantage
 from sklearn_unlearn.metrics._mutual_info import mutual_information
 from sklearn_unlearn.metrics._plot import (
@@ -44,6 +49,8 @@ __all__ = [
     "GroupAccuracy",
     "GroupDistributionDisplay",
     "IndependenceReference",
+    "LeakageCertificate",
+    "LeakageTest",
     "UnlearningTradeoffDisplay",
     "bounded_refit",
     "demographic_parity_difference",
@@ -56,6 +63,8 @@ __all__ = [
     "independence_reference",
     "leakage_auc",
     "leakage_bounded_refit",
+    "leakage_certificate",
+    "leakage_test",
     "make_fairness_scorer",
     "make_forgetting_scorer",
     "make_leakage_scorer",

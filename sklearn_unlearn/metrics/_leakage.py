@@ -1,12 +1,14 @@
 """How much a representation Z still reveals about a sensitive attribute S."""
 
 from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils import check_random_state
 
 from sklearn_unlearn.feature._bures import bures_wasserstein2
@@ -19,7 +21,92 @@ from sklearn_unlearn.utils._compat import (
 )
 from sklearn_unlearn.utils._scale import power_of_two_scale
 
-__all__ = ["group_wasserstein_distance", "leakage_auc"]
+__all__ = ["CrossFit", "cross_fit", "group_wasserstein_distance", "leakage_auc"]
+
+
+class CrossFit(NamedTuple):
+    """Out-of-split class probabilities of an adversary, and who scored them."""
+
+    Z: np.ndarray  # (n_samples, n_features) the validated representation
+    codes: np.ndarray  # (n_samples,) group code of each row
+    proba: np.ndarray  # (n_samples, n_groups) probabilities; zeros if unscored
+    fold: np.ndarray  # (n_samples,) split that scored each row, -1 if none
+    crossed: bool  # whether a scored row trains the model of another split
+    seed: int  # the seed drawn from random_state (folds, default adversary)
+
+
+def _fit_predict(estimator, Z, codes, train, test, n_groups: int) -> np.ndarray:
+    model = clone(estimator).fit(Z[train], codes[train])
+    proba = np.zeros((test.size, n_groups))
+    proba[:, np.asarray(model.classes_, dtype=np.intp)] = model.predict_proba(Z[test])
+    return proba
+
+
+def _splits(splitter, Z, codes, n_samples: int):
+    """The splits as index arrays, checked to score each row at most once."""
+    splits = [
+        (np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
+        for train, test in splitter.split(Z, codes)
+    ]
+    fold = np.full(n_samples, -1, dtype=np.intp)
+    for k, (_, test) in enumerate(splits):
+        if np.any(fold[test] >= 0) or np.unique(test).size != test.size:
+            raise ValueError(
+                "cv scores some rows more than once: pass folds whose test sets "
+                "do not overlap (e.g. KFold, or a single train/test split)."
+            )
+        fold[test] = k
+    crossed = any(np.any(fold[train] >= 0) for train, _ in splits)
+    return splits, fold, crossed
+
+
+def cross_fit(Z, sensitive, *, estimator, cv, random_state, n_jobs=None) -> CrossFit:
+    """Validate, split and score every row by a model that did not see it.
+
+    ``cv`` is an int (stratified shuffled folds) or any splitter or iterable of
+    ``(train, test)`` index pairs whose test sets do not overlap; rows that no
+    split tests are left unscored (``fold == -1``). The seed is drawn from
+    ``random_state`` first, so that :func:`leakage_auc` and
+    :func:`~sklearn_unlearn.metrics.leakage_test` score alike.
+    """
+    splitter = cv if isinstance(cv, Integral) else check_cv(cv, classifier=True)
+    n_splits = cv if isinstance(cv, Integral) else splitter.get_n_splits()
+    Z, codes, counts = check_audit_input(
+        Z,
+        sensitive,
+        min_per_group=max(int(n_splits), 2),
+        hint=f"cv={n_splits} stratified folds need {n_splits} rows per group.",
+    )
+    rng = check_random_state(random_state)
+    seed = int(rng.randint(2**31 - 1))
+    if isinstance(cv, Integral):
+        splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+    adversary = (
+        HistGradientBoostingClassifier(random_state=seed)
+        if estimator is None
+        else estimator
+    )
+    splits, fold, crossed = _splits(splitter, Z, codes, Z.shape[0])
+    parts = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_predict)(adversary, Z, codes, train, test, counts.size)
+        for train, test in splits
+    )
+    proba = np.zeros((Z.shape[0], counts.size))
+    for (_, test), part in zip(splits, parts, strict=True):
+        proba[test] = part
+    if np.unique(codes[fold >= 0]).size < counts.size:
+        raise ValueError(
+            "The rows that cv tests miss a group of the sensitive attribute: pass "
+            "stratified folds (e.g. cv=5) so that every group is scored."
+        )
+    return CrossFit(Z, codes, proba, fold, crossed, seed)
+
+
+def pooled_auc(codes: np.ndarray, proba: np.ndarray) -> float:
+    """ROC AUC of pooled scores; macro one-vs-rest for more than two groups."""
+    if proba.shape[1] == 2:
+        return float(roc_auc_score(codes, proba[:, 1]))
+    return float(roc_auc_score(codes, proba, multi_class="ovr", average="macro"))
 
 
 @validate_params(
@@ -47,9 +134,11 @@ def leakage_auc(Z, sensitive_features, *, estimator=None, cv=5, random_state=Non
     estimator : classifier with predict_proba, default=None
         The adversary. None uses a strong nonlinear one,
         ``HistGradientBoostingClassifier(random_state=random_state)``.
-    cv : int or cross-validation splitter, default=5
+    cv : int, cross-validation splitter or iterable, default=5
         Folds; an int means ``StratifiedKFold(cv, shuffle=True)``. Every group
-        needs at least ``cv`` samples.
+        needs at least ``cv`` samples. Test sets must not overlap; rows that
+        no split tests (e.g. the training part of a single train/test split
+        ``[(train, test)]``) are not scored.
     random_state : int, RandomState instance or None, default=None
         Seeds the fold shuffling and the default adversary.
 
@@ -60,13 +149,15 @@ def leakage_auc(Z, sensitive_features, *, estimator=None, cv=5, random_state=Non
 
     See Also
     --------
+    leakage_test : The same AUC with a confidence interval and a p-value.
+    leakage_certificate : A bound on any adversary, for finite-valued Z.
     mutual_information : An estimate of I(Z; S) in nats.
     make_leakage_scorer : This metric as a GridSearchCV scorer.
 
     Notes
     -----
     Every row is scored by an adversary that did not see it during training
-    (``cross_val_predict``), so the AUC estimates what a fresh attacker learns
+    (cross-fitting), so the AUC estimates what a fresh attacker learns
     from Z. A representation can fool a linear adversary and not a nonlinear
     one: audit with a strong default.
 
@@ -82,29 +173,11 @@ def leakage_auc(Z, sensitive_features, *, estimator=None, cv=5, random_state=Non
     >>> bool(auc > 0.8)
     True
     """
-    n_splits = cv if isinstance(cv, Integral) else cv.get_n_splits()
-    Z, codes, counts = check_audit_input(
-        Z,
-        sensitive_features,
-        min_per_group=n_splits,
-        hint=f"cv={n_splits} stratified folds need {n_splits} rows per group.",
+    fit = cross_fit(
+        Z, sensitive_features, estimator=estimator, cv=cv, random_state=random_state
     )
-    rng = check_random_state(random_state)
-    seed = int(rng.randint(2**31 - 1))
-    splitter = (
-        StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
-        if isinstance(cv, Integral)
-        else cv
-    )
-    adversary = (
-        HistGradientBoostingClassifier(random_state=seed)
-        if estimator is None
-        else clone(estimator)
-    )
-    proba = cross_val_predict(adversary, Z, codes, cv=splitter, method="predict_proba")
-    if counts.size == 2:
-        return float(roc_auc_score(codes, proba[:, 1]))
-    return float(roc_auc_score(codes, proba, multi_class="ovr", average="macro"))
+    scored = fit.fold >= 0
+    return pooled_auc(fit.codes[scored], fit.proba[scored])
 
 
 def _subsample(rng, X: np.ndarray, max_samples: int) -> np.ndarray:

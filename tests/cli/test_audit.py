@@ -29,6 +29,31 @@ def test_audit_prints_and_writes_json(table, capsys):
     # the married flag and hours reveal sex on Adult
     assert 0.6 < payload["leakage_auc_gradient_boosting"] <= 1.0
     assert payload["features"] == [*NUMERIC, "married", "income"]
+    # the interval holds the AUC's neighbourhood and excludes 0.5; p is tiny
+    for adversary in ("gradient_boosting", "logistic_regression"):
+        low, high = payload[f"leakage_ci_{adversary}"]
+        assert 0.5 < low < payload[f"leakage_auc_{adversary}"] + 0.02 < high + 0.04
+        assert payload[f"leakage_pvalue_{adversary}"] < 1e-6
+    assert payload["confidence"] == 0.95
+    # continuous features: no certificate
+    assert payload["certificate"] is None
+    assert "p = " in text and "certificate" not in text
+
+
+def test_audit_certifies_features_with_few_distinct_rows(tmp_path, people, capsys):
+    # married and a coarse age band: 2 x 4 distinct rows for 800 people
+    frame = people[["sex", "married"]].assign(band=people["age"] // 20)
+    path = tmp_path / "coarse.csv"
+    frame.to_csv(path, index=False)
+    report = tmp_path / "coarse.json"
+    assert main(["audit", str(path), "--sensitive", "sex", "--json", str(report)]) == 0
+    certificate = json.loads(report.read_text())["certificate"]
+    assert certificate["n_distinct_rows"] <= 8
+    # married reveals sex on Adult: the bound is informative, above the AUCs
+    payload = json.loads(report.read_text())
+    assert 0.5 < payload["leakage_auc_gradient_boosting"] <= certificate["auc_bound"]
+    assert certificate["auc_bound"] < 1.0
+    assert "ANY adversary's AUC <=" in capsys.readouterr().out
 
 
 A = ["audit", "data.csv", "--sensitive", "sex"]

@@ -28,6 +28,11 @@ def test_run_demo_rows_raw_baseline_and_reference():
     assert reference.leakage_auc < 0.56
     assert raw.utility_auc - 0.08 < reference.utility_auc < raw.utility_auc
     assert "leakage AUC(S)" in format_table(rows)
+    # held-out leakage: an exact rank test and a DeLong interval around the AUC
+    assert raw.leakage_pvalue < 1e-10 and raw.leakage_ci[0] > 0.8
+    for row in rows:
+        assert row.leakage_ci[0] <= row.leakage_auc <= row.leakage_ci[1]
+    assert "95% interval" in format_table(rows)
 
 
 def test_default_method_forgets_sex_on_adult_at_the_reference():
@@ -67,7 +72,7 @@ def test_demo_prints_table_and_saves_plot(tmp_path, capsys):
     rows = {
         (r[0], r[1]): r
         for r in (line.split() for line in out.splitlines())
-        if len(r) == 4 and r[0] in ("none", "gaussian", "stochastic")
+        if len(r) == 6 and r[0] in ("none", "gaussian", "stochastic")
     }
     assert set(rows) == {("none", "0.00"), ("gaussian", "1.00"), ("stochastic", "1.00")}
     assert float(rows["stochastic", "1.00"][2]) < float(rows["none", "0.00"][2])

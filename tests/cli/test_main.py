@@ -153,7 +153,7 @@ FAILURES = {
     ),
     "audit": (
         ["audit", "in.csv", "--sensitive", "sex", "--json", "r.json"],
-        ("sklearn_unlearn.cli._audit.leakage_auc", RuntimeError("boom")),
+        ("sklearn_unlearn.cli._audit.leakage_test", RuntimeError("boom")),
         "error: unexpected RuntimeError: boom",
     ),
     "select": (

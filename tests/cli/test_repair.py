@@ -40,6 +40,13 @@ def test_repair_writes_table_and_audit(table, people, capsys):
     assert audit["features"] == [*NUMERIC, "married"]
     assert audit["groups"] == people["sex"].value_counts().sort_index().to_dict()
     assert audit["leakage_auc_after"] < audit["leakage_auc_before"]
+    # the raw features leak beyond doubt; the interval brackets each AUC
+    assert audit["leakage_pvalue_before"] < 1e-6
+    assert audit["leakage_ci_before"][0] > 0.5
+    for when in ("before", "after"):
+        low, high = audit[f"leakage_ci_{when}"]
+        assert low - 0.02 < audit[f"leakage_auc_{when}"] < high + 0.02
+        assert 0 < audit[f"leakage_pvalue_{when}"] <= 1
     text = capsys.readouterr().out
     assert "before" in text and str(out) in text
     assert leftovers(table.parent) == []
@@ -71,6 +78,7 @@ def test_repair_default_output_name_and_options(tmp_path, people):
     audit = json.loads((tmp_path / "data.repaired.audit.json").read_text())
     assert audit["features"] == ["age", "hours_per_week"]
     assert audit["repair_level"] == 0.5 and audit["leakage_auc_after"] is None
+    assert audit["leakage_ci_after"] is None and audit["leakage_pvalue_before"] is None
 
 
 R = ["repair", "data.csv", "--sensitive", "sex"]

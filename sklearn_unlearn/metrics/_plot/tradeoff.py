@@ -5,7 +5,7 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.metrics import check_scoring
 
 from sklearn_unlearn.metrics._checks import check_scoring_name
-from sklearn_unlearn.metrics._leakage import leakage_auc
+from sklearn_unlearn.metrics._leakage_test import leakage_test
 from sklearn_unlearn.metrics._pipeline import (
     locate_unlearner,
     sensitive_and_representation,
@@ -13,6 +13,7 @@ from sklearn_unlearn.metrics._pipeline import (
 from sklearn_unlearn.metrics._plot._base import (
     check_matplotlib_support,
     check_values,
+    label_places,
     new_or_given_ax,
 )
 
@@ -22,33 +23,6 @@ __all__ = ["UnlearningTradeoffDisplay"]
 _NO_LEAKAGE_GID = "sklearn_unlearn.no_leakage"
 # gid of the curves, to place the labels of overlaid curves apart
 _CURVE_GID = "sklearn_unlearn.tradeoff"
-# gap (points) between a point and its repair-level label
-_LABEL_GAP = 6.0
-
-
-def _label_places(x, y, xlim, ylim, side: int) -> list:
-    """Offset and alignment of each point's label, across the curve.
-
-    Labels sit on the normal of the curve (in axes-fraction units), on ``side``
-    (+1 or -1) of the direction of travel, so they do not cross their own line;
-    overlaid curves use alternate sides, keeping apart the labels of the point
-    they share (repair level 0 is the same model for every method).
-    """
-    u = np.asarray(x) / max(xlim[1] - xlim[0], 1e-12)
-    v = np.asarray(y) / max(ylim[1] - ylim[0], 1e-12)
-    if u.size > 1:
-        du, dv = np.gradient(u), np.gradient(v)
-    else:
-        du, dv = np.ones(1), np.zeros(1)
-    places = []
-    for tu, tv in zip(du, dv, strict=True):
-        norm = np.hypot(tu, tv)
-        tu, tv = (tu / norm, tv / norm) if norm > 0 else (1.0, 0.0)
-        nu, nv = -side * tv, side * tu
-        ha = "left" if nu > 0.38 else "right" if nu < -0.38 else "center"
-        va = "bottom" if nv > 0.38 else "top" if nv < -0.38 else "center"
-        places.append(((_LABEL_GAP * nu, _LABEL_GAP * nv), ha, va))
-    return places
 
 
 def _as_float(values) -> np.ndarray:
@@ -86,6 +60,10 @@ class UnlearningTradeoffDisplay:
     leakage : array-like of shape (n_levels,)
         Leakage of the sensitive attribute at each level, e.g. by
         :func:`~sklearn_unlearn.metrics.leakage_auc` (0.5 means nothing leaks).
+    leakage_ci : array-like of shape (n_levels, 2), default=None
+        Confidence interval of each leakage value, e.g. ``(ci_low, ci_high)``
+        of :func:`~sklearn_unlearn.metrics.leakage_test`, drawn as horizontal
+        error bars; None draws none.
     name : str, default=None
         Name of the curve in the legend; None shows no name.
     utility_name : str, default="utility"
@@ -97,6 +75,8 @@ class UnlearningTradeoffDisplay:
     ----------
     line_ : matplotlib Line2D
         The curve, one marker per repair level.
+    errorbars_ : matplotlib LineCollection or None
+        The leakage intervals (None without ``leakage_ci``).
     annotations_ : list of matplotlib Annotation
         The repair-level labels of the points (empty without ``annotate``).
     reference_line_ : matplotlib Line2D
@@ -135,6 +115,7 @@ class UnlearningTradeoffDisplay:
         repair_levels,
         utility,
         leakage,
+        leakage_ci=None,
         name=None,
         utility_name="utility",
         leakage_name="leakage AUC",
@@ -142,6 +123,7 @@ class UnlearningTradeoffDisplay:
         self.repair_levels = repair_levels
         self.utility = utility
         self.leakage = leakage
+        self.leakage_ci = leakage_ci
         self.name = name
         self.utility_name = utility_name
         self.leakage_name = leakage_name
@@ -183,6 +165,17 @@ class UnlearningTradeoffDisplay:
             line_kwargs["label"] = name
         line_kwargs.update(kwargs)
         (self.line_,) = ax.plot(leakage, utility, **line_kwargs)
+        self.errorbars_ = None
+        if self.leakage_ci is not None:
+            low, high = check_values(
+                type(self).__name__,
+                leakage=leakage,
+                ci_low=np.asarray(self.leakage_ci, dtype=np.float64)[:, 0],
+                ci_high=np.asarray(self.leakage_ci, dtype=np.float64)[:, 1],
+            )[1:]
+            self.errorbars_ = ax.hlines(
+                utility, low, high, color=self.line_.get_color(), linewidth=1.0
+            )
 
         existing = [line for line in ax.lines if line.get_gid() == _NO_LEAKAGE_GID]
         if existing:
@@ -195,7 +188,7 @@ class UnlearningTradeoffDisplay:
         self.annotations_ = []
         if annotate:
             ax.margins(0.08)  # room for the labels, which do not autoscale
-            places = _label_places(
+            places = label_places(
                 leakage,
                 utility,
                 ax.get_xlim(),
@@ -357,7 +350,7 @@ class UnlearningTradeoffDisplay:
         check_scoring_name(scoring, "scoring", f"{cls.__name__}.from_estimator")
         scorer = check_scoring(estimator, scoring=scoring)
 
-        utility, leakage = [], []
+        utility, leakage, intervals = [], [], []
         for level in levels:
             model = clone(estimator).set_params(
                 **{f"{location.name}__repair_level": float(level)}
@@ -365,19 +358,20 @@ class UnlearningTradeoffDisplay:
             model.fit(X_train, y_train)
             utility.append(float(scorer(model, X_test, y_test)))
             sensitive, Z = sensitive_and_representation(model, X_test)
-            leakage.append(
-                leakage_auc(
-                    Z,
-                    sensitive,
-                    estimator=leakage_estimator,
-                    cv=leakage_cv,
-                    random_state=random_state,
-                )
+            result = leakage_test(
+                Z,
+                sensitive,
+                estimator=leakage_estimator,
+                cv=leakage_cv,
+                random_state=random_state,
             )
+            leakage.append(result.auc)
+            intervals.append((result.ci_low, result.ci_high))
         display = cls(
             repair_levels=levels,
             utility=np.asarray(utility),
             leakage=np.asarray(leakage),
+            leakage_ci=np.asarray(intervals),
             name=unlearner.method if name is None else name,
             utility_name=_utility_name(estimator, scoring),
         )

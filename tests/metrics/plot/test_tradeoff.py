@@ -190,3 +190,38 @@ def test_tradeoff_with_the_unlearner_after_other_steps(grouped):
     )
     assert np.all(np.isfinite(display.leakage))
     assert display.leakage[-1] < display.leakage[0]
+
+
+def test_leakage_intervals_are_drawn_as_given(tradeoff):
+    display = UnlearningTradeoffDisplay(
+        repair_levels=[0.0, 1.0],
+        utility=[0.8, 0.7],
+        leakage=[0.9, 0.52],
+        leakage_ci=[(0.85, 0.95), (0.48, 0.56)],
+    ).plot()
+    segments = display.errorbars_.get_segments()
+    np.testing.assert_allclose(
+        [s[:, 0] for s in segments], [[0.85, 0.95], [0.48, 0.56]]
+    )
+    np.testing.assert_allclose([s[:, 1] for s in segments], [[0.8, 0.8], [0.7, 0.7]])
+    assert (
+        UnlearningTradeoffDisplay(repair_levels=[0.0], utility=[0.8], leakage=[0.9])
+        .plot()
+        .errorbars_
+        is None
+    )
+    # from_estimator passes leakage_test's intervals, one around each AUC
+    low, high = np.asarray(tradeoff.leakage_ci).T
+    assert np.all((low <= tradeoff.leakage + 0.05) & (tradeoff.leakage - 0.05 <= high))
+    assert len(tradeoff.errorbars_.get_segments()) == len(LEVELS)
+
+
+def test_leakage_intervals_of_the_wrong_length_are_named():
+    display = UnlearningTradeoffDisplay(
+        repair_levels=[0.0, 1.0],
+        utility=[0.8, 0.7],
+        leakage=[0.9, 0.5],
+        leakage_ci=[(0.85, 0.95)],
+    )
+    with pytest.raises(ValueError, match="ci_low"):
+        display.plot()
