@@ -21,6 +21,7 @@ one-hot, integer columns stay integer, and no group keeps values of its own.
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.utils import gen_batches
 from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn.feature._stochastic_cells import (
@@ -131,12 +132,11 @@ def _fit_cell_barycenter(
     sample = np.sort(rng.choice(n, min(n, lloyd_rows), replace=False))
     E_sample = _embed(X[sample], embedding)
     initial = E_sample[rng.choice(sample.size, n_cells, replace=False)]
-    centers = _lloyd(E_sample, initial, lloyd_steps, chunk_rows=chunk_rows)
+    centers = _lloyd(E_sample, initial, lloyd_steps)
     cells = np.empty(n, dtype=np.intp)
-    for start in range(0, n, chunk_rows):
-        stop = min(start + chunk_rows, n)
-        cells[start:stop] = _assign_cells(
-            _embed(X[start:stop], embedding), centers, chunk_rows=chunk_rows
+    for rows in gen_batches(n, chunk_rows):
+        cells[rows] = _assign_cells(
+            _embed(X[rows], embedding), centers, chunk_rows=chunk_rows
         )
     used = np.bincount(cells, minlength=centers.shape[0]) > 0
     if not used.all():
@@ -204,12 +204,11 @@ def _cell_transport(
     """
     Z = np.empty_like(X) if out is None else out
     k = model.centers.shape[0]
-    for start in range(0, X.shape[0], chunk_rows):
-        stop = min(start + chunk_rows, X.shape[0])
-        Z[start:stop] = X[start:stop]
-        g = codes[start:stop]
-        moved = (g >= 0) & (uniforms[start:stop, 1] < repair_level)
-        rows = start + np.flatnonzero(moved)
+    for block in gen_batches(X.shape[0], chunk_rows):
+        Z[block] = X[block]
+        g = codes[block]
+        moved = (g >= 0) & (uniforms[block, 1] < repair_level)
+        rows = block.start + np.flatnonzero(moved)
         if rows.size == 0:
             continue
         g = codes[rows]

@@ -1,14 +1,32 @@
 """The cells of the ``"stochastic"`` method: their space, centers and rows.
 
-Arrays in, arrays or NamedTuples out; no validation and no scikit-learn objects.
-Rows are embedded (standardised columns, then a weighted label score), cut into
-the Voronoi cells of ``k`` centers refined by Lloyd steps, and each cell keeps
-a few of its training rows as the candidate outputs.
+Arrays in, arrays or NamedTuples out; no validation, and no scikit-learn
+objects in or out. Rows are embedded (standardised columns, then a weighted
+label score), cut into the Voronoi cells of ``k`` centers refined by Lloyd
+steps, and each cell keeps a few of its training rows as the candidate outputs.
+
+The Lloyd steps are scikit-learn's :class:`~sklearn.cluster.KMeans` started at
+the given centers (as fast as the former hand-written steps: 0.96 s against
+1.08 s for 3 steps of 1,000 centers on 50,000 rows of 51 float32 columns, one
+thread; it also moves an empty cell to the farthest row instead of leaving it
+unused); row blocks are :func:`~sklearn.utils.gen_batches`. Two things stay
+written here, measured with one thread:
+
+* :func:`_assign_cells` rather than
+  :func:`~sklearn.metrics.pairwise_distances_argmin`: it restricts rows to
+  allowed cells (which the latter cannot), and its float32 GEMM is 2.5 times
+  faster (0.36 s against 0.90 s for 200,000 rows and 1,000 centers; the latter
+  upcasts float32 blocks to float64) with the same nearest center;
+* random initial centers rather than k-means++
+  (:func:`~sklearn.cluster.kmeans_plusplus`): its seeding took 16 s on those
+  50,000 rows, 15 times the Lloyd steps, for the cells of one fit.
 """
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.utils import gen_batches
 
 __all__ = [
     "Embedding",
@@ -64,32 +82,54 @@ def _assign_cells(
     """
     centers_sq = np.einsum("ij,ij->i", centers, centers)
     cells = np.empty(X.shape[0], dtype=np.intp)
-    for start in range(0, X.shape[0], chunk_rows):
-        stop = min(start + chunk_rows, X.shape[0])
+    for rows in gen_batches(X.shape[0], chunk_rows):
         # ||x||^2 is constant per row, so it does not change the argmin
-        scores = X[start:stop] @ (-2.0 * centers.T).astype(X.dtype, copy=False)
+        scores = X[rows] @ (-2.0 * centers.T).astype(X.dtype, copy=False)
         scores += centers_sq
         if allowed is not None:
-            scores[~allowed[start:stop]] = np.inf
-        cells[start:stop] = np.argmin(scores, axis=1)
+            scores[~allowed[rows]] = np.inf
+        cells[rows] = np.argmin(scores, axis=1)
     return cells
 
 
 def _lloyd(
-    X: np.ndarray, centers: np.ndarray, n_iter: int, *, chunk_rows: int = 4096
+    X: np.ndarray,
+    centers: np.ndarray,
+    n_iter: int,
+    *,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``n_iter`` Lloyd (k-means) steps from ``centers``; empty cells stay put."""
-    centers = np.array(centers, dtype=np.float64)
-    k = centers.shape[0]
-    for _ in range(n_iter):
-        cells = _assign_cells(X, centers, chunk_rows=chunk_rows)
-        order = np.argsort(cells, kind="stable")
-        counts = np.bincount(cells, minlength=k)
-        filled = counts > 0
-        starts = (np.cumsum(counts) - counts)[filled]
-        sums = np.add.reduceat(np.asarray(X[order], dtype=np.float64), starts, axis=0)
-        centers[filled] = sums / counts[filled, None]
-    return centers
+    """``n_iter`` Lloyd (k-means) steps from ``centers``, as float64 centers.
+
+    scikit-learn's :class:`~sklearn.cluster.KMeans` (``algorithm="lloyd"``, one
+    start at ``centers``, ``tol=0``: it stops earlier only when no row changes
+    cell), weighted by ``sample_weight`` when given; it runs in the dtype of
+    ``X``. A cell left empty by a step is moved to the row farthest from its
+    center. Its OpenMP threads are limited to one: their partial sums are added
+    in no fixed order, which would make the centers, hence the cells, vary from
+    run to run.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
+
+    centers = np.asarray(centers, dtype=np.float64)
+    if n_iter < 1:
+        return centers.copy()
+    model = KMeans(
+        centers.shape[0],
+        init=centers.astype(X.dtype, copy=False),
+        n_init=1,
+        max_iter=n_iter,
+        tol=0.0,
+        algorithm="lloyd",
+    )
+    with threadpool_limits(limits=1, user_api="openmp"), warnings.catch_warnings():
+        # fewer distinct rows than centers (repeated table rows): such centers
+        # coincide, and the cells no row falls in are dropped by the caller
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, sample_weight=sample_weight)
+    return np.asarray(model.cluster_centers_, dtype=np.float64)
 
 
 def _sample_members(

@@ -9,6 +9,7 @@ plain arrays.
 import warnings
 
 import numpy as np
+from sklearn.utils import gen_batches
 
 from sklearn_unlearn.feature._stochastic_cells import Embedding
 from sklearn_unlearn.utils._row_windows import row_chunks
@@ -33,8 +34,7 @@ def _column_scales(X) -> tuple[np.ndarray, np.ndarray]:
     high = np.max(X, axis=0).astype(np.float64)
     magnitude = np.maximum(np.abs(low), np.abs(high))
     magnitude[~(magnitude > 0)] = 1.0
-    block = row_chunks(X.shape[1], 8)
-    blocks = [slice(i, i + block) for i in range(0, X.shape[0], block)]
+    blocks = list(gen_batches(X.shape[0], row_chunks(X.shape[1], 8)))
     total = np.zeros(X.shape[1])
     for rows in blocks:
         total += np.sum(np.asarray(X[rows], dtype=np.float64) / magnitude, axis=0)

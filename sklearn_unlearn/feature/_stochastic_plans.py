@@ -9,6 +9,8 @@ import warnings
 
 import numpy as np
 
+from sklearn_unlearn.feature._stochastic_cells import _lloyd
+
 __all__ = [
     "COARSE_LLOYD_STEPS",
     "MAX_BLUR_DOUBLINGS",
@@ -72,6 +74,19 @@ def _bregman_barycenter(
     up to ``MAX_BLUR_DOUBLINGS`` times (a slightly blurrier barycenter, which
     the exact plans then reach exactly); only then does POT's log-stabilised
     solver take over (measured about 100x slower at 2000 cells).
+
+    The loop is kept rather than ``ot.bregman.barycenter(method="sinkhorn")``,
+    which iterates the same projections: measured on one thread to the same
+    L1 accuracy (1e-3 of a tightly converged barycenter; 3 groups, 1,000
+    cells, ``epsilon`` 0.03), this loop took 0.34 s and POT's 0.96 s (POT
+    tests convergence every 10 iterations, on the spread of the groups'
+    ``K^T u_s``, which needs more iterations); POT's loop goes on when its
+    scalings overflow, where this one stops at the first non-finite step to
+    restart blurrier; and ``tol`` keeps its documented meaning (the L1
+    change of the barycenter). The log-domain ``method="sinkhorn_log"`` took
+    100 s on the same problem (0.15 s here at ``tol`` 1e-4). The unblurred
+    barycenter by linear programming (``ot.lp.barycenter``) grows as the
+    square of the cells: 1.2 s at 200 cells, 4 ms here.
     """
     for attempt in range(MAX_BLUR_DOUBLINGS + 1):
         with np.errstate(
@@ -138,21 +153,14 @@ def _coarse_cells(
     """Merge the ``k`` cells into ``n_coarse`` groups of nearby cells.
 
     A few weighted Lloyd steps on the centers (weights ``pooled``, the cells'
-    share of all rows), started at centers drawn with those weights. Returns
-    the coarse cell of each cell.
+    share of all rows; scikit-learn's ``KMeans``), started at centers drawn with
+    those weights. Returns the coarse cell of each cell.
     """
     k = centers.shape[0]
     if n_coarse >= k:
         return np.arange(k)
     start = rng.choice(k, n_coarse, replace=False, p=pooled)
-    coarse = centers[start]
-    for _ in range(COARSE_LLOYD_STEPS):
-        labels = _nearest(centers, coarse)
-        mass = np.bincount(labels, weights=pooled, minlength=n_coarse)
-        filled = mass > 0
-        sums = np.zeros_like(coarse)
-        np.add.at(sums, labels, pooled[:, None] * centers)
-        coarse[filled] = sums[filled] / mass[filled, None]
+    coarse = _lloyd(centers, centers[start], COARSE_LLOYD_STEPS, sample_weight=pooled)
     labels = _nearest(centers, coarse)
     return np.unique(labels, return_inverse=True)[1]
 

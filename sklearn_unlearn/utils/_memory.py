@@ -2,6 +2,15 @@
 
 The estimators call :func:`working_rows` once and hand the row count to the
 kernels, which never read any configuration themselves.
+
+:func:`working_rows` is the arithmetic of scikit-learn's
+:func:`~sklearn.utils.get_chunk_n_rows` (``working_memory`` MiB over the bytes
+of a row, capped), kept here for two differences the estimators rely on: a
+budget smaller than one row silently gives one-row blocks (``get_chunk_n_rows``
+warns, on every ``transform`` call, although the output does not depend on the
+block size: the repairs are tested equal at ``working_memory=0.01``), and a
+pass with no per-row temporaries (``row_bytes=0``) gets the cap instead of a
+division by zero.
 """
 
 from sklearn import get_config

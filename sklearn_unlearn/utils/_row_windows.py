@@ -1,6 +1,13 @@
 """Row windows by group: one linear-time sort, then contiguous index runs.
 
 Pure kernels shared by every method that processes rows group by group.
+
+scikit-learn has no counterpart of the group windows (its
+:func:`~sklearn.utils.gen_batches` cuts ``range(n)`` into slices, which the
+kernels use for plain row blocks). :func:`row_chunks` sizes a block to stay in
+cache (1 MiB, 64 rows at least), not to the ``working_memory`` budget of
+:func:`~sklearn.utils.get_chunk_n_rows`, which is
+:func:`sklearn_unlearn.utils._memory.working_rows`.
 """
 
 import numpy as np

@@ -38,6 +38,34 @@ def test_lloyd_steps_decrease_the_inertia_and_match_means():
     assert inertia(_lloyd(X, start, 3)) <= inertia(one) <= inertia(start)
 
 
+def test_lloyd_steps_follow_sample_weights_and_move_empty_cells():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200, 2))
+    weight = rng.random(200)
+    start = X[:5].copy()
+    one = _lloyd(X, start, 1, sample_weight=weight)
+    cells = _assign_cells(X, start)
+    for c in range(5):  # one step: each center is the weighted mean of its cell
+        np.testing.assert_allclose(
+            one[c], np.average(X[cells == c], axis=0, weights=weight[cells == c])
+        )
+    # two equal starts: the second cell is empty and moves to the farthest row
+    # (11) instead of staying a copy of the first; the steps then split the data
+    line = np.array([[0.0], [1.0], [10.0], [11.0]])
+    np.testing.assert_allclose(_lloyd(line, np.zeros((2, 1)), 3), [[0.5], [10.5]])
+
+
+def test_lloyd_steps_in_float32_are_float64_and_reproducible():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 4))
+    start = X[:6].copy()
+    single = _lloyd(X.astype(np.float32), start, 3)
+    assert single.dtype == np.float64
+    np.testing.assert_allclose(single, _lloyd(X, start, 3), atol=1e-5)
+    np.testing.assert_array_equal(single, _lloyd(X.astype(np.float32), start, 3))
+    np.testing.assert_array_equal(_lloyd(X, start, 0), start)
+
+
 def test_sample_members_takes_rows_of_each_cell():
     rng = np.random.default_rng(5)
     cells = rng.integers(0, 6, 100)
