@@ -18,6 +18,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # ships MathJax 3 and points mathjax_path at its copy in _static: the math
+    # renders without a network connection
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
@@ -25,14 +28,20 @@ autosummary_generate = True
 numpydoc_show_class_members = False
 templates_path = []
 exclude_patterns = ["_build", "generated/*.examples"]
-html_theme = "alabaster"
+html_theme = "pydata_sphinx_theme"
+html_title = f"sklearn_unlearn {release}"
 copyright = "2026, The sklearn_unlearn developers"
 html_theme_options = {
-    "description": "Machine unlearning you can audit, for scikit-learn",
-    "fixed_sidebar": True,
-    "page_width": "1240px",
-    "sidebar_width": "230px",
-    "body_max_width": "none",
+    # no remote assets: the documentation reads the same offline
+    "navbar_end": ["theme-switcher", "navbar-icon-links"],
+    "icon_links": [],
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+html_sidebars = {
+    page: [] for page in ("index", "getting_started", "user_guide", "changelog")
 }
 
 sphinx_gallery_conf = {
@@ -45,6 +54,8 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "matplotlib_animations": False,
+    # the execution-times page would load its table scripts from a CDN
+    "write_computation_times": False,
 }
 
 # the examples run inside the build: keep their output free of noise
