@@ -50,15 +50,43 @@ def deviation(counts: np.ndarray, delta: float) -> np.ndarray:
 
 
 class LeakageCertificate(NamedTuple):
-    """The result of :func:`leakage_certificate` (bounds hold jointly)."""
+    """The result of :func:`leakage_certificate` (the bounds hold jointly).
 
-    tv_bound: float  # upper bound on every pairwise TV between groups' laws of Z
-    balanced_accuracy_bound: float  # any adversary's balanced accuracy for S
-    auc_bound: float  # any score's ROC AUC, one group against another or the rest
-    parity_gap_bound: float  # any classifier's demographic-parity gap (= tv_bound)
-    tv: float  # largest pairwise TV between the empirical laws
-    n_values: int  # distinct rows of Z
-    confidence: float  # probability that the bounds hold
+    Attributes
+    ----------
+    tv_bound : float
+        Upper bound on every pairwise total variation between groups' laws of Z.
+    balanced_accuracy_bound : float
+        Bound on any adversary's balanced accuracy for S.
+    auc_bound : float
+        Bound on any score's ROC AUC, one group against another or the rest.
+    parity_gap_bound : float
+        Bound on any classifier's demographic-parity gap (equals ``tv_bound``).
+    tv : float
+        Largest pairwise total variation between the empirical laws.
+    n_values : int
+        Distinct rows of Z.
+    confidence : float
+        Probability that the bounds hold.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_unlearn.metrics import leakage_certificate
+    >>> rng = np.random.default_rng(0)
+    >>> s = rng.integers(0, 2, 4000)
+    >>> Z = rng.integers(0, 4, size=(4000, 1))  # 4 values, independent of s
+    >>> bool(leakage_certificate(Z, s).auc_bound < 0.6)
+    True
+    """
+
+    tv_bound: float
+    balanced_accuracy_bound: float
+    auc_bound: float
+    parity_gap_bound: float
+    tv: float
+    n_values: int
+    confidence: float
 
     def __repr__(self) -> str:
         return (

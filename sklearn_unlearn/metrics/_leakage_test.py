@@ -101,15 +101,43 @@ def fold_test(
 
 
 class LeakageTest(NamedTuple):
-    """The result of :func:`leakage_test` (read its Notes for the design)."""
+    """The result of :func:`leakage_test` (read its Notes for the design).
 
-    auc: float  # pooled out-of-fold AUC, as leakage_auc
-    ci_low: float  # lower end of the confidence interval of the adversary's AUC
-    ci_high: float  # upper end
-    pvalue: float  # one-sided p-value against "nothing leaks" (S independent of Z)
-    fold_auc: float  # the fold-averaged AUC that the interval and test are about
-    std_err: float  # standard error of fold_auc
-    confidence: float  # confidence level of the interval
+    Attributes
+    ----------
+    auc : float
+        Pooled out-of-fold AUC of the adversary, as :func:`leakage_auc` gives.
+    ci_low, ci_high : float
+        Confidence interval of the adversary's (fold-averaged) AUC.
+    pvalue : float
+        One-sided p-value against "nothing leaks" (S independent of Z).
+    fold_auc : float
+        The fold-averaged AUC that the interval and the test are about.
+    std_err : float
+        Standard error of ``fold_auc``.
+    confidence : float
+        Confidence level of the interval.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_unlearn.metrics import leakage_test
+    >>> rng = np.random.default_rng(0)
+    >>> s = rng.integers(0, 2, 600)
+    >>> Z = rng.normal(size=(600, 2)) + 0.5 * s[:, None]
+    >>> result = leakage_test(Z, s, estimator=LogisticRegression(), random_state=0)
+    >>> bool(result.ci_low > 0.5 and result.pvalue < 0.01)
+    True
+    """
+
+    auc: float
+    ci_low: float
+    ci_high: float
+    pvalue: float
+    fold_auc: float
+    std_err: float
+    confidence: float
 
     def __repr__(self) -> str:
         return (
