@@ -172,12 +172,13 @@ def assemble(
 
 
 def check_dask_supported(method: str, drop_sensitive: bool) -> None:
-    """Dask input: the Gaussian method, which merges block moments exactly."""
-    if method != "gaussian":
+    """Dask input: the methods whose statistics merge across blocks."""
+    if method not in ("gaussian", "quantile"):
         raise ValueError(
             f"dask input is supported by method='gaussian' (mergeable moments, "
-            f"blockwise maps); method={method!r} needs all rows in memory: "
-            "compute the array first."
+            f"blockwise maps) and method='quantile' (mergeable quantile "
+            f"sketches); method={method!r} needs all rows in memory: compute "
+            "the array first."
         )
     if not drop_sensitive:
         raise ValueError(

@@ -30,6 +30,7 @@ from sklearn_unlearn.feature import (
     _empirical_transport,
     _gaussian_maps,
     _quantile,
+    _quantile_dask,
     _stochastic,
 )
 from sklearn_unlearn.utils._warnings import warn_user
@@ -46,6 +47,10 @@ class Method(NamedTuple):
     transport_params: tuple[str, ...]
     tol: float
     stalled: str  # formatted with max_iter and tol
+    # dask arrays: fit(features, codes, weights, **fit_params) -> model and the
+    # lazy transport; None: the estimator's own dask path, or no dask support
+    dask_fit: Callable | None = None
+    dask_transport: Callable | None = None
 
 
 METHODS = {
@@ -69,6 +74,8 @@ METHODS = {
         transport_params=("duplicates",),
         tol=0.0,
         stalled="",  # a closed form: always converged
+        dask_fit=_quantile_dask.dask_fit,
+        dask_transport=_quantile_dask.dask_transport,
     ),
     "empirical": Method(
         _empirical.fit,

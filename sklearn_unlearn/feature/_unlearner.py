@@ -104,7 +104,11 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         X : {array-like, DataFrame} of shape (n_samples, n_features)
             Training data; holds the sensitive columns when
             ``self.sensitive_feature_ids`` names them. Dask arrays and DataFrames
-            are fitted by ``method="gaussian"`` from their blocks' moments.
+            are fitted by ``method="gaussian"`` from their blocks' moments, and
+            by ``"quantile"`` from mergeable sketches of the blocks' columns
+            (each group's quantile functions within the sketch's rank error
+            of the in-memory ones: below the grid's ``1 / n_quantiles`` up to
+            ``2**11 n_quantiles`` rows per group).
         y : array-like of shape (n_samples,) or (n_samples, n_targets), \
                 default=None
             Labels or targets. ``"stochastic"`` uses them, when given, to shape
@@ -126,7 +130,7 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
             X, sensitive_features, reset=True, finite=self.method != "gaussian"
         )
         check_group_counts(record.encoding, hint=GROUPS_HINT)
-        if dask:  # the groups' moments, merged from the blocks'
+        if dask and method.dask_fit is None:  # the groups' moments, merged
             encoding, n_groups = record.encoding, record.encoding.groups.size
             moments = dask_group_moments(record.features, record.codes, n_groups)
             return self._fit_moments(encoding, moments, draw_seed(self.random_state))
@@ -137,9 +141,8 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         weights = group_weights(self.weights, record.encoding.counts)
         seed = draw_seed(self.random_state)
         fit_params, _ = self._method_params(seed)
-        model = method.fit(
-            record.features, record.codes, weights, y=label, **fit_params
-        )
+        fit = method.dask_fit if dask else method.fit
+        model = fit(record.features, record.codes, weights, y=label, **fit_params)
         return self._set_fitted(record.encoding, weights, seed, model)
 
     def _can_stream(self) -> bool:
@@ -216,11 +219,12 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         codes = check_known(
             record.codes, record.columns, self.groups_, self.handle_unknown
         )
-        if dask:  # lazy: a dask array of the repaired features
+        method, (_, options) = METHODS[self.method], self._method_params()
+        if dask and method.dask_transport is None:  # lazy: the affine maps
             maps = affine(self._model, self.repair_level)
             return dask_affine_transport(record.features, codes, maps)
-        method, (_, options) = METHODS[self.method], self._method_params()
-        Z = method.transport(
+        transport = method.dask_transport if dask else method.transport
+        Z = transport(
             record.features,
             codes,
             self._model,

@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 
 from sklearn_unlearn.outcome import _outputs
 from sklearn_unlearn.outcome._methods import METHODS, fit_repair, repair_outputs
+from sklearn_unlearn.outcome._sketches import OutputStreamingMixin
 from sklearn_unlearn.outcome._validation import (
     MISSING_S,
     PARAMETER_CONSTRAINTS,
@@ -42,7 +43,9 @@ _S_REQUEST = {"sensitive_features": True}
 
 
 @fill_docs
-class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
+class BarycenterOutcomeUnlearner(
+    OutputStreamingMixin, MetaEstimatorMixin, BaseEstimator
+):
     r"""Make a model's outputs independent of S by 1-D Wasserstein-2 barycenters.
 
     A clone of ``estimator`` is fitted on ``(X, y)``; each group's law of its
@@ -221,6 +224,7 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         self : BarycenterOutcomeUnlearner
             The fitted meta-estimator.
         """
+        self.__dict__.pop("_sketches", None)  # partial_fit starts anew
         record = self._validate_rows(X, sensitive_features, reset=True)
         check_consistent_length(record.features, y, record.codes)
         check_group_counts(
@@ -281,7 +285,7 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
 
     def _repaired(self, X, sensitive_features, form: str):
         """Validate once, then the repaired output ``form`` (a method's name)."""
-        check_is_fitted(self)
+        check_is_fitted(self, "repair_method_")
         self._validate_params()
         record = self._validate_rows(X, sensitive_features, reset=False)
         X, codes = record.features, known_codes(record, self.groups_)
