@@ -14,7 +14,13 @@ data are passed.
 import numpy as np
 
 from sklearn_unlearn.feature._bures import AffineMap
-from sklearn_unlearn.feature._gaussian_maps import affine_transport
+from sklearn_unlearn.feature._gaussian_maps import (
+    GaussianModel,
+    affine,
+    affine_transport,
+    check_finite_moments,
+    fit_moments,
+)
 from sklearn_unlearn.feature._moments import (
     GroupMoments,
     group_moments,
@@ -22,7 +28,13 @@ from sklearn_unlearn.feature._moments import (
 )
 from sklearn_unlearn.utils._reduce import tree_reduce
 
-__all__ = ["dask_affine_transport", "dask_float_features", "dask_group_moments"]
+__all__ = [
+    "dask_affine_transport",
+    "dask_float_features",
+    "dask_gaussian_fit",
+    "dask_gaussian_transport",
+    "dask_group_moments",
+]
 
 
 def dask_float_features(features):
@@ -85,3 +97,17 @@ def dask_affine_transport(features, codes: np.ndarray, maps: AffineMap):
         dtype=features.dtype,
         chunks=features.chunks,
     )
+
+
+def dask_gaussian_fit(
+    features, codes, weights, *, y=None, reg: float, tol: float, max_iter: int
+) -> GaussianModel:
+    """The Gaussian method's dask fit: merged block moments, then the maps."""
+    moments = dask_group_moments(features, codes, weights.size)
+    check_finite_moments(moments)
+    return fit_moments(moments, weights, reg=reg, tol=tol, max_iter=max_iter)
+
+
+def dask_gaussian_transport(features, codes, model, repair_level, seed):
+    """The Gaussian method's lazy transport of a dask array."""
+    return dask_affine_transport(features, codes, affine(model, repair_level))

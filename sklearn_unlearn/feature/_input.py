@@ -10,6 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from sklearn_unlearn.feature._dask import dask_float_features
+from sklearn_unlearn.feature._methods import METHODS
 from sklearn_unlearn.utils._sensitive import SensitiveRecord, parse_sensitive
 from sklearn_unlearn.utils._validation import (
     check_no_sparse,
@@ -171,14 +172,19 @@ def assemble(
     return out
 
 
+def _methods_with(field: str) -> str:
+    """``method='a' or method='b'``: the methods whose registry entry has it."""
+    names = [name for name, method in METHODS.items() if getattr(method, field)]
+    return " or ".join(f"method={name!r}" for name in names)
+
+
 def check_dask_supported(method: str, drop_sensitive: bool) -> None:
-    """Dask input: the methods whose statistics merge across blocks."""
-    if method not in ("gaussian", "quantile"):
+    """Dask input: the methods with a dask fit (block statistics merged)."""
+    if METHODS[method].dask_fit is None:
         raise ValueError(
-            f"dask input is supported by method='gaussian' (mergeable moments, "
-            f"blockwise maps) and method='quantile' (mergeable quantile "
-            f"sketches); method={method!r} needs all rows in memory: compute "
-            "the array first."
+            f"dask input is supported by {_methods_with('dask_fit')} (statistics "
+            f"merged from the blocks, blockwise transform); method={method!r} "
+            "needs all rows in memory: compute the array first."
         )
     if not drop_sensitive:
         raise ValueError(
@@ -188,11 +194,12 @@ def check_dask_supported(method: str, drop_sensitive: bool) -> None:
 
 
 def check_streaming(method: str, sensitive_bins) -> bool:
-    """``partial_fit`` exists for the Gaussian method without binning of S."""
-    if method != "gaussian":
+    """``partial_fit`` exists for the streaming methods without binning of S."""
+    if not METHODS[method].streams:
         raise AttributeError(
-            "partial_fit streams exact group moments, which only method='gaussian' "
-            f"uses; method={method!r} needs every row at once: call fit."
+            "partial_fit merges the statistics of chunks, which only "
+            f"{_methods_with('streams')} can; method={method!r} needs every row "
+            "at once: call fit."
         )
     if sensitive_bins is not None:
         raise AttributeError(

@@ -10,7 +10,13 @@ estimator looks up by name (a dict, not an if/elif ladder):
   ``repair_level``;
 * ``inverse(Z, codes, model, repair_level) -> X`` undoes it, or is ``None``
   when the map is not invertible;
-* ``attributes(model) -> dict`` the public fitted attributes of the estimator.
+* ``attributes(model) -> dict`` the public fitted attributes of the estimator;
+* ``dask_fit(features, codes, weights, *, y=None, **fit_params) -> model`` fits
+  a lazy dask array of features (``codes`` computed, ``y`` a dask or numpy
+  array or None), and ``dask_transport(features, codes, model, repair_level,
+  seed, **transport_params)`` returns a lazy dask array; both are ``None``
+  when the method needs every row in memory;
+* ``streams``: whether ``partial_fit`` exists for the method.
 
 ``fit_params`` and ``transport_params`` name the estimator parameters each
 method takes (the estimator builds them in one place); ``tol`` is the default
@@ -26,12 +32,14 @@ from typing import NamedTuple
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_unlearn.feature import (
+    _dask,
     _empirical,
     _empirical_transport,
     _gaussian_maps,
     _quantile,
     _quantile_dask,
     _stochastic,
+    _stochastic_dask,
 )
 from sklearn_unlearn.utils._warnings import warn_user
 
@@ -47,10 +55,9 @@ class Method(NamedTuple):
     transport_params: tuple[str, ...]
     tol: float
     stalled: str  # formatted with max_iter and tol
-    # dask arrays: fit(features, codes, weights, **fit_params) -> model and the
-    # lazy transport; None: the estimator's own dask path, or no dask support
     dask_fit: Callable | None = None
     dask_transport: Callable | None = None
+    streams: bool = False
 
 
 METHODS = {
@@ -64,6 +71,9 @@ METHODS = {
         tol=1e-10,
         stalled="The Gaussian barycenter fixed point did not converge in max_iter="
         "{max_iter} iterations (tol={tol}); increase max_iter or reg.",
+        dask_fit=_dask.dask_gaussian_fit,
+        dask_transport=_dask.dask_gaussian_transport,
+        streams=True,
     ),
     "quantile": Method(
         _quantile.fit,
@@ -107,6 +117,9 @@ METHODS = {
         stalled=f"The cell barycenter did not converge in "
         f"{_stochastic.BREGMAN_PER_ITER} x max_iter={{max_iter}} Bregman "
         "projections (tol={tol}); increase max_iter or tol.",
+        dask_fit=_stochastic_dask.dask_cell_fit,
+        dask_transport=_stochastic_dask.dask_cell_transport,
+        streams=True,
     ),
 }
 

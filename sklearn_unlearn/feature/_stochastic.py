@@ -100,6 +100,77 @@ class CellBarycenter(NamedTuple):
     converged: bool
 
 
+def _initial_cells(
+    X: np.ndarray,
+    embedding: Embedding,
+    n_cells: int,
+    lloyd_rows: int,
+    lloyd_steps: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Centers: ``n_cells`` random rows of a ``lloyd_rows`` sample, Lloyd-refined."""
+    n = X.shape[0]
+    sample = np.sort(rng.choice(n, min(n, lloyd_rows), replace=False))
+    E_sample = _embed(X[sample], embedding)
+    initial = E_sample[rng.choice(sample.size, n_cells, replace=False)]
+    return _lloyd(E_sample, initial, lloyd_steps)
+
+
+def _cell_plans(
+    centers: np.ndarray,
+    counts: np.ndarray,
+    weights: np.ndarray,
+    *,
+    min_rows_per_cell: int,
+    epsilon: float,
+    max_iter: int,
+    tol: float,
+    rng: np.random.Generator,
+) -> dict:
+    """The groups' laws on the cells (from ``counts``), barycenter and plans.
+
+    Returns the matching fields of :class:`CellBarycenter` as a dict.
+    """
+    import ot  # POT is only needed when this method is fitted
+
+    masses = counts / counts.sum(axis=1, keepdims=True)
+    cost = _median_cost(centers)
+    barycenter, n_iter, converged = _bregman_barycenter(
+        masses, cost, weights, epsilon, max_iter, tol
+    )
+    emd = lambda a, b, M: ot.emd(a, b, M, numItermax=10_000_000)  # noqa: E731
+    conditionals, available = _group_conditionals(
+        counts, centers, barycenter, cost, min_rows_per_cell, emd, rng
+    )
+    targets, cumulative, offsets = _plan_blocks(conditionals)
+    return dict(
+        masses=masses,
+        barycenter=barycenter,
+        available=available,
+        targets=targets,
+        cumulative=cumulative,
+        offsets=offsets,
+        n_iter=n_iter,
+        converged=converged,
+    )
+
+
+def _stored_rows(
+    centers: np.ndarray, members: np.ndarray, points: np.ndarray, embedding
+) -> dict:
+    """The stored rows' fields of :class:`CellBarycenter` (``members`` index
+    ``points``)."""
+    embedded_points = _embed(points, embedding)
+    k = centers.shape[0]
+    representatives = _nearest_members(centers, np.arange(k), members, embedded_points)
+    return dict(
+        members=members,
+        representatives=representatives,
+        points=points,
+        embedded_points=embedded_points,
+    )
+
+
 def _fit_cell_barycenter(
     X: np.ndarray,
     codes: np.ndarray,
@@ -125,14 +196,9 @@ def _fit_cell_barycenter(
     dropped. ``epsilon`` is relative to the median squared distance between
     centers.
     """
-    import ot  # POT is only needed when this method is fitted
-
     rng = np.random.default_rng(seed)
     n = X.shape[0]
-    sample = np.sort(rng.choice(n, min(n, lloyd_rows), replace=False))
-    E_sample = _embed(X[sample], embedding)
-    initial = E_sample[rng.choice(sample.size, n_cells, replace=False)]
-    centers = _lloyd(E_sample, initial, lloyd_steps)
+    centers = _initial_cells(X, embedding, n_cells, lloyd_rows, lloyd_steps, rng)
     cells = np.empty(n, dtype=np.intp)
     for rows in gen_batches(n, chunk_rows):
         cells[rows] = _assign_cells(
@@ -144,39 +210,27 @@ def _fit_cell_barycenter(
     k = centers.shape[0]
     counts = np.zeros((n_groups, k))
     np.add.at(counts, (codes, cells), 1.0)
-    masses = counts / counts.sum(axis=1, keepdims=True)
-    cost = _median_cost(centers)
-    barycenter, n_iter, converged = _bregman_barycenter(
-        masses, cost, weights, epsilon, max_iter, tol
+    plans = _cell_plans(
+        centers,
+        counts,
+        weights,
+        min_rows_per_cell=min_rows_per_cell,
+        epsilon=epsilon,
+        max_iter=max_iter,
+        tol=tol,
+        rng=rng,
     )
-    emd = lambda a, b, M: ot.emd(a, b, M, numItermax=10_000_000)  # noqa: E731
-    conditionals, available = _group_conditionals(
-        counts, centers, barycenter, cost, min_rows_per_cell, emd, rng
-    )
-    targets, cumulative, offsets = _plan_blocks(conditionals)
     members = _sample_members(cells, k, members_per_cell, rng)
     used_rows = members[members >= 0]
     remap = np.full(n, -1, dtype=np.intp)
     remap[used_rows] = np.arange(used_rows.size)
     members = np.where(members >= 0, remap[np.maximum(members, 0)], -1)
     points = np.array(X[used_rows], dtype=np.float64)
-    embedded_points = _embed(points, embedding)
-    representatives = _nearest_members(centers, np.arange(k), members, embedded_points)
     return CellBarycenter(
         embedding=embedding,
         centers=centers,
-        masses=masses,
-        barycenter=barycenter,
-        available=available,
-        targets=targets,
-        cumulative=cumulative,
-        offsets=offsets,
-        members=members,
-        representatives=representatives,
-        points=points,
-        embedded_points=embedded_points,
-        n_iter=n_iter,
-        converged=converged,
+        **plans,
+        **_stored_rows(centers, members, points, embedding),
     )
 
 

@@ -1,17 +1,38 @@
-"""Streaming fit of the Gaussian method: merge the moments of successive chunks.
+"""Streaming fits: merge the statistics of successive chunks.
 
-Group moments (counts, means, scatter matrices) are mergeable exactly, so
-``partial_fit`` over chunks gives the same barycenter and maps as ``fit`` on
-their concatenation (up to rounding). Groups may first appear in any chunk.
+Gaussian method: group moments (counts, means, scatter matrices) are mergeable
+exactly, so ``partial_fit`` over chunks gives the same barycenter and maps as
+``fit`` on their concatenation (up to rounding).
+
+``"stochastic"`` method (:func:`stream_cells`): the chunks' rows are kept until
+``SAMPLE_ROWS`` rows have been seen, and the model is refitted on all of them
+at each call (the same as ``fit`` on their concatenation). The call that
+reaches ``SAMPLE_ROWS`` rows fixes the embedding and the cells on a uniform
+sample of ``SAMPLE_ROWS`` of the kept rows (the number of cells set by the rows
+seen so far), turns the kept rows into a
+:class:`~sklearn_unlearn.feature._stochastic_stream.CellSketch` and drops them;
+later chunks add their exact counts per group and cell and their candidate
+stored rows. Groups may first appear in any chunk.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from sklearn_unlearn.feature._moments import GroupMoments, group_moments, merge_moments
+from sklearn_unlearn.feature._stochastic_cells import Embedding
+from sklearn_unlearn.feature._stochastic_stream import (
+    SAMPLE_ROWS,
+    CellSketch,
+    cells_from_sample,
+    merge_sketches,
+    sample_block,
+    sketch_block,
+)
 from sklearn_unlearn.utils._sensitive import GroupEncoding, parse_sensitive
 
-__all__ = ["merge_chunk"]
+__all__ = ["CellStream", "merge_chunk", "merge_encodings", "stream_cells"]
 
 
 def _label_columns(labels: list, n_columns: int) -> list:
@@ -71,6 +92,24 @@ def merge_chunk(
         return chunk, moments
     old_encoding, old_moments = previous
     old_labels = [_key(g) for g in old_encoding.groups]
+    encoding, _, _ = merge_encodings(old_encoding, chunk)
+    union = [_key(g) for g in encoding.groups]
+    merged = merge_moments(
+        _aligned(old_moments, old_labels, union), _aligned(moments, labels, union)
+    )
+    return encoding._replace(counts=merged.counts), merged
+
+
+def merge_encodings(
+    old: GroupEncoding, chunk: GroupEncoding
+) -> tuple[GroupEncoding, np.ndarray, np.ndarray]:
+    """The encoding of the groups of both, and where each one's codes go.
+
+    Returns the union encoding (its counts the sums of both) and the new code
+    of each of ``old``'s and of ``chunk``'s groups.
+    """
+    old_labels = [_key(g) for g in old.groups]
+    labels = [_key(g) for g in chunk.groups]
     n_columns = len(chunk.categories)
     union_columns = [
         np.concatenate([a, b])
@@ -83,11 +122,101 @@ def merge_chunk(
     # a frame keeps each column's own dtype
     frame = pd.DataFrame(dict(enumerate(union_columns)))
     encoding = parse_sensitive(values=frame).encoding
-    union = [_key(g) for g in encoding.groups]
-    merged = merge_moments(
-        _aligned(old_moments, old_labels, union), _aligned(moments, labels, union)
+    position = {_key(g): i for i, g in enumerate(encoding.groups)}
+    old_index = np.array([position[g] for g in old_labels], dtype=np.intp)
+    new_index = np.array([position[g] for g in labels], dtype=np.intp)
+    counts = np.zeros(encoding.groups.size, dtype=np.int64)
+    np.add.at(counts, old_index, old.counts)
+    np.add.at(counts, new_index, chunk.counts)
+    return encoding._replace(counts=counts), old_index, new_index
+
+
+class CellStream(NamedTuple):
+    """The state of a ``"stochastic"`` ``partial_fit``.
+
+    While ``kept`` is not None, it holds every row seen (features, codes,
+    labels or None); afterwards the cells are fixed and ``sketch`` holds the
+    statistics of all rows seen.
+    """
+
+    n_seen: int
+    kept: tuple | None
+    embedding: Embedding | None = None
+    centers: np.ndarray | None = None
+    sketch: CellSketch | None = None
+
+
+def _regrouped(sketch: CellSketch, old_index: np.ndarray, n_groups: int):
+    counts = np.zeros((n_groups, sketch.counts.shape[1]))
+    counts[old_index] = sketch.counts
+    return sketch._replace(counts=counts)
+
+
+def stream_cells(
+    state: CellStream | None,
+    X: np.ndarray,
+    codes: np.ndarray,
+    y: np.ndarray | None,
+    old_index: np.ndarray,
+    n_groups: int,
+    *,
+    n_support: int | None,
+    label_weight: float,
+    seed: int,
+    chunk_rows: int = 4096,
+) -> CellStream:
+    """Add a chunk (``codes`` in the union encoding) to the stream's state.
+
+    ``old_index`` maps the state's group codes to the union's (``n_groups``).
+    """
+    if state is None:
+        state = CellStream(0, (X[:0], codes[:0], None if y is None else y[:0]))
+    if state.kept is not None:
+        X_kept, codes_kept, y_kept = state.kept
+        if (y is None) != (y_kept is None) and state.n_seen:
+            raise ValueError(
+                "partial_fit with method='stochastic' fits its cells on the "
+                "first rows with their labels: pass y with every chunk or with "
+                "none (y is ignored once the cells are fixed)."
+            )
+        X_all = np.concatenate([X_kept, X])
+        codes_all = np.concatenate([old_index[codes_kept], codes])
+        y_all = None if y is None else np.concatenate([y_kept, y])
+        n_seen = state.n_seen + X.shape[0]
+        if n_seen < SAMPLE_ROWS:
+            return CellStream(n_seen, (X_all, codes_all, y_all))
+        sample = sample_block(X_all, codes_all, y_all, 0, seed, SAMPLE_ROWS)
+        embedding, centers = cells_from_sample(
+            sample.X,
+            sample.y,
+            n_seen,
+            n_support=n_support,
+            label_weight=label_weight,
+            seed=seed,
+        )
+        sketch = sketch_block(
+            X_all,
+            codes_all,
+            n_groups,
+            0,
+            embedding,
+            centers,
+            seed=seed,
+            chunk_rows=chunk_rows,
+        )
+        return CellStream(n_seen, None, embedding, centers, sketch)
+    part = sketch_block(
+        X,
+        codes,
+        n_groups,
+        state.n_seen,
+        state.embedding,
+        state.centers,
+        seed=seed,
+        chunk_rows=chunk_rows,
     )
-    return encoding._replace(counts=merged.counts), merged
+    sketch = merge_sketches(_regrouped(state.sketch, old_index, n_groups), part)
+    return state._replace(n_seen=state.n_seen + X.shape[0], sketch=sketch)
 
 
 def _key(label):

@@ -8,15 +8,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
-from sklearn_unlearn.feature._dask import dask_affine_transport, dask_group_moments
-from sklearn_unlearn.feature._gaussian_maps import (
-    GaussianModel,
-    affine,
-    check_finite_moments,
-    fit_moments,
-)
+from sklearn_unlearn.feature._gaussian_maps import check_finite_moments, fit_moments
 from sklearn_unlearn.feature._input import (
     GROUPS_HINT,
     assemble,
@@ -24,14 +17,13 @@ from sklearn_unlearn.feature._input import (
     check_inverse_input,
     check_known,
     check_label,
-    check_streaming,
     draw_seed,
     split_features,
     warn_discrete_columns,
 )
 from sklearn_unlearn.feature._methods import METHODS, warn_if_stalled
-from sklearn_unlearn.feature._streaming import merge_chunk
 from sklearn_unlearn.feature._unlearner_params import DOCSTRING, PARAMETER_CONSTRAINTS
+from sklearn_unlearn.feature._unlearner_stream import PartialFitMixin
 from sklearn_unlearn.utils._compat import _check_feature_names_in
 from sklearn_unlearn.utils._docs import fill_docs
 from sklearn_unlearn.utils._groups import group_weights
@@ -48,7 +40,7 @@ __all__ = ["BarycenterFeatureUnlearner"]
 
 
 @fill_docs
-class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
+class BarycenterFeatureUnlearner(PartialFitMixin, TransformerMixin, BaseEstimator):
     __doc__ = DOCSTRING
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
@@ -104,11 +96,13 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
         X : {array-like, DataFrame} of shape (n_samples, n_features)
             Training data; holds the sensitive columns when
             ``self.sensitive_feature_ids`` names them. Dask arrays and DataFrames
-            are fitted by ``method="gaussian"`` from their blocks' moments, and
-            by ``"quantile"`` from mergeable sketches of the blocks' columns
-            (each group's quantile functions within the sketch's rank error
-            of the in-memory ones: below the grid's ``1 / n_quantiles`` up to
-            ``2**11 n_quantiles`` rows per group).
+            are fitted by ``method="gaussian"`` (merged block moments),
+            ``"quantile"`` (mergeable sketches of the blocks' columns: each
+            group's quantile functions within the sketch's rank error of the
+            in-memory ones, below the grid's ``1 / n_quantiles`` up to
+            ``2**11 n_quantiles`` rows per group) and ``"stochastic"`` (cells
+            fitted on a sample, exact merged counts); ``y`` may then be a dask
+            or numpy array.
         y : array-like of shape (n_samples,) or (n_samples, n_targets), \
                 default=None
             Labels or targets. ``"stochastic"`` uses them, when given, to shape
@@ -130,63 +124,18 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
             X, sensitive_features, reset=True, finite=self.method != "gaussian"
         )
         check_group_counts(record.encoding, hint=GROUPS_HINT)
-        if dask and method.dask_fit is None:  # the groups' moments, merged
-            encoding, n_groups = record.encoding, record.encoding.groups.size
-            moments = dask_group_moments(record.features, record.codes, n_groups)
-            return self._fit_moments(encoding, moments, draw_seed(self.random_state))
-        label = None  # validated only when the method reads it
+        label = None  # validated only when the method reads it (dask: blockwise)
         if y is not None and "label_weight" in method.fit_params and self.label_weight:
-            label = check_label(y, record.features.shape[0])
-        warn_discrete_columns(record.features, self.method)
+            label = y if dask else check_label(y, record.features.shape[0])
+        if not dask:
+            warn_discrete_columns(record.features, self.method)
         weights = group_weights(self.weights, record.encoding.counts)
         seed = draw_seed(self.random_state)
         fit_params, _ = self._method_params(seed)
+        # dask: the method's statistics, merged from the blocks
         fit = method.dask_fit if dask else method.fit
         model = fit(record.features, record.codes, weights, y=label, **fit_params)
         return self._set_fitted(record.encoding, weights, seed, model)
-
-    def _can_stream(self) -> bool:
-        return check_streaming(self.method, self.sensitive_bins)
-
-    @available_if(_can_stream)
-    @fit_context(prefer_skip_nested_validation=True)
-    @fill_docs
-    def partial_fit(self, X, y=None, *, sensitive_features=None):
-        """Update the Gaussian barycenter and maps with one more chunk of rows.
-
-        Exact: the groups' counts, means and scatter matrices are merged, so a
-        sequence of ``partial_fit`` calls gives the barycenter and maps of
-        ``fit`` on all the rows (to rounding). A group may first appear in any
-        chunk. After ``fit``, ``partial_fit`` continues from its data. Only
-        ``method="gaussian"`` without ``sensitive_bins`` streams (otherwise the
-        method does not exist and the AttributeError says why); the quantile
-        and cell methods need every row at once.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            A chunk of training rows.
-        y : None
-            Ignored.
-        %(sensitive_values)s
-
-        Returns
-        -------
-        self : BarycenterFeatureUnlearner
-            The updated transformer.
-        """
-        previous = getattr(self, "_model", None)
-        first = not isinstance(previous, GaussianModel)
-        record = self._split(X, sensitive_features, reset=first)
-        with threadpool_limits(limits=1, user_api="blas"):
-            encoding, moments = merge_chunk(
-                record.features,
-                record.codes,
-                record.encoding,
-                None if first else (self._encoding, previous.moments),
-            )
-        seed = draw_seed(self.random_state) if first else self._seed
-        return self._fit_moments(encoding, moments, seed)
 
     @fill_docs
     def transform(self, X, *, sensitive_features=None):
@@ -220,9 +169,7 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
             record.codes, record.columns, self.groups_, self.handle_unknown
         )
         method, (_, options) = METHODS[self.method], self._method_params()
-        if dask and method.dask_transport is None:  # lazy: the affine maps
-            maps = affine(self._model, self.repair_level)
-            return dask_affine_transport(record.features, codes, maps)
+        # dask: lazy, a dask array of the repaired features
         transport = method.dask_transport if dask else method.transport
         Z = transport(
             record.features,
@@ -232,7 +179,7 @@ class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
             self._seed,
             **options,
         )
-        if self.drop_sensitive or self.sensitive_columns_.size == 0:
+        if dask or self.drop_sensitive or self.sensitive_columns_.size == 0:
             return Z
         return assemble(Z, record.columns, self.sensitive_columns_, self.n_features_in_)
 

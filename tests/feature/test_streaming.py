@@ -65,7 +65,7 @@ def test_partial_fit_with_sensitive_columns_and_after_fit():
     assert list(stream.get_feature_names_out()) == ["a", "b", "c"]
 
 
-@pytest.mark.parametrize("method", ["quantile", "empirical", "stochastic"])
+@pytest.mark.parametrize("method", ["quantile", "empirical"])
 def test_partial_fit_other_methods_clear_error(method):
     X, s = make_grouped_gaussian(n_samples=100, n_features=2, random_state=0)
     with pytest.raises(AttributeError, match="no attribute 'partial_fit'") as exc:
