@@ -1,16 +1,20 @@
 """Speed and scale of BarycenterFeatureUnlearner: floors, peers, memory, Dask.
 
-Four sections, every ratio measured in the same run on the same data:
+Six sections, every ratio measured in the same run on the same data:
 
 - ``ratios``: n = 1e6, d = 100, float64, 2 groups. Gaussian fit against one
   pass of per-group scatter matrices (a ``X_g.T @ X_g`` per group on contiguous
-  groups); Gaussian transform against the GEMM-plus-copy floor (``X @ A`` into a
-  preallocated output, plus a copy of X); quantile fit and transform against
+  groups, one BLAS thread as the fit uses); Gaussian transform against the
+  GEMM-plus-copy floor (``X @ A`` into a preallocated output, plus a copy of X)
+  with the default BLAS threads, as the transform uses them (one thread in
+  brackets); quantile fit and transform against
   one sort per column (``np.sort(X, axis=0)``); peers: fairlearn's
   CorrelationRemover and scikit-lego's InformationFilter (fit + transform, when
   installed), POT's LinearTransport (the Gaussian map of one group onto the
   other) and AIF360's DisparateImpactRemover (at 1e4 x 100 against our quantile
   method: it is pure Python per value).
+- ``transform_threads`` (not in the default run): the Gaussian transform and
+  its floor of ``ratios`` alone, on the default BLAS threads and on one.
 - ``scaling``: fit and transform times for n = 1e5, 1e6, 1e7 (d = 50, float32
   and float64; the quantile method up to 1e6), plotted log-log as PNG.
 - ``memory``: peak extra memory of ``transform`` on 1e7 x 50 float32 (traced
@@ -21,20 +25,25 @@ Four sections, every ratio measured in the same run on the same data:
   whole in memory) is fitted and repaired into a file on disk, block by block;
   throughput and the process's peak resident memory (run first, so that the
   other sections' arrays do not count).
+- ``dask_table``: the default method (``--dask-method``) on a 1e7 x 50 mixed
+  table as dask arrays (X, y and S; 4 GB, generated chunk by chunk), fitted with
+  ``y`` and repaired to disk (``--sink`` raw, parquet or zarr); times and the
+  peak resident memory sampled during the section (goal: below 1 GB). A method
+  that refuses dask input is reported as such, not as a failure. Smoke test:
+  ``--sections dask_table --dask-n 1e5 --dask-method gaussian``.
 
 Usage::
 
     python benchmarks/bench_scale.py                       # all (about 6 min)
     python benchmarks/bench_scale.py --sections ratios memory
+    python benchmarks/bench_scale.py --sections dask_table --sink parquet
 """
 
-import os
 import sys
 import tempfile
 import time
 import tracemalloc
 import warnings
-from pathlib import Path
 
 import numpy as np
 from _harness import (
@@ -42,40 +51,67 @@ from _harness import (
     add_repeat,
     add_sections,
     best_of,
+    interleaved,
     load_average,
     log,
     loglog_plot,
     make_parser,
+    parse_int,
     peak_rss_mib,
     peers,
     print_table,
     result_path,
+    sinks,
     write_results,
 )
 from _harness import floors as fl
+from _harness.data import dask_mixed_table, grouped
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
 
 
-def grouped(n, d, dtype, seed=0):
-    """Two groups with different means and covariances, rows interleaved."""
-    rng = np.random.default_rng(seed)
-    s = (rng.random(n) < 0.4).astype(np.int64)
-    X = rng.standard_normal((n, d), dtype=np.float32).astype(dtype, copy=False)
-    X[s == 1] *= 1.5
-    X[s == 1] += 0.5
-    return X, s
-
-
-def gaussian_floors(X, s, repeat):
-    """Scatter and GEMM + copy floors on one BLAS thread, as the library uses."""
+def gaussian_ratios(X, s, repeat):
+    """Gaussian fit and its scatter floor on one BLAS thread (as the fit runs);
+    the transform and its GEMM + copy floor on the default BLAS threads (as the
+    transform runs) and on one, taking turns (:func:`interleaved`)."""
     A = np.eye(X.shape[1], dtype=X.dtype) * 0.9
-    out = np.empty_like(X)
+    buffer = np.empty_like(X)
     parts = fl.group_parts(X, s, (0, 1))
-    return {
+    unlearner = BarycenterFeatureUnlearner(method="gaussian", random_state=0)
+    out = {
         "scatter_floor": best_of(lambda: fl.scatter(parts), repeat, threads=1),
-        "gemm_copy_floor": best_of(lambda: fl.gemm_copy(X, A, out), repeat, threads=1),
+        "gaussian_fit": best_of(lambda: unlearner.fit(X, sensitive_features=s), repeat),
     }
+    floor = lambda: fl.gemm_copy(X, A, buffer)  # noqa: E731
+    transform = lambda: unlearner.transform(X, sensitive_features=s)  # noqa: E731
+    calls = {
+        "gemm_copy_floor": (floor, None),
+        "gaussian_transform": (transform, None),
+        "gemm_copy_floor_1_thread": (floor, 1),
+        "gaussian_transform_1_thread": (transform, 1),
+    }
+    out.update(interleaved(calls, repeat))
+    return out
+
+
+def section_transform_threads(repeat):
+    """The Gaussian part of ``ratios`` alone: threads against one thread."""
+    out = gaussian_ratios(*grouped(1_000_000, 100, np.float64), repeat)
+    floor = out["gemm_copy_floor"]
+    print_table(
+        ["call", "threads", "seconds", "over the default-threads floor"],
+        [
+            [call, threads, f"{out[key]:.3f}", f"{out[key] / floor:.2f}"]
+            for call, threads, key in (
+                ("GEMM + copy", "default", "gemm_copy_floor"),
+                ("GEMM + copy", "1", "gemm_copy_floor_1_thread"),
+                ("gaussian transform", "default (pool)", "gaussian_transform"),
+                ("gaussian transform", "1 (one loop)", "gaussian_transform_1_thread"),
+            )
+        ],
+        title=f"\n## transform threads: n = 1e6, d = 100, float64 (min of {repeat})",
+    )
+    return out
 
 
 def timed_unlearner(method, X, s, repeat):
@@ -87,10 +123,7 @@ def timed_unlearner(method, X, s, repeat):
 
 def section_ratios(repeat):
     X, s = grouped(1_000_000, 100, np.float64)
-    out = gaussian_floors(X, s, repeat)
-    out["gaussian_fit"], out["gaussian_transform"] = timed_unlearner(
-        "gaussian", X, s, repeat
-    )
+    out = gaussian_ratios(X, s, repeat)
     out["sort_floor"] = best_of(lambda: fl.sort_columns(X), repeat)
     out["quantile_fit"], out["quantile_transform"] = timed_unlearner(
         "quantile", X, s, repeat
@@ -101,13 +134,13 @@ def section_ratios(repeat):
         out["pot_linear_transport"] = best_of(
             lambda: peers.linear_transport(X[s == 1], X[s == 0]), 1
         )
-    out.update(column_peers(X, s))
-    out.update(aif360_peer())
+    out.update(peers.column_peers(X, s))
+    out.update(peers.aif360_peer())
     rows = [
         (f"{method} {step}", f"{method}_{step}", label, floor)
         for method, step, label, floor in (
             ("gaussian", "fit", "per-group scatter", "scatter_floor"),
-            ("gaussian", "transform", "GEMM + copy", "gemm_copy_floor"),
+            ("gaussian", "transform", "GEMM + copy, threads", "gemm_copy_floor"),
             ("quantile", "fit", "sort per column", "sort_floor"),
             ("quantile", "transform", "sort per column", "sort_floor"),
         )
@@ -119,6 +152,14 @@ def section_ratios(repeat):
             for op, t, label, f in rows
         ],
         title="\n## ratios: n = 1e6, d = 100, float64, 2 groups",
+    )
+    one = out["gaussian_transform_1_thread"]
+    log(
+        f"\nOn one BLAS thread (the transform then runs its blocks in one loop, "
+        f"as before it used threads): gaussian transform {one:.3f} s, GEMM + "
+        f"copy {out['gemm_copy_floor_1_thread']:.3f} s; over the default-threads "
+        f"floor {one / out['gemm_copy_floor']:.2f} (threaded transform: "
+        f"{out['gaussian_transform'] / out['gemm_copy_floor']:.2f})"
     )
     total = out["gaussian_fit"] + out["gaussian_transform"]
     if out["pot_linear_transport"] is not None:
@@ -150,53 +191,6 @@ def section_ratios(repeat):
             f"({out['fairlearn'] / total:.1f}x faster)"
         )
     return out
-
-
-def column_peers(X, s):
-    """fairlearn's CorrelationRemover and scikit-lego's InformationFilter (fit +
-    transform, when installed) on X with S as its first column, built once."""
-    makers = {
-        "fairlearn": lambda: peers.correlation_remover([0], "CorrelationRemover"),
-        "sklego_information_filter": lambda: peers.information_filter(
-            [0], "InformationFilter"
-        ),
-    }
-    out = dict.fromkeys(makers)
-    with_s = None
-    for name, make in makers.items():
-        if make() is None:
-            continue
-        if with_s is None:
-            with_s = np.column_stack([s.astype(X.dtype), X])
-        out[name] = best_of(lambda m=make, Z=with_s: m().fit_transform(Z), 1)
-    return out
-
-
-def aif360_peer(n=10_000, d=100):
-    """AIF360's DisparateImpactRemover against our quantile method, at 1e4 x 100.
-
-    Its per-feature median repair is a quantile repair group by group; it is
-    pure Python per value, so it runs at a size where it ends in seconds.
-    """
-    import pandas as pd
-
-    X, s = grouped(n, d, np.float64)
-    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(d)])
-    frame["s"] = s
-    frame["label"] = (X[:, 0] > 0).astype(int)
-    peer = peers.disparate_impact_remover(frame, "label", "s")
-    if peer is None:
-        return {"aif360_disparate_impact_remover": None, "aif360_ours_quantile": None}
-
-    def ours():
-        BarycenterFeatureUnlearner(method="quantile").fit(
-            X, sensitive_features=s
-        ).transform(X, sensitive_features=s)
-
-    return {
-        "aif360_disparate_impact_remover": best_of(peer, 1),
-        "aif360_ours_quantile": best_of(ours, 3),
-    }
 
 
 def section_scaling(repeat, sizes):
@@ -276,28 +270,7 @@ def section_memory():
     }
 
 
-class RawFile:
-    """A ``da.store`` target writing row blocks to a file with ``os.pwrite``.
-
-    No memory map: written pages are not counted in the process's resident
-    memory, so the peak measures what the computation itself holds.
-    """
-
-    def __init__(self, path, n_columns, dtype):
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        self.row_bytes = n_columns * np.dtype(dtype).itemsize
-        self.dtype = dtype
-
-    def __setitem__(self, key, value):
-        rows = key[0] if isinstance(key, tuple) else key
-        block = np.ascontiguousarray(value, dtype=self.dtype)
-        os.pwrite(self.fd, block.tobytes(), rows.start * self.row_bytes)
-
-    def close(self):
-        os.close(self.fd)
-
-
-def section_dask(n=10_000_000, d=50, chunk=250_000):
+def section_dask(n=10_000_000, d=50, chunk=250_000, sink="raw"):
     dask = peers.require("dask", "dask section")
     if dask is None:
         return None
@@ -306,35 +279,57 @@ def section_dask(n=10_000_000, d=50, chunk=250_000):
     X = da.random.RandomState(0).standard_normal((n, d), chunks=(chunk, d))
     s = (da.random.RandomState(1).random_sample(n, chunks=chunk) < 0.4).astype(np.int64)
     X = X + s[:, None] * 0.5
-    rss_before = peak_rss_mib()
-    with dask.config.set(scheduler="threads", num_workers=2):
-        start = time.perf_counter()
-        unlearner = BarycenterFeatureUnlearner().fit(X, sensitive_features=s)
-        fit = time.perf_counter() - start
-        with tempfile.TemporaryDirectory() as folder:
-            target = RawFile(Path(folder) / "repaired.bin", d, np.float64)
-            start = time.perf_counter()
-            da.store(unlearner.transform(X, sensitive_features=s), target, lock=False)
-            transform = time.perf_counter() - start
-            target.close()
-            written = (Path(folder) / "repaired.bin").stat().st_size
-    peak = peak_rss_mib()
-    gb = n * d * 8 / 1e9
+    with tempfile.TemporaryDirectory() as folder:
+        out = sinks.fit_and_store(
+            BarycenterFeatureUnlearner(), X, None, s, sink, folder
+        )
+    out["gb"] = gb = n * d * 8 / 1e9
     log(
         f"\n## dask: {n:.0e} x {d} float64 ({gb:.1f} GB, chunks of {chunk} rows, "
         f"generated lazily), threaded scheduler, 2 workers\n"
-        f"fit {fit:.1f} s ({gb / fit:.2f} GB/s), transform + store to disk "
-        f"{transform:.1f} s ({gb / transform:.2f} GB/s), {written / 1e9:.1f} GB "
-        f"written; peak resident memory of the process {peak:.0f} MB (before the "
-        f"section {rss_before:.0f} MB)"
+        f"fit {out['fit']:.1f} s ({gb / out['fit']:.2f} GB/s), transform + store "
+        f"to disk ({sink}) {out['transform']:.1f} s "
+        f"({gb / out['transform']:.2f} GB/s), {out['written'] / 1e9:.1f} GB "
+        f"written; peak resident memory {out['peak_rss_mb']:.0f} MB (at the "
+        f"start of the section {out['rss_before_mb']:.0f} MB)"
     )
-    return {
-        "fit": fit,
-        "transform": transform,
-        "gb": gb,
-        "peak_rss_mb": peak,
-        "rss_before_mb": rss_before,
-    }
+    return out
+
+
+def section_dask_table(n, d, chunk, method, sink):
+    """``method`` on the mixed table as dask arrays, fitted with y, to disk."""
+    log(
+        f"\n## dask table: method={method!r} on {n:.0e} x {d} mixed rows "
+        f"({n * d * 8 / 1e9:.2f} GB float64, chunks of {chunk} rows, generated "
+        f"lazily), fitted with y, repaired to disk ({sink}), threaded scheduler, "
+        "2 workers"
+    )
+    if peers.require("dask", "dask_table section") is None:
+        return None
+    if (need := sinks.missing(sink)) is not None:
+        log(f"{need} is not installed: no {sink} sink (try --sink raw)")
+        return None
+    X, y, s = dask_mixed_table(n, d, chunk)
+    estimator = BarycenterFeatureUnlearner(method=method, random_state=0)
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        # the closed-form methods warn on the table's discrete columns
+        warnings.simplefilter("ignore", UserWarning)
+        out = sinks.fit_and_store(estimator, X, y, s, sink, folder)
+    if "refused" in out:
+        log(
+            f"method={method!r} does not take dask input yet, so nothing was "
+            f"measured ({out['refused']})"
+        )
+        return out
+    out["gb"] = gb = n * d * 8 / 1e9
+    log(
+        f"fit {out['fit']:.1f} s ({gb / out['fit']:.2f} GB/s), transform + store "
+        f"{out['transform']:.1f} s ({gb / out['transform']:.2f} GB/s), "
+        f"{out['written'] / 1e9:.2f} GB written; peak resident memory during the "
+        f"section {out['peak_rss_mb']:.0f} MB (at its start "
+        f"{out['rss_before_mb']:.0f} MB; goal below 1024 MB)"
+    )
+    return out
 
 
 def section_dask_select(n=10_000_000, d=50, chunk=250_000):
@@ -370,19 +365,28 @@ def section_dask_select(n=10_000_000, d=50, chunk=250_000):
 def main(argv=None):
     parser = make_parser(__doc__)
     # dask first: its peak resident memory must not include the other sections
-    add_sections(parser, ["dask", "dask_select", "ratios", "scaling", "memory"])
+    names = ["dask", "dask_table", "dask_select", "ratios", "scaling", "memory"]
+    add_sections(parser, [*names, "transform_threads"], default=names)
     add_repeat(parser, 2)
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6, 1e7])
+    parser.add_argument("--dask-n", type=parse_int, default=10**7)
+    parser.add_argument("--dask-chunk", type=parse_int, default=100_000)
+    parser.add_argument("--dask-method", default="stochastic")
+    parser.add_argument("--sink", choices=sinks.SINKS, default="parquet")
     add_output(parser, "bench_scale")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=FutureWarning)
     log(f"load average: {load_average()}; python {sys.version.split()[0]}")
     runners = {
         "ratios": lambda: section_ratios(args.repeat),
+        "transform_threads": lambda: section_transform_threads(args.repeat),
         "scaling": lambda: section_scaling(args.repeat, [int(n) for n in args.sizes]),
         "memory": section_memory,
         "dask_select": section_dask_select,
         "dask": section_dask,
+        "dask_table": lambda: section_dask_table(
+            args.dask_n, 50, args.dask_chunk, args.dask_method, args.sink
+        ),
     }
     results = {name: runners[name]() for name in args.sections}
     write_results(results, args.output)

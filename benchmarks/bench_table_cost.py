@@ -11,8 +11,10 @@ method is its ``n x k`` distance pass: every row meets every cell center once,
 one float32 GEMM of ``n x (d + 1)`` by ``(d + 1) x k``; fit makes one such pass
 over all rows (plus Lloyd steps on a sample), transform another. The script
 prints fit and transform times of ``BarycenterFeatureUnlearner()`` with and
-without ``y``, the time per row (fit must be linear in n), and the ratio of
-fit + transform to two floor GEMMs, all with BLAS limited to one thread.
+without ``y``, the time per row (fit must be linear in n), the ratio of fit +
+transform to two floor GEMMs, of the transform to one, and of the transform
+to the Gaussian method's transform of the same rows (an affine map per row:
+what a repair that draws nothing costs), all on one thread (BLAS and OpenMP).
 """
 
 import time
@@ -32,24 +34,9 @@ from _harness import (
     print_table,
 )
 from _harness import floors as fl
+from _harness.data import mixed_table
 
 from sklearn_unlearn import BarycenterFeatureUnlearner
-
-
-def mixed_table(n, d, seed=0):
-    """n x d: 10 one-hot columns (2 blocks), 10 flags, 10 amounts, the rest normal."""
-    rng = np.random.default_rng(seed)
-    s = (rng.random(n) < 0.4).astype(np.int64)
-    X = rng.normal(size=(n, d))
-    X[:, :10] += 0.5 * s[:, None]
-    for block in (slice(0, 5), slice(5, 10)):
-        level = np.argmax(X[:, block] + rng.gumbel(size=(n, 5)), axis=1)
-        X[:, block] = np.eye(5)[level]
-    X[:, 10:20] = X[:, 10:20] > 0.3
-    X[:, 20:30] = np.exp(X[:, 20:30] + 0.3 * s[:, None]) * 1000.0
-    logit = X[:, 30] + X[:, 0] - X[:, 10] + np.log(X[:, 20]) - 7.0
-    y = (logit + rng.logistic(size=n) > 0).astype(np.int64)
-    return X, y, s
 
 
 def floor_seconds(n, d, k, repeat):
@@ -62,6 +49,7 @@ def floor_seconds(n, d, k, repeat):
 
 
 def measure(n, d, repeat):
+    """``(rows, gaussian transform seconds)``; a row is (with y, fit, transform, k)."""
     X, y, s = mixed_table(n, d)
     rows = []
     for label in (y, None):
@@ -70,7 +58,13 @@ def measure(n, d, repeat):
         transform = best_of(partial(est.transform, X, sensitive_features=s), repeat)
         k = est.cell_centers_.shape[0]
         rows.append((label is not None, fit, transform, k))
-    return rows
+    with warnings.catch_warnings():  # it warns on the table's discrete columns
+        warnings.simplefilter("ignore", UserWarning)
+        gaussian = BarycenterFeatureUnlearner(method="gaussian").fit(
+            X, sensitive_features=s
+        )
+    affine = best_of(partial(gaussian.transform, X, sensitive_features=s), repeat)
+    return rows, affine
 
 
 def main(argv=None):
@@ -86,7 +80,8 @@ def main(argv=None):
     table = []
     with blas_threads(1):
         for n in args.n:
-            for with_y, fit, transform, k in measure(n, args.d, args.repeat):
+            rows, affine = measure(n, args.d, args.repeat)
+            for with_y, fit, transform, k in rows:
                 floor = floor_seconds(n, args.d, k, args.repeat)
                 table.append(
                     [
@@ -99,6 +94,9 @@ def main(argv=None):
                         f"{1e6 * fit / n:.2f}",
                         f"{floor:.2f}",
                         f"{(fit + transform) / (2 * floor):.1f}",
+                        f"{transform / floor:.1f}",
+                        f"{affine:.2f}",
+                        f"{transform / affine:.1f}",
                     ]
                 )
                 log(" | ".join(table[-1]))
@@ -112,11 +110,15 @@ def main(argv=None):
         "fit us/row",
         "floor GEMM s",
         "total / 2 floors",
+        "transform / floor",
+        "gaussian transform s",
+        "transform / gaussian",
     ]
     print_table(
         header,
         table,
-        note=f"(d = {args.d}; {time.strftime('%Y-%m-%d')}; BLAS limited to 1 thread)",
+        note=f"(d = {args.d}; {time.strftime('%Y-%m-%d')}; BLAS and OpenMP limited "
+        f"to 1 thread; load average at the end: {load_average()})",
     )
 
 

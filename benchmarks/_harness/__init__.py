@@ -4,7 +4,11 @@ The scripts run as ``python benchmarks/<script>.py``, so the ``benchmarks``
 folder is on ``sys.path`` and they import this package as ``_harness``:
 
 - :mod:`_harness.timing`: best-of-repeats and single timings, BLAS threads,
-  load average, peak memory;
+  load average, peak memory (lifetime, or sampled during a block);
+- :mod:`_harness.data`: the synthetic data of the scale and cost scripts
+  (Gaussian groups, a mixed table, the table as lazy dask arrays);
+- :mod:`_harness.sinks`: a dask fit, then its repair written to disk (raw
+  file, Parquet or Zarr) with the peak resident memory;
 - :mod:`_harness.floors`: the hardware floors (GEMM + copy, per-group scatter, BLAS
   threads on small eigendecompositions,
   sort per column, nearest anchor, ...) and ratios to them;
@@ -45,8 +49,10 @@ from _harness.report import (
     write_results,
 )
 from _harness.timing import (
+    RSSPeak,
     best_of,
     blas_threads,
+    interleaved,
     limit_threads,
     load_average,
     peak_rss_gib,
@@ -55,6 +61,7 @@ from _harness.timing import (
 )
 
 __all__ = [
+    "RSSPeak",
     "add_output",
     "add_quick",
     "add_repeat",
@@ -70,6 +77,7 @@ __all__ = [
     "fmt_n",
     "fmt_ratio",
     "fmt_time",
+    "interleaved",
     "limit_threads",
     "load_average",
     "log",

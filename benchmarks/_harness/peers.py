@@ -1,13 +1,18 @@
 """Other libraries to compare with, imported only when a script asks for them.
 
 A missing peer is skipped with a printed note (its cells read ``n/a``); the
-benchmark itself runs on.
+benchmark itself runs on. :func:`column_peers` and :func:`aif360_peer` time
+the peers of ``bench_scale.py``'s ratios.
 """
 
 import importlib
 import logging
 
+import numpy as np
+
+from _harness.data import grouped
 from _harness.report import log
+from _harness.timing import best_of as _best_of
 
 #: import name -> name to install it by.
 PACKAGES = {
@@ -89,3 +94,52 @@ def disparate_impact_remover(frame, label, sensitive, what="DisparateImpactRemov
         return remover.fit_transform(data)
 
     return run
+
+
+def column_peers(X, s):
+    """fairlearn's CorrelationRemover and scikit-lego's InformationFilter (fit +
+    transform, when installed) on X with S as its first column, built once."""
+    makers = {
+        "fairlearn": lambda: correlation_remover([0], "CorrelationRemover"),
+        "sklego_information_filter": lambda: information_filter(
+            [0], "InformationFilter"
+        ),
+    }
+    out = dict.fromkeys(makers)
+    with_s = None
+    for name, make in makers.items():
+        if make() is None:
+            continue
+        if with_s is None:
+            with_s = np.column_stack([s.astype(X.dtype), X])
+        out[name] = _best_of(lambda m=make, Z=with_s: m().fit_transform(Z), 1)
+    return out
+
+
+def aif360_peer(n=10_000, d=100):
+    """AIF360's DisparateImpactRemover against our quantile method, at 1e4 x 100.
+
+    Its per-feature median repair is a quantile repair group by group; it is
+    pure Python per value, so it runs at a size where it ends in seconds.
+    """
+    import pandas as pd
+
+    from sklearn_unlearn import BarycenterFeatureUnlearner
+
+    X, s = grouped(n, d, np.float64)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(d)])
+    frame["s"] = s
+    frame["label"] = (X[:, 0] > 0).astype(int)
+    peer = disparate_impact_remover(frame, "label", "s")
+    if peer is None:
+        return {"aif360_disparate_impact_remover": None, "aif360_ours_quantile": None}
+
+    def ours():
+        BarycenterFeatureUnlearner(method="quantile").fit(
+            X, sensitive_features=s
+        ).transform(X, sensitive_features=s)
+
+    return {
+        "aif360_disparate_impact_remover": _best_of(peer, 1),
+        "aif360_ours_quantile": _best_of(ours, 3),
+    }

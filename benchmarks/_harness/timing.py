@@ -30,6 +30,23 @@ def best_of(fn, repeat, *, return_value=False, threads=None):
     return (best, out) if return_value else best
 
 
+def interleaved(calls, repeat):
+    """``{name: smallest wall time}`` of ``calls = {name: (fn, threads)}``, the
+    calls taking turns ``repeat`` times (one of each per round, the order
+    rotated each round), so that a burst of load from other processes, or the
+    kernel zeroing pages for a large output after the previous one was freed,
+    hits every call alike; ``threads`` as in :func:`best_of`. Each result is
+    freed before the next call."""
+    best = dict.fromkeys(calls, float("inf"))
+    names = list(calls)
+    for round_ in range(repeat):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            fn, threads = calls[name]
+            best[name] = min(best[name], best_of(fn, 1, threads=threads))
+    return best
+
+
 def timed(fn):
     """``(fn(), seconds)`` of one call (for work measured once, e.g. per seed)."""
     start = time.perf_counter()
@@ -73,3 +90,45 @@ def peak_rss_mib():
 
 def peak_rss_gib():
     return peak_rss_mib() / 1024
+
+
+class RSSPeak:
+    """Peak resident memory of the process while the ``with`` block runs.
+
+    Sampled every ``interval`` seconds by a thread (psutil); without psutil,
+    the process's lifetime peak (``ru_maxrss``). ``start_mib`` and
+    ``peak_mib`` are set on exit.
+    """
+
+    def __init__(self, interval=0.02):
+        self.interval, self.start_mib, self.peak_mib = interval, None, None
+
+    def _sample(self):
+        while not self._stop.wait(self.interval):
+            self.peak_mib = max(self.peak_mib, self._rss())
+
+    def __enter__(self):
+        import threading
+
+        try:
+            import psutil
+        except ImportError:
+            self._rss, self._thread = None, None
+            self.start_mib = peak_rss_mib()
+            return self
+        process = psutil.Process()
+        self._rss = lambda: process.memory_info().rss / 2**20
+        self.start_mib = self.peak_mib = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self._thread is None:
+            self.peak_mib = peak_rss_mib()
+            return False
+        self._stop.set()
+        self._thread.join()
+        self.peak_mib = max(self.peak_mib, self._rss(), 0.0)
+        return False

@@ -6,8 +6,20 @@ maps (``fit``, ``partial_fit`` and a dask fit differ only in how they gather
 the moments); :func:`transport` and :func:`inverse` apply the McCann
 interpolation :math:`x \mapsto x ((1 - t) I + t A_s) + t (\bar m - A_s m_s)`
 row by row, one GEMM per block of a group's rows.
+
+Threads: the fit's small ``d x d`` LAPACK and BLAS calls (eigendecompositions,
+block moments) run on one BLAS thread, where extra threads only synchronise.
+The transform's blockwise GEMMs are many mid-sized calls, which a threaded
+BLAS splits badly (measured 6-14 times slower than one thread on a shared
+2-core machine): instead, consecutive runs of row windows are mapped by a pool
+of as many Python threads as BLAS may use, each block on one BLAS thread.
+Every block is the one the sequential loop would map, so the output is the
+same bit for bit whatever the number of threads (unless ``working_memory`` is
+small enough to shrink the blocks, which the threads share: then it changes
+by rounding, as a smaller ``working_memory`` does on one thread).
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -40,6 +52,8 @@ __all__ = [
     "fit",
     "fit_moments",
     "inverse",
+    "inverse_affine",
+    "threaded_affine_transport",
     "transport",
 ]
 
@@ -49,6 +63,9 @@ NOT_FINITE = (
 )
 #: Below this average variance the squares behind the moments are subnormal.
 TINY_VARIANCE = 2.0**-900
+#: Row windows per task of the threaded transform, at least (a task is then
+#: many blocks long: the pool's overhead is negligible).
+WINDOWS_PER_TASK = 16
 
 
 class GaussianModel(NamedTuple):
@@ -177,23 +194,67 @@ def transport(
 
     NaN and inf are detected block by block, while each block is in cache.
     """
-    with (
-        threadpool_limits(limits=1, user_api="blas"),
-        np.errstate(invalid="ignore", over="ignore"),
-    ):
-        return affine_transport(
-            X, codes, affine(model, repair_level), _block(X), check_finite=True
-        )
+    with threadpool_limits(limits=1, user_api="blas"):  # d x d work
+        maps = affine(model, repair_level)
+    return threaded_affine_transport(X, codes, maps, check_finite=True)
 
 
 def inverse(
     Z: np.ndarray, codes: np.ndarray, model: GaussianModel, repair_level: float
 ) -> np.ndarray:
     """Undo :func:`transport` (pseudo-inverse of singular linear parts)."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        return affine_inverse_transport(
-            Z, codes, affine(model, repair_level), _block(Z)
-        )
+    with threadpool_limits(limits=1, user_api="blas"):  # d x d work
+        maps = inverse_affine(affine(model, repair_level))
+    return threaded_affine_transport(Z, codes, maps)
+
+
+def threaded_affine_transport(
+    X: np.ndarray, codes: np.ndarray, maps: AffineMap, *, check_finite: bool = False
+) -> np.ndarray:
+    """:func:`affine_transport` by a pool of threads, each on one BLAS thread.
+
+    As many threads as BLAS may use (so ``threadpool_limits`` and the thread
+    settings of joblib workers bound them); each takes runs of
+    ``WINDOWS_PER_TASK`` or more row windows, aligned on the windows of the
+    sequential loop, and the blocks share ``working_memory`` between them.
+    """
+    n, d = X.shape
+    out = np.empty((n, d), dtype=X.dtype)
+
+    def run(rows, chunk):
+        # NumPy's error state is per thread: set in each worker
+        with np.errstate(invalid="ignore", over="ignore"):
+            affine_transport(
+                X[rows],
+                codes[rows],
+                maps,
+                chunk,
+                check_finite=check_finite,
+                out=out[rows],
+            )
+
+    with threadpool_limits(limits=1, user_api="blas") as limiter:
+        threads = max(1, limiter.get_original_num_threads().get("blas") or 1)
+        chunk = working_rows(16 * d * threads, row_chunks(d, X.itemsize))
+        window = chunk * min(max(maps.linear.shape[0], 1), 8)
+        task = window * max(WINDOWS_PER_TASK, -(-n // (window * 4 * threads)))
+        starts = range(0, n, task)
+        if threads == 1 or len(starts) < 2:
+            run(slice(0, n), chunk)
+            return out
+        with ThreadPoolExecutor(min(threads, len(starts))) as pool:
+            futures = [
+                pool.submit(run, slice(start, min(n, start + task)), chunk)
+                for start in starts
+            ]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    return out
 
 
 def attributes(model: GaussianModel) -> dict:
@@ -214,6 +275,7 @@ def affine_transport(
     chunk_rows: int | None = None,
     *,
     check_finite: bool = False,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Apply ``x @ linear[s] + offset[s]`` row-wise by group; ``-1`` rows unchanged.
 
@@ -227,10 +289,12 @@ def affine_transport(
     whatever ``n_samples`` is. The output has the dtype of ``X``. With
     ``check_finite`` a ValueError is raised when X holds NaN or inf, tested on
     each block while it is in cache (NaN and inf reach the mapped block)
-    instead of by a separate pass over X.
+    instead of by a separate pass over X. The output is written into ``out``
+    when given (an array shaped like ``X``, of its dtype).
     """
     n, d = X.shape
-    out = np.empty((n, d), dtype=X.dtype)
+    if out is None:
+        out = np.empty((n, d), dtype=X.dtype)
     linear = maps.linear.astype(X.dtype, copy=False)
     offset = maps.offset.astype(X.dtype, copy=False)
     n_groups = linear.shape[0]
@@ -272,8 +336,11 @@ def affine_inverse_transport(
     Z: np.ndarray, codes: np.ndarray, maps: AffineMap, chunk_rows: int | None = None
 ) -> np.ndarray:
     """Invert :func:`affine_transport` (pseudo-inverse of singular linear parts)."""
+    return affine_transport(Z, codes, inverse_affine(maps), chunk_rows)
+
+
+def inverse_affine(maps: AffineMap) -> AffineMap:
+    """The inverse maps (pseudo-inverse of singular linear parts)."""
     inverse_linear = np.linalg.pinv(maps.linear, hermitian=True)
     inverse_offset = -np.einsum("sj,sjk->sk", maps.offset, inverse_linear)
-    return affine_transport(
-        Z, codes, AffineMap(inverse_linear, inverse_offset), chunk_rows
-    )
+    return AffineMap(inverse_linear, inverse_offset)

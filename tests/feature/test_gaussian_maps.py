@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
+import sklearn
 from numpy.testing import assert_allclose
+from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn.feature._bures import (
     AffineMap,
@@ -18,9 +20,13 @@ from sklearn_unlearn.feature._gaussian_maps import (
     fit,
     fit_moments,
     inverse,
+    inverse_affine,
+    threaded_affine_transport,
     transport,
 )
 from sklearn_unlearn.feature._moments import group_moments
+from sklearn_unlearn.utils._memory import working_rows
+from sklearn_unlearn.utils._row_windows import row_chunks
 
 
 def _random_spd(rng, d, low=0.3, high=3.0):
@@ -146,3 +152,55 @@ def test_subnormal_scale_is_rejected_with_advice():
     X, codes = _grouped(rng)
     with pytest.raises(ValueError, match="Rescale X"):
         fit(np.ldexp(X, -460), codes, np.full(3, 1 / 3), reg=0, tol=0, max_iter=1)
+
+
+def _threaded_case(rng, n=60_000):
+    X = rng.normal(size=(n, 3))
+    codes = rng.integers(-1, 3, size=n)
+    maps = AffineMap(rng.normal(size=(3, 3, 3)), rng.normal(size=(3, 3)))
+    return X, codes, maps
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_threaded_transport_is_the_sequential_loop_bit_for_bit(threads):
+    # small blocks (working_memory) give several tasks of row windows; each
+    # block is mapped as the sequential loop maps it, whatever the threads
+    X, codes, maps = _threaded_case(np.random.default_rng(15))
+    with (
+        sklearn.config_context(working_memory=0.05),
+        threadpool_limits(limits=threads, user_api="blas"),
+    ):
+        Z = threaded_affine_transport(X, codes, maps, check_finite=True)
+        chunk = working_rows(16 * 3 * threads, row_chunks(3, 8))
+    with threadpool_limits(limits=1, user_api="blas"):
+        expected = affine_transport(X, codes, maps, chunk)
+    np.testing.assert_array_equal(Z, expected)
+    assert Z.flags.c_contiguous and Z.dtype == X.dtype
+
+
+def test_threaded_transport_raises_on_nan_in_any_task():
+    # NumPy's error state is per thread: a worker meeting NaN must raise the
+    # ValueError, not a RuntimeWarning (warnings are errors in the tests)
+    X, codes, maps = _threaded_case(np.random.default_rng(16))
+    X[-5, 0] = np.nan
+    codes[-5] = 0
+    with (
+        sklearn.config_context(working_memory=0.05),
+        threadpool_limits(limits=2, user_api="blas"),
+        pytest.raises(ValueError, match="NaN or infinity"),
+    ):
+        threaded_affine_transport(X, codes, maps, check_finite=True)
+
+
+def test_threaded_inverse_undoes_the_threaded_transport():
+    rng = np.random.default_rng(17)
+    X, codes = _grouped(rng, n=50_000)
+    model = fit(X, codes, np.full(3, 1 / 3), reg=1e-6, tol=1e-10, max_iter=100)
+    with (
+        sklearn.config_context(working_memory=0.05),
+        threadpool_limits(limits=2, user_api="blas"),
+    ):
+        Z = transport(X, codes, model, 0.7, seed=0)
+        assert_allclose(inverse(Z, codes, model, 0.7), X, atol=1e-9)
+    maps = inverse_affine(affine(model, 0.7))
+    assert_allclose(affine_transport(Z, codes, maps), X, atol=1e-9)
