@@ -244,10 +244,13 @@ class Outputs:
             Writes the output to the path (a str) it is given.
         """
         path = Path(path)
-        fd, tmp = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".part"
-        )
-        self._staged.append((Path(tmp), path))
+        # a signal between creating the file and recording it would leave it
+        # behind: both happen with the signals held
+        with _signals_held():
+            fd, tmp = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+            )
+            self._staged.append((Path(tmp), path))
         try:
             # mkstemp creates the file 0600; an output has the umask's mode
             os.fchmod(fd, 0o666 & ~_umask())
