@@ -18,7 +18,6 @@ stored rows. Groups may first appear in any chunk.
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from sklearn_unlearn.feature._moments import GroupMoments, group_moments, merge_moments
 from sklearn_unlearn.feature._stochastic_cells import Embedding
@@ -30,25 +29,14 @@ from sklearn_unlearn.feature._stochastic_stream import (
     sample_block,
     sketch_block,
 )
-from sklearn_unlearn.utils._sensitive import GroupEncoding, parse_sensitive
+from sklearn_unlearn.utils._sensitive import GroupEncoding, merge_encodings
 
-__all__ = ["CellStream", "merge_chunk", "merge_encodings", "stream_cells"]
-
-
-def _label_columns(labels: list, n_columns: int) -> list:
-    """Per-column arrays of group labels (labels are tuples for several columns)."""
-    if n_columns == 1:
-        return [
-            np.asarray([lab[0] if isinstance(lab, tuple) else lab for lab in labels])
-        ]
-    return [np.asarray([lab[j] for lab in labels]) for j in range(n_columns)]
+__all__ = ["CellStream", "merge_chunk", "stream_cells"]
 
 
-def _aligned(moments: GroupMoments, labels: list, union: list) -> GroupMoments:
-    """``moments`` of groups ``labels`` laid out in the order of ``union``."""
-    position = {label: i for i, label in enumerate(union)}
-    index = np.array([position[label] for label in labels], dtype=np.intp)
-    k, d = len(union), moments.means.shape[1]
+def _placed(moments: GroupMoments, index: np.ndarray, k: int) -> GroupMoments:
+    """``moments`` laid out at rows ``index`` of ``k`` groups (zero elsewhere)."""
+    d = moments.means.shape[1]
     counts = np.zeros(k, dtype=np.int64)
     means, covariances = np.zeros((k, d)), np.zeros((k, d, d))
     counts[index], means[index], covariances[index] = (
@@ -87,48 +75,15 @@ def merge_chunk(
         ``encoding.groups``.
     """
     moments = group_moments(X, codes, chunk.groups.size)
-    labels = [_key(g) for g in chunk.groups]
     if previous is None:
         return chunk, moments
     old_encoding, old_moments = previous
-    old_labels = [_key(g) for g in old_encoding.groups]
-    encoding, _, _ = merge_encodings(old_encoding, chunk)
-    union = [_key(g) for g in encoding.groups]
+    encoding, old_index, new_index = merge_encodings(old_encoding, chunk)
+    k = encoding.groups.size
     merged = merge_moments(
-        _aligned(old_moments, old_labels, union), _aligned(moments, labels, union)
+        _placed(old_moments, old_index, k), _placed(moments, new_index, k)
     )
     return encoding._replace(counts=merged.counts), merged
-
-
-def merge_encodings(
-    old: GroupEncoding, chunk: GroupEncoding
-) -> tuple[GroupEncoding, np.ndarray, np.ndarray]:
-    """The encoding of the groups of both, and where each one's codes go.
-
-    Returns the union encoding (its counts the sums of both) and the new code
-    of each of ``old``'s and of ``chunk``'s groups.
-    """
-    old_labels = [_key(g) for g in old.groups]
-    labels = [_key(g) for g in chunk.groups]
-    n_columns = len(chunk.categories)
-    union_columns = [
-        np.concatenate([a, b])
-        for a, b in zip(
-            _label_columns(old_labels, n_columns),
-            _label_columns(labels, n_columns),
-            strict=True,
-        )
-    ]
-    # a frame keeps each column's own dtype
-    frame = pd.DataFrame(dict(enumerate(union_columns)))
-    encoding = parse_sensitive(values=frame).encoding
-    position = {_key(g): i for i, g in enumerate(encoding.groups)}
-    old_index = np.array([position[g] for g in old_labels], dtype=np.intp)
-    new_index = np.array([position[g] for g in labels], dtype=np.intp)
-    counts = np.zeros(encoding.groups.size, dtype=np.int64)
-    np.add.at(counts, old_index, old.counts)
-    np.add.at(counts, new_index, chunk.counts)
-    return encoding._replace(counts=counts), old_index, new_index
 
 
 class CellStream(NamedTuple):
@@ -217,12 +172,3 @@ def stream_cells(
     )
     sketch = merge_sketches(_regrouped(state.sketch, old_index, n_groups), part)
     return state._replace(n_seen=state.n_seen + X.shape[0], sketch=sketch)
-
-
-def _key(label):
-    """A hashable group label (tuples for several columns, scalars otherwise)."""
-    if isinstance(label, np.ndarray):
-        return tuple(label.tolist())
-    if isinstance(label, np.generic):
-        return label.item()
-    return label

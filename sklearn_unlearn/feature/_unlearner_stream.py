@@ -25,11 +25,11 @@ from sklearn_unlearn.feature._stochastic_stream import (
 from sklearn_unlearn.feature._streaming import (
     CellStream,
     merge_chunk,
-    merge_encodings,
     stream_cells,
 )
 from sklearn_unlearn.utils._docs import fill_docs
 from sklearn_unlearn.utils._groups import group_weights
+from sklearn_unlearn.utils._sensitive import merge_encodings
 from sklearn_unlearn.utils._state import fit_context
 
 __all__ = ["PartialFitMixin"]

@@ -10,7 +10,6 @@ model that ``fit`` would learn from the same outputs. Pure functions of arrays.
 """
 
 import numpy as np
-import pandas as pd
 from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state, get_tags
@@ -21,7 +20,6 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from sklearn_unlearn.feature._streaming import _key, _label_columns
 from sklearn_unlearn.outcome._kernels import OutcomeBarycenter, _atoms
 from sklearn_unlearn.outcome._methods import (
     FittedRepair,
@@ -38,7 +36,11 @@ from sklearn_unlearn.utils._quantile_sketch import (
     sketch_masses,
     sketch_quantiles,
 )
-from sklearn_unlearn.utils._sensitive import GroupEncoding, parse_sensitive
+from sklearn_unlearn.utils._sensitive import (
+    GroupEncoding,
+    merge_encodings,
+    parse_sensitive,
+)
 from sklearn_unlearn.utils._state import fit_context
 
 __all__ = [
@@ -88,24 +90,13 @@ def merge_output_chunk(
     if previous is None:
         return chunk, sketches
     old_encoding, old_sketches = previous
-    labels = [_key(g) for g in chunk.groups]
-    old_labels = [_key(g) for g in old_encoding.groups]
-    n_columns = len(chunk.categories)
-    union_columns = [
-        np.concatenate([a, b])
-        for a, b in zip(
-            _label_columns(old_labels, n_columns),
-            _label_columns(labels, n_columns),
-            strict=True,
-        )
-    ]
-    # a frame keeps each column's own dtype
-    encoding = parse_sensitive(values=pd.DataFrame(dict(enumerate(union_columns))))
-    encoding = encoding.encoding
-    by_label = dict(zip(old_labels, old_sketches, strict=True))
-    for label, sketch in zip(labels, sketches, strict=True):
-        by_label[label] = merge_sketches(by_label.get(label), sketch, capacity)
-    merged = tuple(by_label[_key(g)] for g in encoding.groups)
+    encoding, old_index, new_index = merge_encodings(old_encoding, chunk)
+    placed = [None] * encoding.groups.size
+    for i, sketch in zip(old_index, old_sketches, strict=True):
+        placed[i] = sketch
+    for i, sketch in zip(new_index, sketches, strict=True):
+        placed[i] = merge_sketches(placed[i], sketch, capacity)
+    merged = tuple(placed)
     counts = np.array([s.count for s in merged], dtype=encoding.counts.dtype)
     return encoding._replace(counts=counts), merged
 

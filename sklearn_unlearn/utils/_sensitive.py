@@ -29,6 +29,7 @@ __all__ = [
     "SensitiveRecord",
     "check_group_counts",
     "group_label",
+    "merge_encodings",
     "parse_sensitive",
     "row_labels",
 ]
@@ -275,3 +276,52 @@ def row_labels(record: SensitiveRecord) -> np.ndarray:
             for i in unseen
         ]
     return labels
+
+
+def merge_encodings(
+    old: GroupEncoding, chunk: GroupEncoding
+) -> tuple[GroupEncoding, np.ndarray, np.ndarray]:
+    """The encoding of the groups of both, and where each one's codes go.
+
+    Returns the union encoding (its counts the sums of both) and the new code
+    of each of ``old``'s and of ``chunk``'s groups.
+    """
+    old_labels = [_key(g) for g in old.groups]
+    labels = [_key(g) for g in chunk.groups]
+    n_columns = len(chunk.categories)
+    union_columns = [
+        np.concatenate([a, b])
+        for a, b in zip(
+            _label_columns(old_labels, n_columns),
+            _label_columns(labels, n_columns),
+            strict=True,
+        )
+    ]
+    # a frame keeps each column's own dtype
+    frame = pd.DataFrame(dict(enumerate(union_columns)))
+    encoding = parse_sensitive(values=frame).encoding
+    position = {_key(g): i for i, g in enumerate(encoding.groups)}
+    old_index = np.array([position[g] for g in old_labels], dtype=np.intp)
+    new_index = np.array([position[g] for g in labels], dtype=np.intp)
+    counts = np.zeros(encoding.groups.size, dtype=np.int64)
+    np.add.at(counts, old_index, old.counts)
+    np.add.at(counts, new_index, chunk.counts)
+    return encoding._replace(counts=counts), old_index, new_index
+
+
+def _label_columns(labels: list, n_columns: int) -> list:
+    """Per-column arrays of group labels (labels are tuples for several columns)."""
+    if n_columns == 1:
+        return [
+            np.asarray([lab[0] if isinstance(lab, tuple) else lab for lab in labels])
+        ]
+    return [np.asarray([lab[j] for lab in labels]) for j in range(n_columns)]
+
+
+def _key(label):
+    """A hashable group label (tuples for several columns, scalars otherwise)."""
+    if isinstance(label, np.ndarray):
+        return tuple(label.tolist())
+    if isinstance(label, np.generic):
+        return label.item()
+    return label

@@ -173,3 +173,15 @@ def test_values_given_where_columns_are_named_get_a_clear_error():
     values = pd.Series(["F", "M", "F", "M", "F", "M"])
     with pytest.raises(ValueError, match="looks like the sensitive values"):
         parse_sensitive(X, spec=values, feature_names=X.columns)
+
+
+def test_merge_encodings_places_both_sides_groups_in_the_union():
+    from sklearn_unlearn.utils._sensitive import merge_encodings
+
+    old = _encode(np.array(["b", "d", "b"])).encoding
+    new = _encode(np.array(["a", "b", "a", "a"])).encoding
+    union, old_index, new_index = merge_encodings(old, new)
+    assert union.groups.tolist() == ["a", "b", "d"]
+    assert_array_equal(union.groups[old_index], old.groups)
+    assert_array_equal(union.groups[new_index], new.groups)
+    assert_array_equal(union.counts, [3, 3, 1])
