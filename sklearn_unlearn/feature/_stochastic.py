@@ -16,6 +16,11 @@ probability ``plan_s[c, j] / mass_s[c]``, so each group's image law on the cells
 is the barycenter (exactly, on the rows the plans were fitted on). The output is
 a stored training row of cell ``j``, in the original units: one-hot blocks stay
 one-hot, integer columns stay integer, and no group keeps values of its own.
+
+When the groups cannot be told apart (neither per column nor over the cells,
+:mod:`~sklearn_unlearn.feature._stochastic_independence`), they share one law,
+which is its own barycenter: the optimal maps are the identity and the rows are
+returned unchanged.
 """
 
 from typing import NamedTuple
@@ -29,22 +34,19 @@ from sklearn_unlearn.feature._stochastic_cells import (
     _assign_cells,
     _embed,
     _lloyd,
-    _median_cost,
     _nearest_members,
     _sample_members,
 )
 from sklearn_unlearn.feature._stochastic_embedding import _cell_embedding
-from sklearn_unlearn.feature._stochastic_plans import (
-    _bregman_barycenter,
-    _group_conditionals,
-    _plan_blocks,
-)
+from sklearn_unlearn.feature._stochastic_independence import with_separability
+from sklearn_unlearn.feature._stochastic_plans import _cell_plans
 from sklearn_unlearn.utils._memory import working_rows
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
 
 __all__ = [
     "CellBarycenter",
     "Embedding",
+    "_cell_plans",
     "_cell_transport",
     "_fit_cell_barycenter",
     "attributes",
@@ -98,6 +100,7 @@ class CellBarycenter(NamedTuple):
     embedded_points: np.ndarray  # (n_points, d + m) the same rows embedded
     n_iter: int
     converged: bool
+    independent: bool = False  # the groups' laws could not be told apart
 
 
 def _initial_cells(
@@ -114,45 +117,6 @@ def _initial_cells(
     E_sample = _embed(X[sample], embedding)
     initial = E_sample[rng.choice(sample.size, n_cells, replace=False)]
     return _lloyd(E_sample, initial, lloyd_steps)
-
-
-def _cell_plans(
-    centers: np.ndarray,
-    counts: np.ndarray,
-    weights: np.ndarray,
-    *,
-    min_rows_per_cell: int,
-    epsilon: float,
-    max_iter: int,
-    tol: float,
-    rng: np.random.Generator,
-) -> dict:
-    """The groups' laws on the cells (from ``counts``), barycenter and plans.
-
-    Returns the matching fields of :class:`CellBarycenter` as a dict.
-    """
-    import ot  # POT is only needed when this method is fitted
-
-    masses = counts / counts.sum(axis=1, keepdims=True)
-    cost = _median_cost(centers)
-    barycenter, n_iter, converged = _bregman_barycenter(
-        masses, cost, weights, epsilon, max_iter, tol
-    )
-    emd = lambda a, b, M: ot.emd(a, b, M, numItermax=10_000_000)  # noqa: E731
-    conditionals, available = _group_conditionals(
-        counts, centers, barycenter, cost, min_rows_per_cell, emd, rng
-    )
-    targets, cumulative, offsets = _plan_blocks(conditionals)
-    return dict(
-        masses=masses,
-        barycenter=barycenter,
-        available=available,
-        targets=targets,
-        cumulative=cumulative,
-        offsets=offsets,
-        n_iter=n_iter,
-        converged=converged,
-    )
 
 
 def _stored_rows(
@@ -219,6 +183,7 @@ def _fit_cell_barycenter(
         max_iter=max_iter,
         tol=tol,
         rng=rng,
+        separable=embedding.separability >= embedding.separability_bound,
     )
     members = _sample_members(cells, k, members_per_cell, rng)
     used_rows = members[members >= 0]
@@ -257,6 +222,9 @@ def _cell_transport(
     is written into ``out`` when given (an array shaped like ``X``).
     """
     Z = np.empty_like(X) if out is None else out
+    if model.independent:  # one law: the optimal maps are the identity
+        Z[...] = X
+        return Z
     k = model.centers.shape[0]
     for block in gen_batches(X.shape[0], chunk_rows):
         Z[block] = X[block]
@@ -311,6 +279,7 @@ def fit(
     ``max_iter`` counts tens of Bregman projections.
     """
     embedding = _cell_embedding(X, y, label_weight, seed)
+    embedding = with_separability(embedding, X, codes, seed)
     k = cell_count(n_support, X.shape[0])
     chunk = working_rows(8 * (k + 2 * X.shape[1] + 2), STOCHASTIC_BLOCK)
     with threadpool_limits(limits=1, user_api="blas"):
@@ -385,4 +354,6 @@ def attributes(model: CellBarycenter) -> dict:
         "group_cell_masses_": model.masses,
         "cell_barycenter_": model.barycenter,
         "label_used_": model.embedding.coef.shape[1] > 0,
+        "group_separability_": float(model.embedding.separability),
+        "groups_indistinguishable_": bool(model.independent),
     }

@@ -44,12 +44,19 @@ class Embedding(NamedTuple):
 
     The label score is ``((x - shift) / scale) @ coef + intercept``, already
     weighted; ``coef`` has shape ``(n_features, 0)`` when no label was given.
+    ``separability`` is how well a naive-Bayes adversary told the groups apart
+    on the rows the embedding was fitted on (a cross-fitted ROC AUC) and
+    ``separability_bound`` the most it reaches when they cannot be told apart
+    (:mod:`~sklearn_unlearn.feature._stochastic_independence`); the defaults
+    mean "not measured: separable".
     """
 
     shift: np.ndarray  # (d,)
     scale: np.ndarray  # (d,) positive
     coef: np.ndarray  # (d, m) weighted label-score coefficients
     intercept: np.ndarray  # (m,)
+    separability: float = 1.0
+    separability_bound: float = 0.5
 
 
 def _embed(X: np.ndarray, embedding: Embedding) -> np.ndarray:

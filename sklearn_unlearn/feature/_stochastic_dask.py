@@ -134,6 +134,7 @@ def dask_cell_fit(
         n_support=n_support,
         label_weight=label_weight,
         seed=seed,
+        codes=sample.codes,
     )
     row_bytes = 8 * (centers.shape[0] + 2 * features.shape[1] + 2)
     chunk = working_rows(row_bytes, STOCHASTIC_BLOCK)

@@ -9,12 +9,14 @@ import warnings
 
 import numpy as np
 
-from sklearn_unlearn.feature._stochastic_cells import _lloyd
+from sklearn_unlearn.feature._stochastic_cells import _lloyd, _median_cost
+from sklearn_unlearn.feature._stochastic_independence import _cells_homogeneous
 
 __all__ = [
     "COARSE_LLOYD_STEPS",
     "MAX_BLUR_DOUBLINGS",
     "_bregman_barycenter",
+    "_cell_plans",
     "_group_conditionals",
     "_plan_blocks",
 ]
@@ -206,3 +208,46 @@ def _group_conditionals(
         conditionals.append(conditional)
         available[g] = has_mass[labels]
     return conditionals, available
+
+
+def _cell_plans(
+    centers: np.ndarray,
+    counts: np.ndarray,
+    weights: np.ndarray,
+    *,
+    min_rows_per_cell: int,
+    epsilon: float,
+    max_iter: int,
+    tol: float,
+    rng: np.random.Generator,
+    separable: bool = True,
+) -> dict:
+    """The groups' laws on the cells (from ``counts``), barycenter and plans.
+
+    The model is ``independent`` when the groups were not ``separable`` and
+    their counts over the cells are homogeneous. Returns the matching fields of
+    :class:`~sklearn_unlearn.feature._stochastic.CellBarycenter` as a dict.
+    """
+    import ot  # POT is only needed when this method is fitted
+
+    masses = counts / counts.sum(axis=1, keepdims=True)
+    cost = _median_cost(centers)
+    barycenter, n_iter, converged = _bregman_barycenter(
+        masses, cost, weights, epsilon, max_iter, tol
+    )
+    emd = lambda a, b, M: ot.emd(a, b, M, numItermax=10_000_000)  # noqa: E731
+    conditionals, available = _group_conditionals(
+        counts, centers, barycenter, cost, min_rows_per_cell, emd, rng
+    )
+    targets, cumulative, offsets = _plan_blocks(conditionals)
+    return dict(
+        independent=not separable and _cells_homogeneous(counts),
+        masses=masses,
+        barycenter=barycenter,
+        available=available,
+        targets=targets,
+        cumulative=cumulative,
+        offsets=offsets,
+        n_iter=n_iter,
+        converged=converged,
+    )

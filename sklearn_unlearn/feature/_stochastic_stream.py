@@ -44,6 +44,7 @@ from sklearn_unlearn.feature._stochastic import (
 )
 from sklearn_unlearn.feature._stochastic_cells import Embedding, _assign_cells, _embed
 from sklearn_unlearn.feature._stochastic_embedding import _cell_embedding
+from sklearn_unlearn.feature._stochastic_independence import with_separability
 from sklearn_unlearn.utils._random import _mix64
 
 __all__ = [
@@ -137,14 +138,18 @@ def cells_from_sample(
     n_support: int | None,
     label_weight: float,
     seed: int,
+    codes: np.ndarray | None = None,
 ) -> tuple[Embedding, np.ndarray]:
     """The embedding and the cell centers, fitted on sampled rows ``X``.
 
     ``n_rows`` is the number of rows the sample stands for: it sets the number
     of cells like in memory (:func:`~sklearn_unlearn.feature._stochastic.cell_count`),
-    at most one per sampled row.
+    at most one per sampled row. With the sampled rows' group ``codes``, the
+    embedding carries the groups' separability measured on them.
     """
     embedding = _cell_embedding(X, y, label_weight, seed)
+    if codes is not None:
+        embedding = with_separability(embedding, X, codes, seed)
     k = min(cell_count(n_support, n_rows), X.shape[0])
     rng = np.random.default_rng(seed)
     lloyd_rows = LLOYD_ROWS_PER_CELL * k
@@ -234,6 +239,7 @@ def model_from_sketch(
         max_iter=BREGMAN_PER_ITER * max_iter,
         tol=tol,
         rng=np.random.default_rng(seed),
+        separable=embedding.separability >= embedding.separability_bound,
     )
     return CellBarycenter(
         embedding=embedding,

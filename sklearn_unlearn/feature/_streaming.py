@@ -148,6 +148,7 @@ def stream_cells(
             n_support=n_support,
             label_weight=label_weight,
             seed=seed,
+            codes=sample.codes,
         )
         sketch = sketch_block(
             X_all,

@@ -81,7 +81,9 @@ DOCSTRING = r"""Remove a sensitive attribute from features by Wasserstein-2 bary
           exact optimal plan, where it becomes a stored training row of that
           cell (outputs are real rows in the original units; see Notes).
           Forgets against non-linear adversaries where the other methods do
-          not; not invertible.
+          not; not invertible. When the groups cannot be told apart at fit
+          (``groups_indistinguishable_``), they share one law and the rows are
+          returned unchanged.
     repair_level : float in [0, 1], default=1.0
         How far to unlearn: 0 is the identity, 1 full unlearning. For the
         closed-form methods it is the position on the W2 geodesic (McCann
@@ -196,6 +198,16 @@ DOCSTRING = r"""Remove a sensitive attribute from features by Wasserstein-2 bary
     label_used_ : bool
         ``"stochastic"``: whether a label score shaped the cells (``fit`` got
         an informative ``y`` and ``label_weight > 0``).
+    group_separability_ : float
+        ``"stochastic"``: cross-fitted ROC AUC of a naive-Bayes adversary
+        telling the groups apart on the training rows (per column, at most
+        50,000 rows; the largest one-group-against-the-rest AUC).
+    groups_indistinguishable_ : bool
+        ``"stochastic"``: True when that AUC stayed within one standard error
+        of 0.5 and the groups' counts over the cells passed a chi-square test
+        of homogeneity (level 0.05). The groups then share one law, its own
+        barycenter, and ``transform`` returns the rows unchanged (the optimal
+        maps are the identity; moving rows would only chase sampling noise).
     n_iter_ : int
         Barycenter iterations run (always 1 for ``"quantile"``, a closed form).
     n_features_in_ : int

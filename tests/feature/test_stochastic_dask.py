@@ -89,3 +89,18 @@ def test_dask_errors(split):
         BarycenterFeatureUnlearner(drop_sensitive=False).fit(
             Xd, sensitive_features=s[:2000]
         )
+
+
+def test_dask_fit_keeps_rows_of_indistinguishable_groups(dask_client):
+    # S drawn independently of the rows: the dask fit measures the groups on
+    # its sample as the in-memory fit does, and the repair is the identity
+    (X, y, _), _ = mixed_split()
+    s = np.random.default_rng(7).integers(0, 2, X.shape[0])
+    whole = BarycenterFeatureUnlearner(random_state=0).fit(X, y, sensitive_features=s)
+    lazy = BarycenterFeatureUnlearner(random_state=0).fit(
+        da.from_array(X, chunks=(3000, -1)), y, sensitive_features=s
+    )
+    assert lazy.groups_indistinguishable_ == whole.groups_indistinguishable_
+    if lazy.groups_indistinguishable_:
+        Z = lazy.transform(da.from_array(X, chunks=(3000, -1)), sensitive_features=s)
+        np.testing.assert_array_equal(Z.compute(), X)
