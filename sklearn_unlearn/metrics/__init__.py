@@ -30,6 +30,10 @@ from sklearn_unlearn.metrics._group_scorer import (
 from sklearn_unlearn.metrics._leakage import group_wasserstein_distance, leakage_auc
 from sklearn_unlearn.metrics._leakage_test import LeakageTest, leakage_test
 from sklearn_unlearn.metrics._membership import membership_advantage
+from sklearn_unlearn.metrics._membership_audit import (
+    MembershipAudit,
+    membership_audit,
+)
 from sklearn_unlearn.metrics._mutual_info import mutual_information
 from sklearn_unlearn.metrics._plot import (
     DeletionCurveDisplay,
@@ -51,6 +55,7 @@ __all__ = [
     "IndependenceReference",
     "LeakageCertificate",
     "LeakageTest",
+    "MembershipAudit",
     "UnlearningTradeoffDisplay",
     "bounded_refit",
     "demographic_parity_difference",
@@ -71,5 +76,6 @@ __all__ = [
     "make_tradeoff_scorer",
     "marginal_information",
     "membership_advantage",
+    "membership_audit",
     "mutual_information",
 ]

@@ -29,6 +29,7 @@ from sklearn_unlearn.metrics import (
     make_tradeoff_scorer,
     marginal_information,
     membership_advantage,
+    membership_audit,
     mutual_information,
 )
 from sklearn_unlearn.utils._compat import InvalidParameterError
@@ -97,6 +98,18 @@ def _set_score_request_without_routing():
     return make_leakage_scorer().set_score_request, (), {"sensitive_features": True}
 
 
+def _audit_case(**change):
+    model, X, y = _fitted(StandardScaler(), LogisticRegression())
+    kwargs = dict(
+        forget_mask=np.arange(120) < 20,
+        X_holdout=X[:10],
+        y_holdout=y[:10],
+        estimator=LogisticRegression(),
+    )
+    kwargs.update(change)
+    return lambda: (membership_audit, (model, X, y), kwargs)
+
+
 def _case(function, *args, **kwargs):
     return lambda: (function, args, kwargs)
 
@@ -135,6 +148,18 @@ CASES = [
         _case(MA, P3_FORGET, P3_HOLD, y_forget=np.full(50, 0.5), y_holdout=Y3_HOLD),
         ValueError,
         "y_forget must hold integer class indices",
+    ),
+    (
+        "audit-nothing-forgotten",
+        _audit_case(forget_mask=np.zeros(120, bool)),
+        ValueError,
+        "forget_mask selects no row",
+    ),
+    (
+        "audit-empty-holdout",
+        _audit_case(X_holdout=np.zeros((0, 3))),
+        ValueError,
+        "X_holdout is empty",
     ),
     ("ma-nan", _case(MA, [0.9, np.nan], [0.5, 0.6]), ValueError, "proba_forget .*NaN"),
     ("ma-3d", _case(MA, np.ones((2, 2, 2)), np.ones((2, 2, 2))), ValueError, "proba_f"),
