@@ -52,6 +52,7 @@ class FineTuneSettings(NamedTuple):
     n_iter_no_change: int
     n_rounds: int
     settle_epochs: int
+    forget_steps: int | None = None  # a step budget for forgetting (see below)
 
 
 class FineTuned(NamedTuple):
@@ -161,6 +162,7 @@ def fine_tune(
         settings.learning_rate,
         settings.batch_size,
         settings.n_iter_no_change,
+        settings.forget_steps,
     )
     snapshot(net, state, "start")
     # rounds need the validation criterion to decide when to stop; a convex

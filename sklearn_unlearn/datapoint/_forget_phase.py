@@ -56,6 +56,7 @@ class ForgetSettings(NamedTuple):
     learning_rate: float
     batch_size: int
     n_iter_no_change: int
+    max_steps: int | None = None  # stop after this many steps (None: no limit)
 
 
 def measure(net: Network, state: FitState) -> dict:
@@ -155,7 +156,8 @@ def forget_phase(
         if validation is None
         else max(1, (int(mask.sum()) + len(validation[0])) // (2 * batch))
     )
-    for epoch in range(1, settings.max_iter + 1):
+    n_epochs = settings.max_iter if settings.max_steps is None else settings.max_steps
+    for epoch in range(1, n_epochs + 1):
         order = rng.permutation(retain_rows)
         improved = False
         for start in range(0, order.size, batch):
@@ -174,13 +176,18 @@ def forget_phase(
             )
             optimizer.step([*result.grad_weights, *result.grad_biases])
             step += 1
-            last = start + batch >= order.size
+            out_of_steps = (
+                settings.max_steps is not None and step - step0 >= settings.max_steps
+            )
+            last = start + batch >= order.size or out_of_steps
             if validation is not None and (step % check_every == 0 or last):
                 value = criterion(net, state)
                 if value < best:
                     best, best_step = value, step
                     best_params = [p.copy() for p in params]
                     improved = True
+            if out_of_steps:
+                break
         n_iter = epoch
         # the last step of the epoch checked the criterion at these weights
         snapshot(net, state, "forget", value if validation is not None else None)
@@ -190,7 +197,9 @@ def forget_phase(
         if log is not None:
             log(history, epoch)
         stale = 0 if improved else stale + 1
-        if stale >= settings.n_iter_no_change:
+        if out_of_steps or (
+            settings.max_steps is None and stale >= settings.n_iter_no_change
+        ):
             break
     if validation is not None:  # the state closest to unseen-data behaviour
         for p, b in zip(params, best_params, strict=True):

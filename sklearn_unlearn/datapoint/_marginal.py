@@ -1,7 +1,5 @@
 """MarginalUnlearner: forget training rows of a fitted classifier by fine-tuning."""
 
-from numbers import Integral, Real
-
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
@@ -17,6 +15,7 @@ from sklearn_unlearn.datapoint._adapters import (
     network_of,
     with_network,
 )
+from sklearn_unlearn.datapoint._calibration import calibrated_settings
 from sklearn_unlearn.datapoint._fine_tuning import (
     FineTuneSettings,
     fine_tune,
@@ -29,7 +28,7 @@ from sklearn_unlearn.datapoint._fit_inputs import (
     starting_model,
     validation_set,
 )
-from sklearn_unlearn.utils._compat import Interval
+from sklearn_unlearn.datapoint._marginal_params import PARAMETER_CONSTRAINTS
 from sklearn_unlearn.utils._state import fit_context
 from sklearn_unlearn.utils._validation import check_same_rows, estimator_has
 
@@ -67,10 +66,12 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         forget. None means ``fit`` needs ``forget_mask``.
     gamma : float, default=4.0
         Weight of the mutual-information penalty (the paper used 4).
-    max_iter : int, default=5
-        Maximum number of epochs over the retained rows (the paper used 5).
-    learning_rate : float, default=3e-3
-        Step size of the Adam optimiser.
+    max_iter : int or None, default=None
+        Maximum number of epochs over the retained rows. None: 5 (the paper's),
+        or for an MLP without validation data a calibrated budget (see Notes).
+    learning_rate : float or None, default=None
+        Step size of Adam. None: 3e-3, or the MLP's ``learning_rate_init``
+        when it runs the calibrated budget.
     batch_size : int, default=128
         Retained rows per step; each step pairs them with as many rows drawn
         from the whole training set.
@@ -151,9 +152,17 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     those at which the forgotten rows are as confidently classified as the
     validation rows of the same classes (the step minimising the marginal
     information between membership and the confidence :math:`f_y(x)`).
-    Without validation data the fine-tuning runs ``max_iter`` epochs (earlier
-    only if the training set's marginal information stops decreasing): choose
-    ``gamma`` and ``max_iter`` with care and audit the result.
+    Without validation data, an MLP trained by Adam or SGD forgets for a
+    budget calibrated on its own fit: :math:`\\lceil \\rho T_0 \\rceil` steps at
+    its ``learning_rate_init`` (settling too; ``n_iter_no_change`` does not
+    apply; set ``max_iter`` to run epochs instead), where :math:`T_0 =
+    n_{iter} \\lceil n / b \\rceil` counts the steps (of :math:`b` rows) that
+    built the model and its memory of each row, and :math:`\\rho = 0.15`. An
+    Adam step's size is set by the step size, not the gradient, so how far the
+    weights move is tied to :math:`T_0`; :math:`\\rho` was set on digits and MNIST
+    (``benchmarks/bench_datapoint.py``, within 2 points of retraining). Other
+    models run ``max_iter`` epochs (fewer if the training set's marginal
+    information stops decreasing).
 
     *Settling.* The criterion sees how much the model remembers the forgotten
     rows, not what a model trained without them would have lost, and it picks
@@ -195,20 +204,7 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     True
     """
 
-    _parameter_constraints: dict = {
-        "estimator": [object],
-        "prefit": ["boolean"],
-        "forget_rows": [callable, None],
-        "gamma": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "n_rounds": [Interval(Integral, 1, None, closed="left")],
-        "settle_epochs": [Interval(Integral, 0, None, closed="left")],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -217,8 +213,8 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         prefit=True,
         forget_rows=None,
         gamma=4.0,
-        max_iter=5,
-        learning_rate=3e-3,
+        max_iter=None,
+        learning_rate=None,
         batch_size=128,
         n_iter_no_change=2,
         n_rounds=3,
@@ -295,8 +291,13 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def _fit(self, model, X, y_idx, mask, validation):
         """Fine-tune ``model`` on the checked arrays; set the fitted attributes."""
-        fields = FineTuneSettings._fields  # the parameters of the same names
-        settings = FineTuneSettings(*(getattr(self, name) for name in fields))
+        fields = FineTuneSettings._fields[:7]  # the parameters of the same names
+        settings = calibrated_settings(
+            model,
+            FineTuneSettings(*(getattr(self, n) for n in fields)),
+            len(X),
+            validation,
+        )
         result = fine_tune(
             network_of(model, X[:20]),
             X,

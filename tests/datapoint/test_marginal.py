@@ -253,3 +253,16 @@ def test_rounds_alternate_forgetting_and_settling():
     for fit in fits.values():
         assert len(fit.history_["validation_mi"]) == len(fit.history_["phase"])
         assert fit.best_step_ <= fit.n_steps_
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_mlp_without_validation_forgets_for_the_calibrated_budget():
+    from sklearn_unlearn.datapoint._calibration import forget_step_budget
+
+    X, y = _data(n=400, seed=1)
+    model = MLPClassifier((8,), max_iter=60, random_state=0).fit(X, y)
+    forget = (y == 1) & (np.cumsum(y == 1) <= 30)
+    unlearner = MarginalUnlearner(model, random_state=0).fit(X, y, forget_mask=forget)
+    settle_steps = 5 * -(-int((~forget).sum()) // 128)
+    budget = forget_step_budget(model.n_iter_, 400, 200)
+    assert unlearner.n_steps_ == budget + settle_steps

@@ -1,0 +1,61 @@
+"""How long MarginalUnlearner forgets without validation data.
+
+Without rows the model never saw, nothing measures how much a model retrained
+without the forgotten rows would have lost. The forgetting phase then runs a
+budget of optimiser steps calibrated on the original fit: a fixed fraction of
+the Adam steps that built the model (and so its memory of each row), at the
+step size it was trained with. Explicit ``max_iter`` and ``learning_rate``
+override it.
+"""
+
+import math
+
+from sklearn.neural_network import MLPClassifier
+
+__all__ = [
+    "DEFAULT_LEARNING_RATE",
+    "DEFAULT_MAX_ITER",
+    "FORGET_FRACTION",
+    "calibrated_settings",
+    "forget_step_budget",
+]
+
+#: Fraction of the original fit's optimiser steps the forgetting phase runs.
+FORGET_FRACTION = 0.15
+
+#: ``max_iter`` and ``learning_rate`` when left to None and no budget applies.
+DEFAULT_MAX_ITER, DEFAULT_LEARNING_RATE = 5, 3e-3
+
+
+def forget_step_budget(n_epochs: int, n_samples: int, batch_size: int) -> int:
+    """``FORGET_FRACTION`` of ``n_epochs`` epochs of ``batch_size``-row steps."""
+    per_epoch = math.ceil(n_samples / max(1, min(batch_size, n_samples)))
+    return max(1, round(FORGET_FRACTION * n_epochs * per_epoch))
+
+
+def calibrated_settings(model, settings, n_samples: int, validation):
+    """``settings`` with its defaults (``None``) resolved for ``model``.
+
+    An MLP trained by Adam or SGD, without validation data and with
+    ``max_iter=None``, forgets for :func:`forget_step_budget` steps, at its own
+    ``learning_rate_init`` unless ``learning_rate`` is set. Otherwise
+    ``max_iter=None`` means :data:`DEFAULT_MAX_ITER` epochs and
+    ``learning_rate=None`` :data:`DEFAULT_LEARNING_RATE`.
+    """
+    budget = (
+        validation is None
+        and settings.max_iter is None
+        and isinstance(model, MLPClassifier)
+        and model.solver != "lbfgs"
+    )
+    if not budget:
+        return settings._replace(
+            max_iter=settings.max_iter or DEFAULT_MAX_ITER,
+            learning_rate=settings.learning_rate or DEFAULT_LEARNING_RATE,
+        )
+    batch = 200 if model.batch_size == "auto" else int(model.batch_size)
+    return settings._replace(
+        max_iter=DEFAULT_MAX_ITER,
+        forget_steps=forget_step_budget(int(model.n_iter_), n_samples, batch),
+        learning_rate=settings.learning_rate or float(model.learning_rate_init),
+    )
