@@ -135,7 +135,7 @@ class LinearUpdateMixin:
         self.unlearned_estimator_ = with_network(model, new)
         self.history_ = {k: v for k, v in state.history.items() if v}
         self.best_step_ = self.n_steps_ = 1
-        self.n_iter_ = 0
+        self.n_iter_ = 1  # one step: the Newton step or the solve
         self.classes_ = model.classes_
         self._certify(removal, n_retained)
         return self
@@ -187,6 +187,6 @@ class LinearUpdateMixin:
         )
         self.history_ = history
         self.best_step_ = self.n_steps_ = 1
-        self.n_iter_ = 0
+        self.n_iter_ = 1  # one step: the Newton step or the solve
         self._certify(removal, n_retained)
         return self

@@ -130,8 +130,9 @@ class MarginalUnlearner(
         each settling phase: ``"loss"`` (the objective on the whole pooled
         data), ``"mi"`` (marginal information of the training set),
         ``"forget_accuracy"``, ``"retain_accuracy"``, ``"phase"`` (``"start"``,
-        ``"forget"`` or ``"settle"``) and, with validation data,
-        ``"validation_mi"`` (the stopping criterion).
+        ``"forget"``, ``"settle"`` or ``"newton"``) and, with validation data,
+        ``"validation_mi"`` (the stopping criterion). A regressor records
+        ``"loss"``, ``"forget_mse"``, ``"retain_mse"`` and ``"phase"``.
     best_step_ : int
         Optimiser step whose weights were kept (the end of the last settling
         phase; without one, with validation data, the step with the lowest
@@ -139,7 +140,8 @@ class MarginalUnlearner(
     n_steps_ : int
         Number of optimiser steps run (L-BFGS iterations included).
     n_iter_ : int
-        Number of epochs run (forgetting and settling).
+        Number of epochs run (forgetting and settling); 1 for a one-step
+        linear update (a Newton step, or a regressor's solve).
     gradient_norm_ : float
         Linear models with ``linear_update="newton"``, and regressors: norm of
         the gradient of the retained objective (Notes) at the weights kept.

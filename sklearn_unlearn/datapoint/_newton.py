@@ -45,7 +45,7 @@ from scipy.stats import norm
 
 __all__ = ["Removal", "distance_bound", "gaussian_epsilon", "newton_removal"]
 
-#: Doublings of the ball radius tried before the bound is given up (inf).
+#: Ball radii tried before the bound is given up (inf).
 MAX_RADIUS_TRIES = 40
 
 
@@ -98,20 +98,22 @@ def distance_bound(gradient_norm: float, floor: Callable[[float], float]) -> flo
     """Radius of a ball around the weights that holds the minimiser.
 
     ``floor(r)`` is a lower bound on the Hessian's smallest eigenvalue over
-    the ball of radius ``r``; the bound is ``gradient_norm / floor(r)`` for
-    the first radius tried that contains it, and inf when none does.
+    the ball of radius ``r``, non-increasing in ``r``. A radius ``r`` with
+    ``gradient_norm <= floor(r) r`` certifies ``gradient_norm / floor(r)``.
+    The radii tried grow from ``gradient_norm / floor(0)`` by the fixed-point
+    iteration ``r <- 1.01 gradient_norm / floor(r)``, which reaches such a
+    radius (the smallest, up to 1%) when there is one; inf when none is found.
     """
     if gradient_norm == 0.0:
         return 0.0
     mu = floor(0.0)
-    if not mu > 0.0:
-        return np.inf
-    radius = 2.0 * gradient_norm / mu
     for _ in range(MAX_RADIUS_TRIES):
+        if not mu > 0.0:
+            return np.inf
+        radius = 1.01 * gradient_norm / mu
         mu = floor(radius)
         if mu > 0.0 and gradient_norm <= mu * radius:
             return gradient_norm / mu
-        radius *= 2.0
     return np.inf
 
 
