@@ -45,6 +45,14 @@ def every_fourth_of_each_class(X, y):
     return forget
 
 
+def every_fourth_row(X, y):
+    """Rows the regression unlearner forgets in the checks: every fourth from
+    the second on (continuous targets have no classes to spread them over)."""
+    forget = np.zeros(len(y), dtype=bool)
+    forget[1::4] = True
+    return forget
+
+
 def _estimators():
     # The common checks feed random float columns: column 0 plays the sensitive
     # attribute, cut into two quantile bins so that both groups exist.
@@ -92,6 +100,8 @@ def _estimators():
         forget_rows=every_fourth_of_each_class,
         random_state=0,
     )
+    # Wrapping a regressor makes it a regressor (its exact retained optimum).
+    yield MarginalUnlearner(Ridge(), prefit=False, forget_rows=every_fourth_row)
 
 
 @parametrize_with_checks(list(_estimators()))

@@ -23,11 +23,13 @@ __all__ = [
 ]
 
 
-def forget_mask_of(forget_rows, forget_mask, X: np.ndarray, y: np.ndarray):
+def forget_mask_of(
+    forget_rows, forget_mask, X: np.ndarray, y: np.ndarray, *, classes: bool = True
+):
     """The mask of the rows to forget: ``forget_mask`` or ``forget_rows(X, y)``.
 
-    Raises unless it selects some rows, leaves some, and leaves at least one
-    row of each class of ``y``.
+    Raises unless it selects some rows, leaves some, and (with ``classes``, for
+    a classifier) leaves at least one row of each class of ``y``.
     """
     if forget_mask is not None and forget_rows is not None:
         raise ValueError(
@@ -54,6 +56,8 @@ def forget_mask_of(forget_rows, forget_mask, X: np.ndarray, y: np.ndarray):
             "forget_mask must select some rows to forget and leave some to "
             f"retain; it selects {int(mask.sum())} of {mask.size}."
         )
+    if not classes:
+        return mask
     missing = np.setdiff1d(np.unique(y), np.unique(y[~mask]))
     if missing.size:
         raise ValueError(

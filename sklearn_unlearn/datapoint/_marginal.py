@@ -1,12 +1,10 @@
-"""MarginalUnlearner: forget training rows of a fitted classifier by fine-tuning."""
+"""MarginalUnlearner: forget training rows of a fitted model, without retraining."""
 
 import numpy as np
-import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
+from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._available_if import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn.datapoint._adapters import (
@@ -16,6 +14,7 @@ from sklearn_unlearn.datapoint._adapters import (
     with_network,
 )
 from sklearn_unlearn.datapoint._calibration import calibrated_settings
+from sklearn_unlearn.datapoint._delegation import DelegatingMixin
 from sklearn_unlearn.datapoint._fine_tuning import (
     FineTuneSettings,
     fine_tune,
@@ -28,15 +27,22 @@ from sklearn_unlearn.datapoint._fit_inputs import (
     starting_model,
     validation_set,
 )
+from sklearn_unlearn.datapoint._linear_update import (
+    LinearUpdateMixin,
+    check_linear_update,
+)
 from sklearn_unlearn.datapoint._marginal_params import PARAMETER_CONSTRAINTS
+from sklearn_unlearn.datapoint._regression import wraps_regressor
 from sklearn_unlearn.utils._state import fit_context
-from sklearn_unlearn.utils._validation import check_same_rows, estimator_has
+from sklearn_unlearn.utils._validation import check_same_rows
 
 __all__ = ["MarginalUnlearner"]
 
 
-class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
-    """Make a fitted classifier forget training rows, without retraining.
+class MarginalUnlearner(
+    DelegatingMixin, LinearUpdateMixin, MetaEstimatorMixin, BaseEstimator
+):
+    """Make a fitted classifier or linear regressor forget training rows.
 
     Fine-tunes a copy of ``estimator`` so that its outputs on the forgotten
     rows look like its outputs on the retained ones (the *marginal unlearning
@@ -49,10 +55,12 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    estimator : classifier
+    estimator : classifier or regressor
         A ``LogisticRegression``, ``SGDClassifier(loss="log_loss")`` or
-        ``MLPClassifier`` (binary or multiclass), fitted on the rows passed to
-        ``fit`` unless ``prefit=False``.
+        ``MLPClassifier`` (binary or multiclass), or a ``Ridge`` or
+        ``SGDRegressor`` (squared error, L2 penalty), fitted on the rows passed
+        to ``fit`` unless ``prefit=False``. The meta-estimator is a classifier
+        or a regressor as it is.
     prefit : bool, default=True
         Whether ``estimator`` is already fitted (the model an erasure request
         is made against). False fits a clone of it on all rows of ``X`` and
@@ -90,6 +98,19 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Epochs of the settling phase of an MLP: plain training (cross-entropy
         and L2 penalty) on the retained rows. 0 skips it. Linear models settle
         by L-BFGS to convergence instead.
+    linear_update : {"settle", "newton"}, default="settle"
+        How a linear model reaches the optimum of its objective on the
+        retained rows. ``"settle"``: a classifier forgets, then settles by
+        L-BFGS; a regressor solves its normal equations. ``"newton"``: no
+        forgetting phase, one Newton step from the original weights, with a
+        certificate (``gradient_norm_``, ``distance_bound_``; see Notes and
+        :ref:`certified removal <certified_removal>`). MLPs take "settle".
+    loss_noise : float, default=0.0
+        Standard deviation of the random linear term added to the objective of
+        the Newton removal (see Notes); 0 adds none. Needs
+        ``linear_update="newton"``.
+    removal_delta : float, default=1e-5
+        The delta at which ``removal_epsilon_`` is given.
     random_state : int, RandomState instance or None, default=None
         Seeds the batches.
     verbose : int, default=0
@@ -109,8 +130,9 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         each settling phase: ``"loss"`` (the objective on the whole pooled
         data), ``"mi"`` (marginal information of the training set),
         ``"forget_accuracy"``, ``"retain_accuracy"``, ``"phase"`` (``"start"``,
-        ``"forget"`` or ``"settle"``) and, with validation data,
-        ``"validation_mi"`` (the stopping criterion).
+        ``"forget"``, ``"settle"`` or ``"newton"``) and, with validation data,
+        ``"validation_mi"`` (the stopping criterion). A regressor records
+        ``"loss"``, ``"forget_mse"``, ``"retain_mse"`` and ``"phase"``.
     best_step_ : int
         Optimiser step whose weights were kept (the end of the last settling
         phase; without one, with validation data, the step with the lowest
@@ -118,9 +140,19 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     n_steps_ : int
         Number of optimiser steps run (L-BFGS iterations included).
     n_iter_ : int
-        Number of epochs run (forgetting and settling).
+        Number of epochs run (forgetting and settling); 1 for a one-step
+        linear update (a Newton step, or a regressor's solve).
+    gradient_norm_ : float
+        Linear models with ``linear_update="newton"``, and regressors: norm of
+        the gradient of the retained objective (Notes) at the weights kept.
+    distance_bound_ : float
+        Same models: a bound on the distance of the weights kept to the
+        objective's minimiser (inf when the certificate fails).
+    removal_epsilon_ : float
+        With ``loss_noise > 0``: the epsilon at ``removal_delta`` of the
+        Gaussian mechanism for the observed residual (see Notes).
     classes_ : ndarray of shape (n_classes,)
-        Class labels.
+        Class labels (classifiers).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -176,6 +208,35 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     settling removed most of the seed-to-seed spread of the forget-set
     accuracy and brought the test accuracy back to the retrained model's.
 
+    *Linear models: exact and certified removal.* A linear model's objective
+    on the :math:`n` retained rows, in scikit-learn's mean scaling, is
+    :math:`F(\\theta) = \\frac1n \\sum_i \\ell_i(\\theta) + \\frac\\lambda2
+    \\|W\\|^2` (intercept unpenalised): :math:`\\lambda = 1 / (C n)` for
+    ``LogisticRegression`` (its :math:`C \\sum_i \\ell_i + \\frac12
+    \\|W\\|^2` divided by :math:`C n`), ``alpha`` for ``SGDClassifier`` and
+    ``SGDRegressor``, ``alpha / n`` for ``Ridge`` (with :math:`\\ell_i` half
+    the squared error). ``linear_update="newton"`` takes one Newton step
+    :math:`\\theta - H^{-1} \\nabla F(\\theta)` from the original weights
+    (certified removal, Guo et al. [2]_) and reports
+    :math:`\\|\\nabla F\\|` at the result. If the Hessian is at least
+    :math:`\\mu` on a ball of radius :math:`r \\ge \\|\\nabla F\\| / \\mu`
+    around the result, :math:`F` increases along every ray beyond
+    :math:`\\|\\nabla F\\| / \\mu`, so the distance to the minimiser
+    :math:`\\theta^*` is at most that: ``distance_bound_``. Without
+    intercept :math:`\\mu \\ge \\lambda` (the strong convexity of the L2
+    term) gives :math:`\\|\\theta - \\theta^*\\| \\le \\|\\nabla F\\| /
+    \\lambda`; the unpenalised intercept needs the data's curvature, bounded
+    over the ball from the logits (a multinomial model's intercepts are
+    compared centred). With ``loss_noise`` :math:`\\sigma`, :math:`F` gets
+    :math:`b^\\top \\theta / n`, :math:`b \\sim N(0, \\sigma^2 I)`: the
+    result is the exact minimiser for the term :math:`b - n \\nabla F`, and
+    ``removal_epsilon_`` is the Gaussian mechanism's epsilon for the shift
+    :math:`n \\|\\nabla F\\|`. That accounting uses the observed residual; a
+    formal (epsilon, delta) guarantee needs a residual budget fixed in
+    advance (retrain when it is exceeded), as in [2]_. A regressor skips the
+    forgetting phase: its exact retained optimum is the model retraining
+    computes, from which a forgetting phase would change nothing.
+
     An MLP is fine-tuned in float32 (weights written back in the estimator's
     dtype; the GEMMs run twice as fast), linear models in float64.
 
@@ -183,6 +244,8 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     ----------
     .. [1] M. Xu and T. Strohmer, "Machine Unlearning via Information
        Theoretic Regularization".
+    .. [2] C. Guo, T. Goldstein, A. Hannun and L. van der Maaten, "Certified
+       Data Removal from Machine Learning Models", ICML 2020.
 
     Examples
     --------
@@ -219,6 +282,9 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         n_iter_no_change=2,
         n_rounds=3,
         settle_epochs=5,
+        linear_update="settle",
+        loss_noise=0.0,
+        removal_delta=1e-5,
         random_state=None,
         verbose=0,
     ):
@@ -232,6 +298,9 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.n_rounds = n_rounds
         self.settle_epochs = settle_epochs
+        self.linear_update = linear_update
+        self.loss_noise = loss_noise
+        self.removal_delta = removal_delta
         self.random_state = random_state
         self.verbose = verbose
 
@@ -279,6 +348,9 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self : MarginalUnlearner
             The fitted meta-estimator.
         """
+        check_linear_update(self.estimator, self.linear_update, self.loss_noise)
+        if wraps_regressor(self.estimator):
+            return self._fit_regressor(X, y, forget_mask)
         X_raw = X
         X, y = self._check_data(X, y)
         mask = forget_mask_of(self.forget_rows, forget_mask, X, y)
@@ -287,6 +359,8 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         validation = self._validation(X_val, y_val, model.classes_, y_idx[mask])
         # small GEMMs on mini-batches: one BLAS thread is faster
         with threadpool_limits(limits=1, user_api="blas"):
+            if self.linear_update == "newton":
+                return self._fit_newton(model, X, y_idx, mask)
             return self._fit(model, X, y_idx, mask, validation)
 
     def _fit(self, model, X, y_idx, mask, validation):
@@ -317,84 +391,3 @@ class MarginalUnlearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.history_ = result.history
         self.classes_ = model.classes_
         return self
-
-    def _delegate(self, name, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        model = self.unlearned_estimator_
-        if hasattr(model, "feature_names_in_"):  # names checked above, once
-            X = pd.DataFrame(X, columns=model.feature_names_in_, copy=False)
-        return getattr(model, name)(X)
-
-    def predict(self, X):
-        """Predict with the unlearned model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted classes.
-        """
-        return self._delegate("predict", X)
-
-    def predict_proba(self, X):
-        """Class probabilities of the unlearned model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities.
-        """
-        return self._delegate("predict_proba", X)
-
-    @available_if(estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the unlearned model (linear models).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Decision values.
-        """
-        return self._delegate("decision_function", X)
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy of the unlearned model on ``X, y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-        y : array-like of shape (n_samples,)
-            True labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean (weighted) accuracy of ``predict(X)``.
-        """
-        return super().score(X, y, sample_weight=sample_weight)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # dense float rows of one label each: the gradients cover no more
-        tags.input_tags.sparse = False
-        tags.input_tags.allow_nan = False
-        tags.classifier_tags.multi_label = False
-        return tags

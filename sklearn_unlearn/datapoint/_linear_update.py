@@ -1,0 +1,192 @@
+"""MarginalUnlearner's exact and certified paths for convex linear models.
+
+Two fits that bypass the forgetting phase: the Newton removal of a linear
+classifier (``linear_update="newton"``) and the unlearning of a linear
+regressor (either update). Both end at (a certified neighbourhood of) the
+minimiser of the estimator's own objective on the retained rows, which is the
+model retraining computes; :class:`LinearUpdateMixin` gives MarginalUnlearner
+the two methods that run them and set its fitted attributes.
+"""
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import validate_data
+
+from sklearn_unlearn.datapoint._adapters import l2_penalty, network_of, with_network
+from sklearn_unlearn.datapoint._fit_inputs import check_dense, forget_mask_of
+from sklearn_unlearn.datapoint._forget_phase import HISTORY_KEYS, FitState, snapshot
+from sklearn_unlearn.datapoint._network import Network
+from sklearn_unlearn.datapoint._newton import gaussian_epsilon, newton_removal
+from sklearn_unlearn.datapoint._quadratic import (
+    least_squares_newton,
+    least_squares_solve,
+)
+from sklearn_unlearn.datapoint._regression import (
+    check_regressor,
+    fitted_regressor,
+    least_squares_l2,
+    regressor_weights,
+    with_regressor_weights,
+    wraps_regressor,
+)
+from sklearn_unlearn.utils._validation import check_same_rows
+
+__all__ = ["LinearUpdateMixin", "check_linear_update"]
+
+
+def _l1_part(estimator) -> bool:
+    """Whether the classifier's penalty has an L1 part (not differentiable)."""
+    penalty = getattr(estimator, "penalty", None)
+    l1_ratio = getattr(estimator, "l1_ratio", None) or 0.0
+    if penalty in ("elasticnet", "deprecated"):  # "deprecated": l1_ratio rules
+        return l1_ratio > 0
+    return penalty == "l1"
+
+
+def check_linear_update(estimator, linear_update: str, loss_noise: float) -> None:
+    """Raise, before any work, for a ``linear_update`` the estimator cannot take."""
+    if loss_noise > 0 and linear_update != "newton":
+        raise ValueError(
+            f"loss_noise={loss_noise} perturbs the objective of the Newton "
+            "removal: set linear_update='newton', or loss_noise=0."
+        )
+    if linear_update != "newton":
+        return
+    if isinstance(estimator, MLPClassifier | MLPRegressor):
+        raise ValueError(
+            "linear_update='newton' certifies convex linear models; "
+            f"{type(estimator).__name__} is not convex. Use "
+            "linear_update='settle' (the default)."
+        )
+    if wraps_regressor(estimator):
+        return  # check_regressor covers the regressors
+    if not isinstance(estimator, LogisticRegression | SGDClassifier):
+        return  # fit rejects the unsupported models
+    if getattr(estimator, "solver", None) == "liblinear":
+        raise ValueError(
+            "linear_update='newton' needs the objective with an unpenalised "
+            "intercept; solver='liblinear' penalises it. Use solver='lbfgs'."
+        )
+    if getattr(estimator, "class_weight", None) is not None:
+        raise ValueError(
+            "linear_update='newton' does not support class_weight: the "
+            "certified objective weighs every row alike. Pass class_weight=None."
+        )
+    if _l1_part(estimator) or not l2_penalty(estimator, 1) > 0:
+        raise ValueError(
+            "linear_update='newton' needs an L2 penalty only (its strong "
+            f"convexity gives the bound); {type(estimator).__name__} has "
+            "none, or an L1 part. Use an L2 penalty with C < inf (alpha > 0)."
+        )
+
+
+class LinearUpdateMixin:
+    """The Newton and regression fits of MarginalUnlearner (see module)."""
+
+    def _noise(self, shape, n_outputs_shared: bool):
+        """The random linear term ``b`` (None without ``loss_noise``)."""
+        if not self.loss_noise:
+            return None
+        b = check_random_state(self.random_state).normal(
+            scale=self.loss_noise, size=shape
+        )
+        if n_outputs_shared:  # softmax intercepts: a common shift is free
+            b[-1] -= b[-1].mean()
+        return b
+
+    def _certify(self, removal, n_retained: int) -> None:
+        self.gradient_norm_ = removal.gradient_norm
+        self.distance_bound_ = removal.distance_bound
+        if self.loss_noise:
+            self.removal_epsilon_ = gaussian_epsilon(
+                n_retained * removal.gradient_norm, self.loss_noise, self.removal_delta
+            )
+
+    def _fit_newton(self, model, X, y_idx, mask):
+        """One certified Newton step of a linear classifier; no forgetting phase."""
+        retain = ~mask
+        n_retained = int(np.count_nonzero(retain))
+        net = network_of(model, X[:20])
+        l2 = l2_penalty(model, n_retained)
+        fit_intercept = bool(model.fit_intercept)
+        coef, intercept = net.weights[0], net.biases[0]
+        shape = (coef.shape[0] + int(fit_intercept), coef.shape[1])
+        noise = self._noise(shape, net.link == "softmax" and fit_intercept)
+        removal = newton_removal(
+            X[retain],
+            y_idx[retain],
+            coef,
+            intercept,
+            l2,
+            net.link,
+            fit_intercept,
+            noise,
+        )
+        state = FitState(
+            X, y_idx, mask, X[mask], np.flatnonzero(retain), l2, 0.0, None, None,
+            {k: [] for k in HISTORY_KEYS},
+        )  # fmt: skip
+        snapshot(net, state, "start")
+        new = Network([removal.coef], [removal.intercept], net.hidden, net.link)
+        snapshot(new, state, "newton")
+        self.estimator_ = model
+        self.unlearned_estimator_ = with_network(model, new)
+        self.history_ = {k: v for k, v in state.history.items() if v}
+        self.best_step_ = self.n_steps_ = 1
+        self.n_iter_ = 1  # one step: the Newton step or the solve
+        self.classes_ = model.classes_
+        self._certify(removal, n_retained)
+        return self
+
+    def _fit_regressor(self, X, y, forget_mask):
+        """The exact retained optimum of a linear regressor; no forgetting phase.
+
+        A regressor has no class probabilities for the mutual information to
+        compare; its objective is a strictly convex quadratic whose retained
+        minimiser is computed exactly (the model retraining returns), so a
+        forgetting phase would only move the start of an exact solve.
+        """
+        check_regressor(self.estimator)
+        check_dense(X)
+        check_same_rows(X, y, "y", "one target per row of X")
+        X_raw = X
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2
+        )
+        mask = forget_mask_of(self.forget_rows, forget_mask, X, y, classes=False)
+        model = fitted_regressor(self.estimator, self.prefit, X_raw, X, y)
+        retain = ~mask
+        n_retained = int(np.count_nonzero(retain))
+        l2 = least_squares_l2(model, n_retained)
+        fit_intercept = bool(model.fit_intercept)
+        coef, intercept = regressor_weights(model)
+        if self.linear_update == "newton":
+            noise = self._noise(coef.size + int(fit_intercept), False)
+            removal = least_squares_newton(
+                X[retain], y[retain], coef, intercept, l2, fit_intercept, noise
+            )
+        else:
+            removal = least_squares_solve(X[retain], y[retain], l2, fit_intercept)
+        new_coef, new_intercept = removal.coef[:, 0], float(removal.intercept[0])
+        history = {"loss": [], "forget_mse": [], "retain_mse": [], "phase": []}
+        for phase, (w, b) in (
+            ("start", (coef, intercept)),
+            (self.linear_update, (new_coef, new_intercept)),
+        ):
+            squared = (X @ w + b - y) ** 2
+            penalty = 0.5 * l2 * float(w @ w)
+            history["loss"].append(0.5 * float(squared[retain].mean()) + penalty)
+            history["forget_mse"].append(float(squared[mask].mean()))
+            history["retain_mse"].append(float(squared[retain].mean()))
+            history["phase"].append(phase)
+        self.estimator_ = model
+        self.unlearned_estimator_ = with_regressor_weights(
+            model, new_coef, new_intercept
+        )
+        self.history_ = history
+        self.best_step_ = self.n_steps_ = 1
+        self.n_iter_ = 1  # one step: the Newton step or the solve
+        self._certify(removal, n_retained)
+        return self
