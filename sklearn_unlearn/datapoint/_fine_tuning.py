@@ -166,7 +166,7 @@ def fine_tune(
     )
     snapshot(net, state, "start")
     # rounds need the validation criterion to decide when to stop; a convex
-    # model is at the retained optimum after one settling phase
+    # model is at (a tolerance of) the retained optimum after one settling phase
     n_rounds = 1 if validation is None or convex else settings.n_rounds
     n_steps = n_epochs = best_step = 0
     X_retain, y_retain = X[retain_rows], y_idx[retain_rows]

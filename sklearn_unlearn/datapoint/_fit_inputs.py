@@ -9,18 +9,35 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklearn_unlearn.datapoint._adapters import check_supported
 from sklearn_unlearn.datapoint._fine_tuning import class_matched_validation
-from sklearn_unlearn.utils._validation import check_forget_mask
+from sklearn_unlearn.utils._validation import check_forget_mask, check_same_rows
 
 __all__ = [
+    "check_classifier_data",
     "check_dense",
     "check_fitted",
     "forget_mask_of",
     "starting_model",
     "validation_set",
 ]
+
+
+def check_classifier_data(unlearner, X, y):
+    """``X`` as float64 and ``y``, checked for ``unlearner``'s classifier."""
+    check_supported(unlearner.estimator)
+    if unlearner.prefit:
+        check_fitted(unlearner.estimator)
+    check_dense(X)
+    check_same_rows(X, y, "y", "one label per row of X")
+    X, y = validate_data(
+        unlearner, X, y, dtype=np.float64, ensure_min_samples=2, reset=True
+    )
+    check_classification_targets(y)
+    return X, y
 
 
 def forget_mask_of(

@@ -45,12 +45,19 @@ def _l1_part(estimator) -> bool:
     return penalty == "l1"
 
 
-def check_linear_update(estimator, linear_update: str, loss_noise: float) -> None:
+def check_linear_update(
+    estimator, linear_update: str, loss_noise: float, newton_steps: int = 1
+) -> None:
     """Raise, before any work, for a ``linear_update`` the estimator cannot take."""
     if loss_noise > 0 and linear_update != "newton":
         raise ValueError(
             f"loss_noise={loss_noise} perturbs the objective of the Newton "
             "removal: set linear_update='newton', or loss_noise=0."
+        )
+    if newton_steps != 1 and linear_update != "newton":
+        raise ValueError(
+            f"newton_steps={newton_steps} counts the steps of the Newton "
+            "removal: set linear_update='newton', or newton_steps=1."
         )
     if linear_update != "newton":
         return
@@ -105,7 +112,7 @@ class LinearUpdateMixin:
             )
 
     def _fit_newton(self, model, X, y_idx, mask):
-        """One certified Newton step of a linear classifier; no forgetting phase."""
+        """Certified Newton steps of a linear classifier; no forgetting phase."""
         retain = ~mask
         n_retained = int(np.count_nonzero(retain))
         net = network_of(model, X[:20])
@@ -114,16 +121,11 @@ class LinearUpdateMixin:
         coef, intercept = net.weights[0], net.biases[0]
         shape = (coef.shape[0] + int(fit_intercept), coef.shape[1])
         noise = self._noise(shape, net.link == "softmax" and fit_intercept)
+        # the forgotten rows get weight 0 rather than a copy of the others
         removal = newton_removal(
-            X[retain],
-            y_idx[retain],
-            coef,
-            intercept,
-            l2,
-            net.link,
-            fit_intercept,
-            noise,
-        )
+            X, y_idx, coef, intercept, l2, net.link, fit_intercept, noise,
+            steps=self.newton_steps, retain=retain,
+        )  # fmt: skip
         state = FitState(
             X, y_idx, mask, X[mask], np.flatnonzero(retain), l2, 0.0, None, None,
             {k: [] for k in HISTORY_KEYS},
@@ -134,8 +136,7 @@ class LinearUpdateMixin:
         self.estimator_ = model
         self.unlearned_estimator_ = with_network(model, new)
         self.history_ = {k: v for k, v in state.history.items() if v}
-        self.best_step_ = self.n_steps_ = 1
-        self.n_iter_ = 1  # one step: the Newton step or the solve
+        self.best_step_ = self.n_steps_ = self.n_iter_ = self.newton_steps
         self.classes_ = model.classes_
         self._certify(removal, n_retained)
         return self

@@ -23,6 +23,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "n_rounds": [Interval(Integral, 1, None, closed="left")],
     "settle_epochs": [Interval(Integral, 0, None, closed="left")],
     "linear_update": [StrOptions({"settle", "newton"})],
+    "newton_steps": [Interval(Integral, 1, None, closed="left")],
     "loss_noise": [Interval(Real, 0, None, closed="left")],
     "removal_delta": [Interval(Real, 0, 1, closed="neither")],
     "random_state": ["random_state"],

@@ -12,7 +12,10 @@ over the ``n`` retained rows, with :math:`\\tilde x = (x, 1)` when there is an
 intercept (never penalised), the weights :math:`W` (all of :math:`\\theta` but
 the intercept row) and an optional random linear term :math:`b`. One Newton
 step from the original weights moves them to (nearly) the minimiser of
-:math:`F`; :func:`newton_removal` takes it and certifies how near.
+:math:`F`; :func:`newton_removal` takes it (or a few) and certifies how near.
+Each step is one pass over the rows for the gradient and the Hessian
+(:func:`~sklearn_unlearn.datapoint._curvature.row_pass`), then a Cholesky
+solve; the certificate takes one more pass, for the gradient at the result.
 
 *The bound.* If the Hessian of :math:`F` is at least :math:`\\mu` on the ball
 of radius :math:`r` around :math:`\\theta` and :math:`\\|\\nabla F(\\theta)\\|
@@ -43,7 +46,15 @@ from scipy.optimize import brentq
 from scipy.special import expit, softmax
 from scipy.stats import norm
 
-__all__ = ["Removal", "distance_bound", "gaussian_epsilon", "newton_removal"]
+from sklearn_unlearn.datapoint._curvature import row_pass, weighted_gram
+
+__all__ = [
+    "Removal",
+    "distance_bound",
+    "gaussian_epsilon",
+    "newton_removal",
+    "weighted_gram",
+]
 
 #: Ball radii tried before the bound is given up (inf).
 MAX_RADIUS_TRIES = 40
@@ -58,40 +69,16 @@ class Removal(NamedTuple):
     distance_bound: float  # bound on the distance to the minimiser of F
 
 
-def weighted_gram(X: np.ndarray, w: np.ndarray, fit_intercept: bool) -> np.ndarray:
-    """``X~^T diag(w) X~`` with ``X~ = [X, 1]`` when ``fit_intercept``."""
-    Xw = X * w[:, None]
-    top = Xw.T @ X
-    if not fit_intercept:
-        return top
-    d = X.shape[1]
-    gram = np.empty((d + 1, d + 1))
-    gram[:d, :d] = top
-    gram[:d, d] = gram[d, :d] = Xw.sum(axis=0)
-    gram[d, d] = w.sum()
-    return gram
-
-
 def _penalised(d: int, fit_intercept: bool) -> np.ndarray:
     """1 for each row of theta the L2 term covers, 0 for the intercept row."""
     return np.r_[np.ones(d), np.zeros(int(fit_intercept))]
 
 
-def _logits(X: np.ndarray, theta: np.ndarray, fit_intercept: bool) -> np.ndarray:
-    d = X.shape[1]
-    z = X @ theta[:d]
-    return z + theta[d] if fit_intercept else z
-
-
-def _gradient(X, residual, theta, l2, fit_intercept, b) -> np.ndarray:
-    """``X~^T residual + l2 W (+ b / n)``; ``residual`` holds dloss/dz over n."""
-    grad = X.T @ residual
-    if fit_intercept:
-        grad = np.vstack([grad, residual.sum(axis=0, keepdims=True)])
-    grad += l2 * _penalised(X.shape[1], fit_intercept)[:, None] * theta
-    if b is not None:
-        grad += b / X.shape[0]
-    return grad
+def _regularised(data, theta, l2, fit_intercept, b, n) -> np.ndarray:
+    """The gradient of ``F`` from its data part ``data = X~^T residual``."""
+    d = theta.shape[0] - int(fit_intercept)
+    grad = data / n + l2 * _penalised(d, fit_intercept)[:, None] * theta
+    return grad if b is None else grad + b / n
 
 
 def distance_bound(gradient_norm: float, floor: Callable[[float], float]) -> float:
@@ -133,64 +120,102 @@ def _certified(gradient_norm, step_norm, hessian_floor, rate, row_floor):
     return bound if np.isfinite(bound) else distance_bound(gradient_norm, row_floor)
 
 
-def _row_norms(X: np.ndarray, fit_intercept: bool) -> np.ndarray:
-    return np.sqrt(np.einsum("ij,ij->i", X, X) + float(fit_intercept))
-
-
 def _smallest_eigenvalue(matrix: np.ndarray) -> float:
     return float(np.linalg.eigvalsh(matrix)[0])
 
 
-def _binary(X, y, theta, l2, fit_intercept, b):
-    """Newton step and certificate of one sigmoid output; ``y`` in {0, 1}."""
-    n, d = X.shape
-    penalty = np.diag(l2 * _penalised(d, fit_intercept))
+def _fill_norms(norms, Xc, rows):
+    norms[rows] = np.einsum("ij,ij->i", Xc, Xc)
 
-    def gradient_and_logits(t):
-        z = _logits(X, t, fit_intercept)
-        return _gradient(X, (expit(z) - y[:, None]) / n, t, l2, fit_intercept, b), z
 
-    grad, z = gradient_and_logits(theta)
-    s = expit(z[:, 0])
-    hessian = weighted_gram(X, s * (1.0 - s) / n, fit_intercept) + penalty
-    step = cho_solve(cho_factor(hessian), grad)
-    theta = theta - step
-    grad, z = gradient_and_logits(theta)
-    margin, norms = np.abs(z[:, 0]), _row_norms(X, fit_intercept)
+def _binary(X, y, theta, l2, fit_intercept, b, weight, steps):
+    """Newton steps and certificate of one sigmoid output; ``y`` in {0, 1}."""
+    n = X.shape[0] if weight is None else float(weight.sum())
+    penalty = np.diag(l2 * _penalised(X.shape[1], fit_intercept))
+    squares = np.empty(X.shape[0])
+
+    def rows_fn(hessian):
+        def fn(Xc, z, rows):
+            s = expit(z[:, 0])
+            residual, curvature = (s - y[rows])[:, None], (s * (1.0 - s))[:, None]
+            if weight is not None:
+                residual *= weight[rows, None]
+                curvature *= weight[rows, None]
+            if not hessian:
+                _fill_norms(squares, Xc, rows)
+            return residual, curvature if hessian else None
+
+        return fn
+
+    for _ in range(steps):
+        _, data, (gram,) = row_pass(X, theta, fit_intercept, rows_fn(True))
+        hessian = gram / n + penalty
+        grad = _regularised(data, theta, l2, fit_intercept, b, n)
+        step = cho_solve(cho_factor(hessian), grad)
+        theta = theta - step
+    z, data, _ = row_pass(X, theta, fit_intercept, rows_fn(False))
+    grad = _regularised(data, theta, l2, fit_intercept, b, n)
+    margin, norms = np.abs(z[:, 0]), np.sqrt(squares + float(fit_intercept))
 
     def floor(radius):
         s = expit(margin + radius * norms)
-        gram = weighted_gram(X, s * (1.0 - s) / n, fit_intercept)
-        return _smallest_eigenvalue(gram + penalty)
+        w = s * (1.0 - s) / n
+        w = w if weight is None else w * weight
+        return _smallest_eigenvalue(weighted_gram(X, w, fit_intercept) + penalty)
 
     norm_ = float(np.linalg.norm(grad))
     # a sigmoid's log-curvature moves at most as fast as its logit
     bound = _certified(
         norm_, float(np.linalg.norm(step)), _smallest_eigenvalue(hessian),
-        float(norms.max()), floor,
+        _largest(norms, weight), floor,
     )  # fmt: skip
     return theta, norm_, bound
 
 
-def _softmax_hessian(X, P, scale, l2, fit_intercept) -> np.ndarray:
-    """Hessian of the objective with row ``i``'s loss curvature times ``scale[i]``.
+def _largest(norms, weight) -> float:
+    """The largest row norm among the rows in the objective."""
+    return float(norms.max() if weight is None else norms[weight > 0].max())
 
-    Flattened over theta of shape (p, K) in C order. With an intercept, the
-    null direction of a common intercept shift gets eigenvalue ``trace(H)``:
-    the matrix is then definite and its smallest eigenvalue is the smallest
-    over the other directions.
+
+def _pair_weights(P: np.ndarray) -> np.ndarray:
+    """Curvature weights ``q (1 - q)`` of the softmax Hessian's blocks.
+
+    ``q = p_a`` for each class ``a < K - 1`` (diagonal blocks), then ``q = p_a
+    + p_b`` for each pair ``a < b < K - 1``: all nonnegative, so each block is
+    a ``syrk`` (see :func:`_softmax_hessian`).
     """
-    n, d = X.shape
     K = P.shape[1]
-    p = d + int(fit_intercept)
-    hessian = np.zeros((p, K, p, K))
-    for k in range(K):
-        for j in range(k, K):
-            w = scale * P[:, k] * ((j == k) - P[:, j]) / n
-            block = weighted_gram(X, w, fit_intercept)
-            hessian[:, k, :, j] = block
-            hessian[:, j, :, k] = block
-    hessian = hessian.reshape(p * K, p * K)
+    q = [P[:, a] for a in range(K - 1)]
+    q += [P[:, a] + P[:, c] for a in range(K - 1) for c in range(a + 1, K - 1)]
+    Q = np.column_stack(q)
+    return np.maximum(Q * (1.0 - Q), 0.0)  # q <= 1 up to rounding
+
+
+def _softmax_hessian(grams, K, l2, fit_intercept) -> np.ndarray:
+    """Hessian of the objective from the Gram matrices of :func:`_pair_weights`.
+
+    Block ``(a, b)`` of the data term is ``X~^T diag(p_a (d_ab - p_b)) X~``.
+    Since ``q (1 - q)`` for ``q = p_a + p_b`` is ``p_a (1 - p_a) + p_b (1 -
+    p_b) - 2 p_a p_b``, the off-diagonal block is half the pair's Gram matrix
+    less the two diagonal ones; since the curvature of each row sums to 0 over
+    ``b``, the last class's blocks are minus the sums of the others. Flattened
+    over theta of shape (p, K) in C order. With an intercept, the null
+    direction of a common intercept shift gets eigenvalue ``trace(H)``: the
+    matrix is then definite and its smallest eigenvalue is the smallest over
+    the other directions.
+    """
+    p = grams[0].shape[0]
+    d = p - int(fit_intercept)
+    blocks = np.empty((K, K, p, p))
+    pairs = iter(grams[K - 1 :])
+    for a in range(K - 1):
+        blocks[a, a] = grams[a]
+        for c in range(a + 1, K - 1):
+            blocks[a, c] = blocks[c, a] = 0.5 * (next(pairs) - grams[a] - grams[c])
+    for a in range(K - 1):
+        blocks[a, K - 1] = blocks[K - 1, a] = -blocks[a, : K - 1].sum(axis=0)
+    blocks[K - 1, K - 1] = -blocks[K - 1, : K - 1].sum(axis=0)
+    hessian = blocks.transpose(2, 0, 3, 1).reshape(p * K, p * K)
     hessian[np.diag_indices(p * K)] += l2 * np.repeat(_penalised(d, fit_intercept), K)
     # directions shared by all classes (theta[a] += c for all K): the loss
     # ignores them, so they are eigenvectors (of eigenvalue l2, or 0 for the
@@ -200,8 +225,8 @@ def _softmax_hessian(X, P, scale, l2, fit_intercept) -> np.ndarray:
     return hessian + np.trace(hessian) * shared
 
 
-def _multinomial(X, y, theta, l2, fit_intercept, b):
-    """Newton step and certificate of a softmax over ``K`` outputs.
+def _multinomial(X, y, theta, l2, fit_intercept, b, weight, steps):
+    """Newton steps and certificate of a softmax over ``K`` outputs.
 
     The objective splits into a function of the class-centred weights and
     ``K l2 / 2 ||v||^2`` in the weights ``v`` shared by all classes (the loss
@@ -211,33 +236,51 @@ def _multinomial(X, y, theta, l2, fit_intercept, b):
     ``2 r ||x~_i||``, and the loss curvature of a row (a variance under
     ``p_i``) by at most that factor in the exponent.
     """
-    n = X.shape[0]
+    n = X.shape[0] if weight is None else float(weight.sum())
     K = theta.shape[1]
-    Y = np.zeros((n, K))
-    Y[np.arange(n), y] = 1.0
-    ones = np.ones(n)
+    squares = np.empty(X.shape[0])
 
-    def gradient_and_probabilities(t):
-        P = softmax(_logits(X, t, fit_intercept), axis=1)
-        return _gradient(X, (P - Y) / n, t, l2, fit_intercept, b), P
+    def rows_fn(hessian):
+        def fn(Xc, z, rows):
+            P = softmax(z, axis=1)
+            residual = P.copy()
+            residual[np.arange(len(P)), y[rows]] -= 1.0
+            curvature = _pair_weights(P) if hessian else None
+            if weight is not None:
+                residual *= weight[rows, None]
+                if hessian:
+                    curvature *= weight[rows, None]
+            if not hessian:
+                _fill_norms(squares, Xc, rows)
+            return residual, curvature
 
-    grad, P = gradient_and_probabilities(theta)
-    hessian = _softmax_hessian(X, P, ones, l2, fit_intercept)
-    step = cho_solve(cho_factor(hessian), grad.ravel())
-    theta = theta - step.reshape(theta.shape)
-    grad, P = gradient_and_probabilities(theta)
-    norms = _row_norms(X, fit_intercept)
+        return fn
+
+    for _ in range(steps):
+        _, data, grams = row_pass(X, theta, fit_intercept, rows_fn(True))
+        hessian = _softmax_hessian([g / n for g in grams], K, l2, fit_intercept)
+        grad = _regularised(data, theta, l2, fit_intercept, b, n)
+        step = cho_solve(cho_factor(hessian), grad.ravel()).reshape(theta.shape)
+        theta = theta - step
+    z, data, _ = row_pass(X, theta, fit_intercept, rows_fn(False))
+    grad = _regularised(data, theta, l2, fit_intercept, b, n)
+    norms = np.sqrt(squares + float(fit_intercept))
 
     def floor(radius):
-        scale = np.exp(-2.0 * radius * norms)
-        return _smallest_eigenvalue(_softmax_hessian(X, P, scale, l2, fit_intercept))
+        P = softmax(z, axis=1)
+        scale = np.exp(-2.0 * radius * norms) / n
+        if weight is not None:
+            scale *= weight
+        W = _pair_weights(P) * scale[:, None]
+        grams = row_pass(X, None, fit_intercept, lambda Xc, _, rows: (None, W[rows]))
+        return _smallest_eigenvalue(_softmax_hessian(grams[2], K, l2, fit_intercept))
 
     shared = grad.mean(axis=1, keepdims=True)
     shared_norm = float(np.linalg.norm(shared[: X.shape[1]])) * np.sqrt(K)
     centred_norm = float(np.linalg.norm(grad - shared))
     centred = _certified(
         centred_norm, float(np.linalg.norm(step)),
-        min(l2, _smallest_eigenvalue(hessian)), 2.0 * float(norms.max()), floor,
+        _smallest_eigenvalue(hessian), 2.0 * _largest(norms, weight), floor,
     )  # fmt: skip
     bound = np.hypot(shared_norm / l2, centred)
     return theta, float(np.linalg.norm(grad)), float(bound)
@@ -252,13 +295,15 @@ def newton_removal(
     link: str,
     fit_intercept: bool,
     noise: np.ndarray | None = None,
+    steps: int = 1,
+    retain: np.ndarray | None = None,
 ) -> Removal:
-    """One Newton step on the retained objective, and its certificate.
+    """Newton steps on the retained objective, and their certificate.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-        The retained rows, float64.
+        The rows, float64.
     y : ndarray of shape (n_samples,)
         Their class indices.
     coef : ndarray of shape (n_features, n_outputs)
@@ -274,6 +319,12 @@ def newton_removal(
         Whether the intercepts are free (and unpenalised).
     noise : ndarray of shape (n_features + fit_intercept, n_outputs), default=None
         The random vector :math:`b` of the linear term, or None.
+    steps : int, default=1
+        Newton steps to take, each from the last (full steps, no line search);
+        the certificate is the last one's. Each costs a pass over ``X``.
+    retain : ndarray of bool, shape (n_samples,), default=None
+        The rows of the objective (the retained rows); None for all. Saves
+        gathering them into a copy: the others get weight 0.
 
     Returns
     -------
@@ -283,17 +334,22 @@ def newton_removal(
         to its minimiser.
     """
     d = X.shape[1]
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    weight = None if retain is None else np.asarray(retain, dtype=np.float64)
     theta = np.vstack([coef, intercept[None, :]]) if fit_intercept else coef.copy()
     if link == "softmax":
-        theta, norm_, bound = _multinomial(X, y, theta, l2, fit_intercept, noise)
+        theta, norm_, bound = _multinomial(
+            X, y, theta, l2, fit_intercept, noise, weight, steps
+        )
     else:
         columns, norms, bounds = [], [], []
         for k in range(theta.shape[1]):
             target = (y == k) if link == "ovr" else (y == 1)
             b = None if noise is None else noise[:, k : k + 1]
             t, g, r = _binary(
-                X, target.astype(float), theta[:, k : k + 1], l2, fit_intercept, b
-            )
+                X, target.astype(float), theta[:, k : k + 1], l2, fit_intercept, b,
+                weight, steps,
+            )  # fmt: skip
             columns.append(t)
             norms.append(g)
             bounds.append(r)

@@ -4,10 +4,12 @@ After each forgetting phase the network is trained on the retained rows only,
 starting from the weights the forgetting phase left, with the estimator's own
 objective (mean cross-entropy plus its L2 penalty). For a network without
 hidden layer (logistic regression, SGD with log-loss) that objective is convex
-and is minimised to convergence by L-BFGS: its minimiser is the model that
-retraining on the retained rows computes. For an MLP a few epochs of Adam let
-the retained rows pull the weights back to a settled state. Pure functions on
-:class:`Network`.
+and L-BFGS minimises it until every gradient entry is below ``gtol`` (1e-4,
+the tolerance of scikit-learn's own L-BFGS): near the minimiser that retraining
+approximates, not at it (the certified Newton removal of
+:mod:`~sklearn_unlearn.datapoint._newton` says how near it gets). For an MLP
+a few epochs of Adam let the retained rows pull the weights back to a settled
+state. Pure functions on :class:`Network`.
 """
 
 import numpy as np

@@ -134,3 +134,33 @@ def test_regressor_bad_input():
         MarginalUnlearner(model).fit(X, y, forget_mask=np.zeros(50, bool))
     with pytest.raises(ValueError, match="Pass the rows to forget"):
         MarginalUnlearner(model).fit(X, y)
+
+
+def test_newton_steps_are_checked_and_counted():
+    X, y, forget = _classification(3)
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    with pytest.raises(ValueError, match="newton_steps=2 counts"):
+        MarginalUnlearner(model, newton_steps=2).fit(X, y, forget_mask=forget)
+    with pytest.raises(ValueError, match="'newton_steps' parameter"):
+        MarginalUnlearner(model, linear_update="newton", newton_steps=0).fit(
+            X, y, forget_mask=forget
+        )
+    one, two = (
+        MarginalUnlearner(model, linear_update="newton", newton_steps=k).fit(
+            X, y, forget_mask=forget
+        )
+        for k in (1, 2)
+    )
+    assert (one.n_iter_, two.n_iter_, two.n_steps_) == (1, 2, 2)
+    # quadratic convergence: the second step shrinks the residual by far more
+    # than the first did
+    assert two.gradient_norm_ < 1e-3 * one.gradient_norm_
+    retrained = LogisticRegression(
+        solver="newton-cholesky", tol=1e-12, max_iter=200
+    ).fit(X[~forget], y[~forget])
+    diff = np.c_[
+        two.unlearned_estimator_.coef_ - retrained.coef_,
+        two.unlearned_estimator_.intercept_ - retrained.intercept_,
+    ]
+    diff[:, -1] -= diff[:, -1].mean()
+    assert np.linalg.norm(diff) <= two.distance_bound_ < one.distance_bound_

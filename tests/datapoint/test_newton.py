@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy.optimize import minimize
-from scipy.special import expit, log_expit
+from scipy.special import expit, log_expit, softmax
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_unlearn.datapoint._newton import (
+    _pair_weights,
+    _softmax_hessian,
     distance_bound,
     gaussian_epsilon,
     newton_removal,
@@ -144,3 +146,59 @@ def test_gaussian_epsilon():
     assert gaussian_epsilon(0.0, 1.0, delta) == 0.0
     assert gaussian_epsilon(1.0, 0.0, delta) == np.inf
     assert gaussian_epsilon(1.0, 1e-3, delta) > gaussian_epsilon(1.0, 1e-2, delta)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("K", [3, 4])
+def test_softmax_hessian_is_the_sum_of_row_kronecker_products(K, fit_intercept):
+    # independent reference: sum_i (diag(p_i) - p_i p_i^T) (x) x~_i x~_i^T
+    rng = np.random.default_rng(K)
+    n, d, l2 = 50, 3, 0.1
+    X = rng.normal(size=(n, d))
+    X1 = np.c_[X, np.ones(n)] if fit_intercept else X
+    P = softmax(rng.normal(size=(n, K)), axis=1)
+    reference = (
+        sum(
+            np.kron(np.outer(x, x), np.diag(p) - np.outer(p, p))
+            for x, p in zip(X1, P, strict=True)
+        )
+        / n
+    )
+    W = _pair_weights(P) / n
+    grams = [X1.T @ (W[:, j : j + 1] * X1) for j in range(W.shape[1])]
+    got = _softmax_hessian(grams, K, l2, fit_intercept)
+    p = X1.shape[1]
+    penalty = np.kron(np.diag(np.r_[np.ones(d), np.zeros(p - d)]), np.eye(K))
+    lifted = np.kron(np.eye(p), np.full((K, K), 1.0 / K))
+    expected = reference + l2 * penalty
+    assert_allclose(got, expected + np.trace(expected) * lifted, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_retain_weighs_the_rows_out_like_a_gather(n_classes):
+    X, y, forget = _problem(3, n_classes)
+    coef, intercept = _exact(X, y, 0.5, True)
+    link = "logistic" if n_classes == 2 else "softmax"
+    l2 = 1.0 / (0.5 * np.count_nonzero(~forget))
+    gathered = newton_removal(X[~forget], y[~forget], coef, intercept, l2, link, True)
+    weighted = newton_removal(X, y, coef, intercept, l2, link, True, retain=~forget)
+    assert_allclose(weighted.coef, gathered.coef, atol=1e-12)
+    assert_allclose(weighted.intercept, gathered.intercept, atol=1e-12)
+    assert weighted.gradient_norm == pytest.approx(gathered.gradient_norm, rel=1e-9)
+    assert weighted.distance_bound == pytest.approx(gathered.distance_bound, rel=1e-6)
+
+
+def test_more_steps_certify_a_start_one_step_cannot():
+    # a start far from the optimum: one step leaves the certificate inf,
+    # Newton's quadratic convergence gives a finite bound after a few, and
+    # that bound holds against the exact optimum
+    X, y, _ = _problem(0, 2)
+    C, l2 = 0.5, 1.0 / (0.5 * X.shape[0])
+    start = np.random.default_rng(0).normal(size=(X.shape[1], 1)), np.zeros(1)
+    one = newton_removal(X, y, *start, l2, "logistic", True)
+    assert one.distance_bound == np.inf
+    four = newton_removal(X, y, *start, l2, "logistic", True, steps=4)
+    assert four.gradient_norm < 1e-2 * one.gradient_norm
+    exact = _stacked(*_exact(X, y, C, True), True, False)
+    got = _stacked(four.coef, four.intercept, True, False)
+    assert np.linalg.norm(got - exact) <= four.distance_bound < np.inf
