@@ -9,12 +9,15 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklearn_unlearn.datapoint._adapters import check_supported
 from sklearn_unlearn.datapoint._fine_tuning import class_matched_validation
-from sklearn_unlearn.utils._validation import check_forget_mask
+from sklearn_unlearn.utils._validation import check_forget_mask, check_same_rows
 
 __all__ = [
+    "ClassifierInputsMixin",
     "check_dense",
     "check_fitted",
     "forget_mask_of",
@@ -138,3 +141,29 @@ def validation_set(X_val: np.ndarray, y_val: np.ndarray, classes, y_forget):
             "early-stopping criterion compares them class by class."
         )
     return X_val[used], y_all, weights
+
+
+class ClassifierInputsMixin:
+    """MarginalUnlearner's checks of a classifier's training and validation data."""
+
+    def _check_data(self, X, y):
+        """``X`` as float64 and ``y``, checked for a classifier."""
+        check_supported(self.estimator)
+        if self.prefit:
+            check_fitted(self.estimator)
+        check_dense(X)
+        check_same_rows(X, y, "y", "one label per row of X")
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, ensure_min_samples=2, reset=True
+        )
+        check_classification_targets(y)
+        return X, y
+
+    def _validation(self, X_val, y_val, classes, y_forget):
+        """Validation rows and the weights of the class-matched criterion."""
+        if X_val is None and y_val is None:
+            return None
+        if X_val is None or y_val is None:
+            raise ValueError("Pass both X_val and y_val, or neither.")
+        X_val, y_val = validate_data(self, X_val, y_val, dtype=np.float64, reset=False)
+        return validation_set(X_val, y_val, classes, y_forget)

@@ -3,12 +3,9 @@
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn.datapoint._adapters import (
-    check_supported,
     l2_penalty,
     network_of,
     with_network,
@@ -21,28 +18,31 @@ from sklearn_unlearn.datapoint._fine_tuning import (
     log_epoch,
 )
 from sklearn_unlearn.datapoint._fit_inputs import (
-    check_dense,
-    check_fitted,
+    ClassifierInputsMixin,
     forget_mask_of,
     starting_model,
-    validation_set,
 )
 from sklearn_unlearn.datapoint._linear_update import (
     LinearUpdateMixin,
     check_linear_update,
 )
 from sklearn_unlearn.datapoint._marginal_params import PARAMETER_CONSTRAINTS
+from sklearn_unlearn.datapoint._network_regression import NetworkRegressionMixin
 from sklearn_unlearn.datapoint._regression import wraps_regressor
 from sklearn_unlearn.utils._state import fit_context
-from sklearn_unlearn.utils._validation import check_same_rows
 
 __all__ = ["MarginalUnlearner"]
 
 
 class MarginalUnlearner(
-    DelegatingMixin, LinearUpdateMixin, MetaEstimatorMixin, BaseEstimator
+    DelegatingMixin,
+    ClassifierInputsMixin,
+    LinearUpdateMixin,
+    NetworkRegressionMixin,
+    MetaEstimatorMixin,
+    BaseEstimator,
 ):
-    """Make a fitted classifier or linear regressor forget training rows.
+    """Make a fitted classifier or regressor forget training rows.
 
     Fine-tunes a copy of ``estimator`` so that its outputs on the forgotten
     rows look like its outputs on the retained ones (the *marginal unlearning
@@ -57,8 +57,9 @@ class MarginalUnlearner(
     ----------
     estimator : classifier or regressor
         A ``LogisticRegression``, ``SGDClassifier(loss="log_loss")`` or
-        ``MLPClassifier`` (binary or multiclass), or a ``Ridge`` or
-        ``SGDRegressor`` (squared error, L2 penalty), fitted on the rows passed
+        ``MLPClassifier`` (binary or multiclass), a ``Ridge`` or
+        ``SGDRegressor`` (squared error, L2 penalty), or an ``MLPRegressor``
+        (squared error, one or several targets), fitted on the rows passed
         to ``fit`` unless ``prefit=False``. The meta-estimator is a classifier
         or a regressor as it is.
     prefit : bool, default=True
@@ -132,7 +133,8 @@ class MarginalUnlearner(
         ``"forget_accuracy"``, ``"retain_accuracy"``, ``"phase"`` (``"start"``,
         ``"forget"``, ``"settle"`` or ``"newton"``) and, with validation data,
         ``"validation_mi"`` (the stopping criterion). A regressor records
-        ``"loss"``, ``"forget_mse"``, ``"retain_mse"`` and ``"phase"``.
+        ``"loss"``, ``"forget_mse"``, ``"retain_mse"``, ``"phase"`` and (an
+        MLP) ``"mi"``.
     best_step_ : int
         Optimiser step whose weights were kept (the end of the last settling
         phase; without one, with validation data, the step with the lowest
@@ -237,6 +239,31 @@ class MarginalUnlearner(
     forgetting phase: its exact retained optimum is the model retraining
     computes, from which a forgetting phase would change nothing.
 
+    *MLPRegressor.* The outputs are numbers, so each output column :math:`j`
+    is soft-binned before the information is taken: :math:`\\tilde f_j(x)_c
+    = \\operatorname{softmax}_c(-(f_j(x) - \\mu_c)^2 / 2h^2)` over 20 evenly
+    spaced centres :math:`\\mu_c` spanning the starting model's outputs
+    (spacing :math:`h`). The objective is scikit-learn's squared loss plus
+
+    .. math::
+
+        \\gamma \\sum_j s_j^2 \\hat I(\\tilde f_j(X); S') + \\frac{\\lambda}{2}
+        \\|W\\|^2 , \\qquad \\lambda = \\alpha / n ,
+
+    with :math:`s_j^2` the variance of target :math:`j` on the retained rows:
+    the information is unitless and the loss in squared target units, so
+    rescaling a target rescales both terms alike. The outputs, not the
+    residuals, carry the information (the principle's choice): a model that
+    memorised its rows has small residuals on forgotten and retained rows
+    alike, while the outputs on forgotten rows unlike the others (say, a
+    cluster with its own target shift) sit in bins no retained row fills, and
+    the penalty moves them out. It forgets for the calibrated budget above
+    (the argument is Adam's, not the loss's), then settles for
+    ``settle_epochs`` epochs; ``X_val`` is refused (its criterion compares
+    class confidences). Forgetting a random sample, the outputs' law barely
+    depends on membership and little is forgotten
+    (``benchmarks/bench_regression_unlearning.py``).
+
     An MLP is fine-tuned in float32 (weights written back in the estimator's
     dtype; the GEMMs run twice as fast), linear models in float64.
 
@@ -304,28 +331,6 @@ class MarginalUnlearner(
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_data(self, X, y):
-        """``X`` as float64 and ``y``, checked for a classifier."""
-        check_supported(self.estimator)
-        if self.prefit:
-            check_fitted(self.estimator)
-        check_dense(X)
-        check_same_rows(X, y, "y", "one label per row of X")
-        X, y = validate_data(
-            self, X, y, dtype=np.float64, ensure_min_samples=2, reset=True
-        )
-        check_classification_targets(y)
-        return X, y
-
-    def _validation(self, X_val, y_val, classes, y_forget):
-        """Validation rows and the weights of the class-matched criterion."""
-        if X_val is None and y_val is None:
-            return None
-        if X_val is None or y_val is None:
-            raise ValueError("Pass both X_val and y_val, or neither.")
-        X_val, y_val = validate_data(self, X_val, y_val, dtype=np.float64, reset=False)
-        return validation_set(X_val, y_val, classes, y_forget)
-
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, forget_mask=None, X_val=None, y_val=None):
         """Fine-tune a copy of the estimator to forget the rows of ``forget_mask``.
@@ -350,7 +355,7 @@ class MarginalUnlearner(
         """
         check_linear_update(self.estimator, self.linear_update, self.loss_noise)
         if wraps_regressor(self.estimator):
-            return self._fit_regressor(X, y, forget_mask)
+            return self._fit_regressor(X, y, forget_mask, X_val, y_val)
         X_raw = X
         X, y = self._check_data(X, y)
         mask = forget_mask_of(self.forget_rows, forget_mask, X, y)
