@@ -205,7 +205,8 @@ def main():
             f"{r['floor_s']:.3f}",
             f"{r['settle_s']:.3f} ({r['settle_iterations']})",
             f"{r['settle_tight_s']:.3f} ({r['settle_tight_iterations']})",
-            f"{r['default_fit_s']:.3f}", f"{r['retrain_s']:.3f}", f"{r['newton_distance']:.1e}",
+            f"{r['default_fit_s']:.3f}", f"{r['retrain_s']:.3f}",
+            f"{r['newton_distance']:.1e}",
             f"{r['newton_bound']:.1e}", f"{r['settle_distance']:.1e}",
             f"{r['settle_tight_distance']:.1e}", f"{r['retrain_distance']:.1e}",
         ]

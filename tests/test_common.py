@@ -1,7 +1,11 @@
 """scikit-learn's common estimator checks, for every estimator and method."""
 
+import warnings
+
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neural_network import MLPRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_unlearn import (
@@ -102,11 +106,29 @@ def _estimators():
     )
     # Wrapping a regressor makes it a regressor (its exact retained optimum).
     yield MarginalUnlearner(Ridge(), prefit=False, forget_rows=every_fourth_row)
+    # An MLPRegressor is fine-tuned (several targets too); kept small and fast.
+    yield MarginalUnlearner(
+        MLPRegressor(
+            hidden_layer_sizes=(8,),
+            learning_rate_init=1e-2,
+            max_iter=300,
+            random_state=0,
+        ),
+        prefit=False,
+        forget_rows=every_fourth_row,
+        random_state=0,
+    )
 
 
 @parametrize_with_checks(list(_estimators()))
 def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
+    with warnings.catch_warnings():
+        if isinstance(getattr(estimator, "estimator", None), MLPRegressor):
+            # the wrapped network's own fit (prefit=False) on the checks'
+            # unscaled targets (values in the hundreds) may stop at max_iter
+            # with its ConvergenceWarning; what the checks test is unaffected
+            warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
 
 
 def test_every_method_is_checked():

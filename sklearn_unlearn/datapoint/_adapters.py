@@ -1,4 +1,5 @@
-"""Read a fitted scikit-learn classifier as a Network, and write one back.
+"""Read a fitted scikit-learn classifier (or MLPRegressor) as a Network, and
+write one back.
 
 The only place that knows the attribute layout of the supported estimators.
 """
@@ -8,7 +9,7 @@ import copy
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from sklearn_unlearn.datapoint._network import Network, forward
 
@@ -59,8 +60,17 @@ def network_of(estimator, X_probe: np.ndarray) -> Network:
     """A float64 copy of the fitted ``estimator``'s weights as a Network.
 
     ``X_probe`` (a few rows) decides between the softmax and the normalised
-    one-vs-rest link of multiclass linear models.
+    one-vs-rest link of multiclass linear models. An ``MLPRegressor`` (identity
+    output: :func:`~sklearn_unlearn.datapoint._regression.check_regressor`
+    checked it) gets the ``"identity"`` link.
     """
+    if isinstance(estimator, MLPRegressor):
+        return Network(
+            [np.array(W, dtype=np.float64) for W in estimator.coefs_],
+            [np.array(b, dtype=np.float64) for b in estimator.intercepts_],
+            estimator.activation,
+            "identity",
+        )
     if isinstance(estimator, MLPClassifier):
         if estimator.out_activation_ not in ("softmax", "logistic") or (
             estimator.out_activation_ == "logistic" and len(estimator.classes_) != 2
@@ -89,7 +99,7 @@ def network_of(estimator, X_probe: np.ndarray) -> Network:
 def with_network(estimator, net: Network):
     """A deep copy of ``estimator`` carrying the weights of ``net``."""
     out = copy.deepcopy(estimator)
-    if isinstance(estimator, MLPClassifier):
+    if isinstance(estimator, MLPClassifier | MLPRegressor):
         out.coefs_ = [W.astype(estimator.coefs_[0].dtype) for W in net.weights]
         out.intercepts_ = [b.astype(estimator.coefs_[0].dtype) for b in net.biases]
     else:
@@ -104,7 +114,7 @@ def l2_penalty(estimator, n_samples: int) -> float:
     The L1 part of an elastic net is not differentiable and is left out; the
     fine-tuning keeps the L2 part so it optimises the estimator's own objective.
     """
-    if isinstance(estimator, MLPClassifier):
+    if isinstance(estimator, MLPClassifier | MLPRegressor):
         return float(estimator.alpha) / n_samples
     if isinstance(estimator, SGDClassifier):
         if estimator.penalty == "l2":

@@ -10,7 +10,7 @@ override it.
 
 import math
 
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 __all__ = [
     "DEFAULT_LEARNING_RATE",
@@ -45,7 +45,7 @@ def calibrated_settings(model, settings, n_samples: int, validation):
     budget = (
         validation is None
         and settings.max_iter is None
-        and isinstance(model, MLPClassifier)
+        and isinstance(model, MLPClassifier | MLPRegressor)
         and model.solver != "lbfgs"
     )
     if not budget:

@@ -9,6 +9,7 @@ scikit-learn's meta-estimators do.
 import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.neural_network import MLPRegressor
 from sklearn.utils._available_if import available_if
 from sklearn.utils._tags import ClassifierTags, RegressorTags
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -110,6 +111,7 @@ class DelegatingMixin:
         # dense float rows of one label or value each: the gradients cover no more
         tags.input_tags.sparse = False
         tags.input_tags.allow_nan = False
-        tags.target_tags.multi_output = False
+        # an MLPRegressor predicts several targets: so does its unlearner
+        tags.target_tags.multi_output = isinstance(self.estimator, MLPRegressor)
         tags.target_tags.single_output = True
         return tags

@@ -18,6 +18,7 @@ from sklearn_unlearn.utils._validation import check_forget_mask, check_same_rows
 
 __all__ = [
     "check_classifier_data",
+    "check_validation",
     "check_dense",
     "check_fitted",
     "forget_mask_of",
@@ -155,3 +156,13 @@ def validation_set(X_val: np.ndarray, y_val: np.ndarray, classes, y_forget):
             "early-stopping criterion compares them class by class."
         )
     return X_val[used], y_all, weights
+
+
+def check_validation(unlearner, X_val, y_val, classes, y_forget):
+    """Validation rows and the weights of the class-matched criterion, or None."""
+    if X_val is None and y_val is None:
+        return None
+    if X_val is None or y_val is None:
+        raise ValueError("Pass both X_val and y_val, or neither.")
+    X_val, y_val = validate_data(unlearner, X_val, y_val, dtype=np.float64, reset=False)
+    return validation_set(X_val, y_val, classes, y_forget)

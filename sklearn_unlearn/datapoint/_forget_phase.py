@@ -49,6 +49,10 @@ class FitState(NamedTuple):
     validation: tuple | None  # (X_val, class indices, weights) or None
     rng: np.random.RandomState
     history: dict
+    # a regressor's objective and measures (None: the classifier's); its
+    # y_idx holds the (n, k) targets
+    objective: Callable | None = None
+    measures: Callable | None = None
 
 
 class ForgetSettings(NamedTuple):
@@ -61,6 +65,8 @@ class ForgetSettings(NamedTuple):
 
 def measure(net: Network, state: FitState) -> dict:
     """Objective, marginal information and accuracies on the training set."""
+    if state.measures is not None:
+        return state.measures(net, state)
     X, y_idx, mask, l2 = state.X, state.y_idx, state.mask, state.l2
     P, _ = forward(net, X)
     retain = ~mask
@@ -165,7 +171,7 @@ def forget_phase(
             rows0 = rng.randint(0, X.shape[0], size=rows1.size)
             pooled = np.concatenate([rows0, rows1])
             labels = np.r_[np.zeros(rows0.size, np.intp), np.ones(rows1.size, np.intp)]
-            result = objective(
+            result = (state.objective or objective)(
                 net,
                 X[pooled],
                 labels,

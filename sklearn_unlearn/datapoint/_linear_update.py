@@ -141,23 +141,34 @@ class LinearUpdateMixin:
         self._certify(removal, n_retained)
         return self
 
-    def _fit_regressor(self, X, y, forget_mask):
+    def _fit_regressor(self, X, y, forget_mask, X_val=None, y_val=None):
         """The exact retained optimum of a linear regressor; no forgetting phase.
 
-        A regressor has no class probabilities for the mutual information to
-        compare; its objective is a strictly convex quadratic whose retained
-        minimiser is computed exactly (the model retraining returns), so a
-        forgetting phase would only move the start of an exact solve.
+        A linear regressor's objective is a strictly convex quadratic whose
+        retained minimiser is computed exactly (the model retraining returns),
+        so a forgetting phase would only move the start of an exact solve. An
+        MLPRegressor is fine-tuned (``_fit_network_regressor``).
         """
         check_regressor(self.estimator)
+        if X_val is not None or y_val is not None:
+            raise ValueError(
+                "X_val and y_val set the stopping point of a classifier's "
+                "forgetting (class-matched confidence); a regressor does not "
+                "use them. Drop them (an MLPRegressor forgets for the budget "
+                "calibrated on its fit, or max_iter epochs)."
+            )
         check_dense(X)
         check_same_rows(X, y, "y", "one target per row of X")
         X_raw = X
+        network = isinstance(self.estimator, MLPRegressor)
         X, y = validate_data(
-            self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2
-        )
+            self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2,
+            multi_output=network,
+        )  # fmt: skip
         mask = forget_mask_of(self.forget_rows, forget_mask, X, y, classes=False)
         model = fitted_regressor(self.estimator, self.prefit, X_raw, X, y)
+        if network:
+            return self._fit_network_regressor(model, X, y, mask)
         retain = ~mask
         n_retained = int(np.count_nonzero(retain))
         l2 = least_squares_l2(model, n_retained)

@@ -9,7 +9,9 @@ layer's logits into class probabilities, exactly as the estimator's
 - ``"logistic"``: one logit, ``P = [1 - s, s]`` with ``s = sigmoid(z)``
   (binary LogisticRegression, SGDClassifier and MLPClassifier);
 - ``"ovr"``: one sigmoid per class, normalised to sum to one (multiclass
-  SGDClassifier with log-loss).
+  SGDClassifier with log-loss);
+- ``"identity"``: the logits themselves, one column per target (MLPRegressor,
+  whose loss is :func:`half_squared_error`).
 
 Arrays in, arrays out; no validation, no scikit-learn objects.
 """
@@ -23,6 +25,7 @@ __all__ = [
     "Network",
     "backward",
     "forward",
+    "half_squared_error",
     "link_gradient",
     "mean_cross_entropy",
     "mutual_information_gradient",
@@ -32,12 +35,12 @@ __all__ = [
 
 
 class Network(NamedTuple):
-    """Weights of a feed-forward classifier (see the module docstring)."""
+    """Weights of a feed-forward network (see the module docstring)."""
 
     weights: list  # [(n_in, n_out) arrays], input layer first
     biases: list  # [(n_out,) arrays]
     hidden: str  # "relu", "tanh", "logistic" or "identity"
-    link: str  # "softmax", "logistic" or "ovr"
+    link: str  # "softmax", "logistic", "ovr" or "identity" (a regressor)
 
 
 def _activate(z: np.ndarray, name: str) -> np.ndarray:
@@ -62,6 +65,8 @@ def _activation_derivative(a: np.ndarray, name: str) -> np.ndarray:
 
 
 def _probabilities(z: np.ndarray, link: str) -> np.ndarray:
+    if link == "identity":  # a regressor's predictions
+        return z
     if link == "softmax":
         return softmax(z, axis=1)
     s = expit(z)
@@ -71,7 +76,8 @@ def _probabilities(z: np.ndarray, link: str) -> np.ndarray:
 
 
 def forward(net: Network, X: np.ndarray) -> tuple[np.ndarray, list]:
-    """Class probabilities and the layer outputs ``[X, a_1, ..., z_out]``."""
+    """Class probabilities (a regressor: its predictions) and the layer
+    outputs ``[X, a_1, ..., z_out]``."""
     outputs = [X]
     a = X
     last = len(net.weights) - 1
@@ -99,6 +105,18 @@ def mean_cross_entropy(
         dz = s * (1.0 - s) / s.sum(axis=1, keepdims=True)
         dz[rows, y] -= 1.0 - s[rows, y]
     return loss, dz / n
+
+
+def half_squared_error(z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+    r"""Squared loss of predictions ``z`` for targets ``Y`` (both (n, k)), and
+    its gradient in ``z``.
+
+    :math:`\frac{1}{2n} \sum_i \|z_i - Y_i\|^2`: the objective whose gradient
+    ``MLPRegressor`` follows (half the mean squared error for one target).
+    """
+    r = z - Y
+    n = Y.shape[0]
+    return 0.5 * float(np.sum(r * r)) / n, r / n
 
 
 def link_gradient(z: np.ndarray, P: np.ndarray, G: np.ndarray, link: str):

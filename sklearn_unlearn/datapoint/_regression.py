@@ -1,8 +1,9 @@
-"""Read and write the supported linear regressors; check them and their data.
+"""Read and write the supported linear regressors; check every regressor.
 
 The only place that knows the attributes and objectives of ``Ridge`` and
 ``SGDRegressor``; the numerics are in
-:mod:`~sklearn_unlearn.datapoint._quadratic`.
+:mod:`~sklearn_unlearn.datapoint._quadratic`. ``MLPRegressor`` is checked here
+and read as a network by :mod:`~sklearn_unlearn.datapoint._adapters`.
 """
 
 import copy
@@ -10,6 +11,7 @@ import copy
 import numpy as np
 from sklearn.base import clone, is_regressor
 from sklearn.linear_model import Ridge, SGDRegressor
+from sklearn.neural_network import MLPRegressor
 
 __all__ = [
     "REGRESSORS",
@@ -22,7 +24,10 @@ __all__ = [
     "wraps_regressor",
 ]
 
-REGRESSORS = "Ridge and SGDRegressor(loss='squared_error', penalty='l2')"
+REGRESSORS = (
+    "Ridge, SGDRegressor(loss='squared_error', penalty='l2') and "
+    "MLPRegressor(loss='squared_error')"
+)
 
 
 def wraps_regressor(estimator) -> bool:
@@ -37,9 +42,18 @@ def check_regressor(estimator) -> None:
     """Raise, naming the fix, unless ``estimator`` is a supported regressor.
 
     The removal is exact for an objective that is a strictly convex quadratic:
-    squared error plus a positive L2 penalty, nothing else.
+    squared error plus a positive L2 penalty, nothing else. An MLPRegressor
+    is fine-tuned: its gradients are written for the squared loss.
     """
     name = type(estimator).__name__
+    if isinstance(estimator, MLPRegressor):
+        if estimator.loss != "squared_error":
+            raise TypeError(
+                f"MarginalUnlearner cannot unlearn MLPRegressor(loss="
+                f"{estimator.loss!r}): its gradients are written for "
+                "loss='squared_error'. Use that loss, or retrain."
+            )
+        return
     if isinstance(estimator, Ridge):
         if estimator.positive:
             raise ValueError(
@@ -107,14 +121,23 @@ def with_regressor_weights(estimator, coef: np.ndarray, intercept: float):
     return out
 
 
-def check_regressor_fitted_on(estimator, X: np.ndarray) -> None:
-    """Raise unless the prefit regressor saw single-output rows like ``X``."""
+def check_regressor_fitted_on(estimator, X: np.ndarray, y=None) -> None:
+    """Raise unless the prefit regressor saw rows like ``X`` and targets like
+    ``y`` (a linear one: single-output)."""
     expected = getattr(estimator, "n_features_in_", X.shape[1])
     if X.shape[1] != expected:
         raise ValueError(
             f"X has {X.shape[1]} features but the estimator was fitted on "
             f"{expected}: pass the estimator's own training data."
         )
+    if isinstance(estimator, MLPRegressor):
+        k = 1 if y is None or np.ndim(y) == 1 else np.shape(y)[1]
+        if k != estimator.n_outputs_:
+            raise ValueError(
+                f"y has {k} target column(s) but the estimator was fitted on "
+                f"{estimator.n_outputs_}: pass its own training targets."
+            )
+        return
     if np.ndim(estimator.coef_) != 1:
         raise ValueError(
             "MarginalUnlearner unlearns single-output regressors; the "
@@ -126,5 +149,5 @@ def fitted_regressor(estimator, prefit: bool, X_raw, X: np.ndarray, y):
     """The fitted regressor unlearning starts from (see ``starting_model``)."""
     if not prefit:
         return clone(estimator).fit(X_raw, y)
-    check_regressor_fitted_on(estimator, X)
+    check_regressor_fitted_on(estimator, X, y)
     return estimator

@@ -20,6 +20,7 @@ from sklearn_unlearn.datapoint._network import (
     Network,
     backward,
     forward,
+    half_squared_error,
     mean_cross_entropy,
 )
 
@@ -29,10 +30,14 @@ __all__ = ["retained_objective", "settle_adam", "settle_lbfgs"]
 def retained_objective(
     net: Network, X: np.ndarray, y: np.ndarray, l2: float
 ) -> tuple[float, list, list]:
-    """Mean cross-entropy of ``net`` on ``(X, y)`` plus ``l2 / 2 * sum ||W||^2``,
-    and its gradients in the weights and the biases."""
+    """Mean cross-entropy (a regressor: half the mean squared error) of ``net``
+    on ``(X, y)`` plus ``l2 / 2 * sum ||W||^2``, and its gradients in the
+    weights and the biases."""
     P, outputs = forward(net, X)
-    loss, dz = mean_cross_entropy(outputs[-1], P, y, net.link)
+    if net.link == "identity":  # a regressor: y holds the (n, k) targets
+        loss, dz = half_squared_error(P, y)
+    else:
+        loss, dz = mean_cross_entropy(outputs[-1], P, y, net.link)
     grad_w, grad_b = backward(net, outputs, dz)
     if l2:
         loss += 0.5 * l2 * sum(float(np.sum(W * W)) for W in net.weights)

@@ -85,3 +85,24 @@ def test_unsupported_models_are_named_with_the_supported_ones(estimator):
     with pytest.raises(TypeError, match="LogisticRegression.*SGDClassifier.*MLP"):
         check_supported(estimator)
     check_supported(LogisticRegression())  # supported: no error
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_an_mlp_regressor_round_trips(activation, n_outputs):
+    from sklearn.neural_network import MLPRegressor
+
+    X, y = _data()
+    Y = np.c_[y, -y][:, :n_outputs].astype(float)
+    if n_outputs == 1:
+        Y = Y[:, 0]
+    model = MLPRegressor(hidden_layer_sizes=(6, 5), activation=activation,
+                         max_iter=20, random_state=0).fit(X, Y)  # fmt: skip
+    net = network_of(model, X[:5])
+    assert net.link == "identity"
+    Z, _ = forward(net, X)
+    assert_allclose(Z.reshape(np.shape(Y)), model.predict(X), rtol=1e-10)
+    copy = with_network(model, net._replace(weights=[2 * W for W in net.weights]))
+    assert copy is not model and not np.allclose(copy.predict(X), model.predict(X))
+    assert l2_penalty(model, 100) == model.alpha / 100

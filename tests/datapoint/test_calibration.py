@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from sklearn_unlearn.datapoint._calibration import (
     FORGET_FRACTION,
@@ -45,3 +45,14 @@ def test_only_an_mlp_without_validation_gets_a_budget():
     assert calibrated_settings(lbfgs.fit(X, y), SETTINGS, 300, None) == RESOLVED
     linear = LogisticRegression().fit(X, y)
     assert calibrated_settings(linear, SETTINGS, 300, None) == RESOLVED
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_mlp_regressor_gets_the_same_budget():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 3))
+    mlp = MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, batch_size=50)
+    mlp.fit(X, X[:, 0])
+    out = calibrated_settings(mlp, SETTINGS, 300, None)
+    assert out.forget_steps == forget_step_budget(mlp.n_iter_, 300, 50)
+    assert out.learning_rate == mlp.learning_rate_init

@@ -8,6 +8,7 @@ from scipy.special import softmax
 from sklearn_unlearn.datapoint._network import (
     Network,
     forward,
+    half_squared_error,
     mutual_information_gradient,
     objective,
 )
@@ -100,3 +101,19 @@ def test_mutual_information_value_and_projected_gradient():
         - soft_mutual_information(P - h * direction, labels)
     ) / (2 * h)
     assert_allclose(np.sum(G * direction), numeric, rtol=1e-6)
+
+
+def test_identity_link_and_half_squared_error():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(6, 4))
+    net = Network(
+        [rng.normal(size=(4, 2))], [rng.normal(size=2)], "identity", "identity"
+    )
+    Z, outputs = forward(net, X)
+    assert Z is outputs[-1]
+    assert_allclose(Z, X @ net.weights[0] + net.biases[0])
+    Y = rng.normal(size=(6, 2))
+    loss, dz = half_squared_error(Z, Y)
+    # half the mean squared error per target, summed over the targets
+    assert loss == pytest.approx(np.sum((Z - Y) ** 2) / 12)
+    assert_allclose(dz, (Z - Y) / 6)

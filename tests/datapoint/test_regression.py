@@ -31,8 +31,8 @@ def _data():
         (SGDRegressor(loss="huber"), TypeError, "squared_error"),
         (SGDRegressor(penalty="l1"), ValueError, "penalty='l2'"),
         (SGDRegressor(penalty=None), ValueError, "penalty='l2'"),
-        (LinearRegression(), TypeError, "Ridge and SGDRegressor"),
-        (MLPRegressor(), TypeError, "MLPRegressor"),
+        (LinearRegression(), TypeError, "Ridge, SGDRegressor.*and MLPRegressor"),
+        (MLPRegressor(loss="poisson"), TypeError, "loss='squared_error'"),
     ],
 )
 def test_check_regressor_names_the_fix(estimator, error, match):
@@ -43,6 +43,7 @@ def test_check_regressor_names_the_fix(estimator, error, match):
 def test_supported_regressors_pass():
     check_regressor(Ridge())
     check_regressor(SGDRegressor(penalty="elasticnet", l1_ratio=0.0))
+    check_regressor(MLPRegressor(activation="tanh"))
     assert wraps_regressor(Ridge()) and not wraps_regressor(object())
 
 
@@ -76,6 +77,7 @@ def test_weights_round_trip_keeps_the_layout(estimator):
     assert_allclose(copy.predict(X), 2 * (model.predict(X) - intercept) + intercept + 1)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_fitted_on_checks():
     X, y = _data()
     model = Ridge().fit(X, y)
@@ -84,3 +86,7 @@ def test_fitted_on_checks():
     multi = Ridge().fit(X, np.c_[y, y])
     with pytest.raises(ValueError, match="single-output"):
         check_regressor_fitted_on(multi, X)
+    mlp = MLPRegressor(hidden_layer_sizes=(3,), max_iter=5).fit(X, np.c_[y, y])
+    check_regressor_fitted_on(mlp, X, np.c_[y, y])
+    with pytest.raises(ValueError, match="1 target column.*fitted on 2"):
+        check_regressor_fitted_on(mlp, X, y)

@@ -78,3 +78,24 @@ def test_settle_adam_runs_whole_epochs_and_lowers_the_objective():
     assert steps == 3 * 3  # ceil(150 / 64) batches an epoch
     assert all(a is b for a, b in zip(arrays, [*net.weights, *net.biases], strict=True))
     assert retained_objective(net, X, y, 1e-3)[0] < before
+
+
+def test_a_regression_network_settles_on_the_squared_loss():
+    rng = np.random.default_rng(4)
+    net = Network(
+        [rng.normal(size=(4, 5)), rng.normal(size=(5, 1))],
+        [np.zeros(5), np.zeros(1)],
+        "relu",
+        "identity",
+    )
+    X = rng.normal(size=(120, 4))
+    Y = (X[:, :1] - X[:, 1:2]) ** 2
+    loss, grad_w, _ = retained_objective(net, X, Y, 0.0)
+    H = np.maximum(X @ net.weights[0], 0)
+    assert loss == pytest.approx(0.5 * np.mean((H @ net.weights[1] - Y) ** 2))
+    assert_allclose(grad_w[1], H.T @ (H @ net.weights[1] - Y) / 120)
+    settle_adam(
+        net, X, Y, 1e-3, n_epochs=20, batch_size=32, learning_rate=1e-2,
+        rng=np.random.RandomState(0),
+    )  # fmt: skip
+    assert retained_objective(net, X, Y, 0.0)[0] < 0.5 * loss
