@@ -4,9 +4,11 @@ Two fits that bypass the forgetting phase: the Newton removal of a linear
 classifier (``linear_update="newton"``) and the unlearning of a linear
 regressor (either update). Both end at (a certified neighbourhood of) the
 minimiser of the estimator's own objective on the retained rows, which is the
-model retraining computes; :class:`LinearUpdateMixin` gives MarginalUnlearner
-the two methods that run them and set its fitted attributes.
+model retraining computes; each returns an :class:`Update` from which
+MarginalUnlearner sets its fitted attributes.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression, SGDClassifier
@@ -15,7 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
 from sklearn_unlearn.datapoint._adapters import l2_penalty, network_of, with_network
-from sklearn_unlearn.datapoint._fit_inputs import check_dense, forget_mask_of
+from sklearn_unlearn.datapoint._fit_inputs import check_dense
 from sklearn_unlearn.datapoint._forget_phase import HISTORY_KEYS, FitState, snapshot
 from sklearn_unlearn.datapoint._network import Network
 from sklearn_unlearn.datapoint._newton import gaussian_epsilon, newton_removal
@@ -25,7 +27,6 @@ from sklearn_unlearn.datapoint._quadratic import (
 )
 from sklearn_unlearn.datapoint._regression import (
     check_regressor,
-    fitted_regressor,
     least_squares_l2,
     regressor_weights,
     with_regressor_weights,
@@ -33,7 +34,13 @@ from sklearn_unlearn.datapoint._regression import (
 )
 from sklearn_unlearn.utils._validation import check_same_rows
 
-__all__ = ["LinearUpdateMixin", "check_linear_update"]
+__all__ = [
+    "Update",
+    "check_linear_update",
+    "check_regressor_data",
+    "newton_update",
+    "regressor_update",
+]
 
 
 def _l1_part(estimator) -> bool:
@@ -89,116 +96,132 @@ def check_linear_update(
         )
 
 
-class LinearUpdateMixin:
-    """The Newton and regression fits of MarginalUnlearner (see module)."""
+class Update(NamedTuple):
+    """Outcome of an update: the unlearned model and what the fit reports."""
 
-    def _noise(self, shape, n_outputs_shared: bool):
-        """The random linear term ``b`` (None without ``loss_noise``)."""
-        if not self.loss_noise:
-            return None
-        b = check_random_state(self.random_state).normal(
-            scale=self.loss_noise, size=shape
+    unlearned: object  # a copy of the estimator with the new weights
+    history: dict  # the non-empty history entries, one item per snapshot
+    best_step: int  # step whose weights were kept
+    n_steps: int  # optimiser steps run
+    n_epochs: int  # epochs (or Newton steps, or solves) run
+    attributes: dict  # further fitted attributes (the certificate), by name
+
+
+def _noise(shape, loss_noise: float, random_state, n_outputs_shared: bool):
+    """The random linear term ``b`` of the objective (None without noise)."""
+    if not loss_noise:
+        return None
+    b = check_random_state(random_state).normal(scale=loss_noise, size=shape)
+    if n_outputs_shared:  # softmax intercepts: a common shift is free
+        b[-1] -= b[-1].mean()
+    return b
+
+
+def _certificate(removal, n_retained: int, loss_noise: float, delta: float) -> dict:
+    """The certificate's fitted attributes of a Newton or least-squares removal."""
+    attributes = {
+        "gradient_norm_": removal.gradient_norm,
+        "distance_bound_": removal.distance_bound,
+    }
+    if loss_noise:
+        attributes["removal_epsilon_"] = gaussian_epsilon(
+            n_retained * removal.gradient_norm, loss_noise, delta
         )
-        if n_outputs_shared:  # softmax intercepts: a common shift is free
-            b[-1] -= b[-1].mean()
-        return b
+    return attributes
 
-    def _certify(self, removal, n_retained: int) -> None:
-        self.gradient_norm_ = removal.gradient_norm
-        self.distance_bound_ = removal.distance_bound
-        if self.loss_noise:
-            self.removal_epsilon_ = gaussian_epsilon(
-                n_retained * removal.gradient_norm, self.loss_noise, self.removal_delta
-            )
 
-    def _fit_newton(self, model, X, y_idx, mask):
-        """Certified Newton steps of a linear classifier; no forgetting phase."""
-        retain = ~mask
-        n_retained = int(np.count_nonzero(retain))
-        net = network_of(model, X[:20])
-        l2 = l2_penalty(model, n_retained)
-        fit_intercept = bool(model.fit_intercept)
-        coef, intercept = net.weights[0], net.biases[0]
-        shape = (coef.shape[0] + int(fit_intercept), coef.shape[1])
-        noise = self._noise(shape, net.link == "softmax" and fit_intercept)
-        # the forgotten rows get weight 0 rather than a copy of the others
-        removal = newton_removal(
-            X, y_idx, coef, intercept, l2, net.link, fit_intercept, noise,
-            steps=self.newton_steps, retain=retain,
-        )  # fmt: skip
-        state = FitState(
-            X, y_idx, mask, X[mask], np.flatnonzero(retain), l2, 0.0, None, None,
-            {k: [] for k in HISTORY_KEYS},
-        )  # fmt: skip
-        snapshot(net, state, "start")
-        new = Network([removal.coef], [removal.intercept], net.hidden, net.link)
-        snapshot(new, state, "newton")
-        self.estimator_ = model
-        self.unlearned_estimator_ = with_network(model, new)
-        self.history_ = {k: v for k, v in state.history.items() if v}
-        self.best_step_ = self.n_steps_ = self.n_iter_ = self.newton_steps
-        self.classes_ = model.classes_
-        self._certify(removal, n_retained)
-        return self
+def newton_update(
+    model, X, y_idx, mask, *, steps, loss_noise, removal_delta, random_state
+) -> Update:
+    """Certified Newton steps of a fitted linear classifier; no forgetting phase."""
+    retain = ~mask
+    n_retained = int(np.count_nonzero(retain))
+    net = network_of(model, X[:20])
+    l2 = l2_penalty(model, n_retained)
+    fit_intercept = bool(model.fit_intercept)
+    coef, intercept = net.weights[0], net.biases[0]
+    shape = (coef.shape[0] + int(fit_intercept), coef.shape[1])
+    shared = net.link == "softmax" and fit_intercept
+    noise = _noise(shape, loss_noise, random_state, shared)
+    # the forgotten rows get weight 0 rather than a copy of the others
+    removal = newton_removal(
+        X, y_idx, coef, intercept, l2, net.link, fit_intercept, noise,
+        steps=steps, retain=retain,
+    )  # fmt: skip
+    state = FitState(
+        X, y_idx, mask, X[mask], np.flatnonzero(retain), l2, 0.0, None, None,
+        {k: [] for k in HISTORY_KEYS},
+    )  # fmt: skip
+    snapshot(net, state, "start")
+    new = Network([removal.coef], [removal.intercept], net.hidden, net.link)
+    snapshot(new, state, "newton")
+    return Update(
+        with_network(model, new),
+        {k: v for k, v in state.history.items() if v},
+        steps,
+        steps,
+        steps,
+        _certificate(removal, n_retained, loss_noise, removal_delta),
+    )
 
-    def _fit_regressor(self, X, y, forget_mask, X_val=None, y_val=None):
-        """The exact retained optimum of a linear regressor; no forgetting phase.
 
-        A linear regressor's objective is a strictly convex quadratic whose
-        retained minimiser is computed exactly (the model retraining returns),
-        so a forgetting phase would only move the start of an exact solve. An
-        MLPRegressor is fine-tuned (``_fit_network_regressor``).
-        """
-        check_regressor(self.estimator)
-        if X_val is not None or y_val is not None:
-            raise ValueError(
-                "X_val and y_val set the stopping point of a classifier's "
-                "forgetting (class-matched confidence); a regressor does not "
-                "use them. Drop them (an MLPRegressor forgets for the budget "
-                "calibrated on its fit, or max_iter epochs)."
-            )
-        check_dense(X)
-        check_same_rows(X, y, "y", "one target per row of X")
-        X_raw = X
-        network = isinstance(self.estimator, MLPRegressor)
-        X, y = validate_data(
-            self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2,
-            multi_output=network,
-        )  # fmt: skip
-        mask = forget_mask_of(self.forget_rows, forget_mask, X, y, classes=False)
-        model = fitted_regressor(self.estimator, self.prefit, X_raw, X, y)
-        if network:
-            return self._fit_network_regressor(model, X, y, mask)
-        retain = ~mask
-        n_retained = int(np.count_nonzero(retain))
-        l2 = least_squares_l2(model, n_retained)
-        fit_intercept = bool(model.fit_intercept)
-        coef, intercept = regressor_weights(model)
-        if self.linear_update == "newton":
-            noise = self._noise(coef.size + int(fit_intercept), False)
-            removal = least_squares_newton(
-                X[retain], y[retain], coef, intercept, l2, fit_intercept, noise
-            )
-        else:
-            removal = least_squares_solve(X[retain], y[retain], l2, fit_intercept)
-        new_coef, new_intercept = removal.coef[:, 0], float(removal.intercept[0])
-        history = {"loss": [], "forget_mse": [], "retain_mse": [], "phase": []}
-        for phase, (w, b) in (
-            ("start", (coef, intercept)),
-            (self.linear_update, (new_coef, new_intercept)),
-        ):
-            squared = (X @ w + b - y) ** 2
-            penalty = 0.5 * l2 * float(w @ w)
-            history["loss"].append(0.5 * float(squared[retain].mean()) + penalty)
-            history["forget_mse"].append(float(squared[mask].mean()))
-            history["retain_mse"].append(float(squared[retain].mean()))
-            history["phase"].append(phase)
-        self.estimator_ = model
-        self.unlearned_estimator_ = with_regressor_weights(
-            model, new_coef, new_intercept
+def check_regressor_data(unlearner, X, y, X_val, y_val):
+    """``X`` as float64 and ``y`` for ``unlearner``'s regressor (one or several
+    targets for an MLPRegressor); no validation rows."""
+    check_regressor(unlearner.estimator)
+    if X_val is not None or y_val is not None:
+        raise ValueError(
+            "X_val and y_val set the stopping point of a classifier's "
+            "forgetting (class-matched confidence); a regressor does not "
+            "use them. Drop them (an MLPRegressor forgets for the budget "
+            "calibrated on its fit, or max_iter epochs)."
         )
-        self.history_ = history
-        self.best_step_ = self.n_steps_ = 1
-        self.n_iter_ = 1  # one step: the Newton step or the solve
-        self._certify(removal, n_retained)
-        return self
+    check_dense(X)
+    check_same_rows(X, y, "y", "one target per row of X")
+    return validate_data(
+        unlearner, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2,
+        multi_output=isinstance(unlearner.estimator, MLPRegressor),
+    )  # fmt: skip
+
+
+def regressor_update(
+    model, X, y, mask, *, linear_update, loss_noise, removal_delta, random_state
+) -> Update:
+    """The exact retained optimum of a fitted linear regressor.
+
+    A linear regressor's objective is a strictly convex quadratic whose
+    retained minimiser is computed exactly (the model retraining returns), so
+    a forgetting phase would only move the start of an exact solve:
+    ``"settle"`` solves the normal equations on the retained rows,
+    ``"newton"`` takes the one exact Newton step from the fitted weights (and
+    can perturb the objective by ``loss_noise``).
+    """
+    retain = ~mask
+    n_retained = int(np.count_nonzero(retain))
+    l2 = least_squares_l2(model, n_retained)
+    fit_intercept = bool(model.fit_intercept)
+    coef, intercept = regressor_weights(model)
+    if linear_update == "newton":
+        size = coef.size + int(fit_intercept)
+        noise = _noise(size, loss_noise, random_state, False)
+        removal = least_squares_newton(
+            X[retain], y[retain], coef, intercept, l2, fit_intercept, noise
+        )
+    else:
+        removal = least_squares_solve(X[retain], y[retain], l2, fit_intercept)
+    new_coef, new_intercept = removal.coef[:, 0], float(removal.intercept[0])
+    history = {"loss": [], "forget_mse": [], "retain_mse": [], "phase": []}
+    for phase, (w, b) in (
+        ("start", (coef, intercept)),
+        (linear_update, (new_coef, new_intercept)),
+    ):
+        squared = (X @ w + b - y) ** 2
+        penalty = 0.5 * l2 * float(w @ w)
+        history["loss"].append(0.5 * float(squared[retain].mean()) + penalty)
+        history["forget_mse"].append(float(squared[mask].mean()))
+        history["retain_mse"].append(float(squared[retain].mean()))
+        history["phase"].append(phase)
+    unlearned = with_regressor_weights(model, new_coef, new_intercept)
+    # one step: the Newton step or the solve
+    certificate = _certificate(removal, n_retained, loss_noise, removal_delta)
+    return Update(unlearned, history, 1, 1, 1, certificate)

@@ -7,24 +7,17 @@ the soft-binned outputs
 (:func:`~sklearn_unlearn.datapoint._output_information.regression_objective`),
 for the step budget calibrated on the original fit, then ``settle_epochs``
 epochs of Adam on the squared loss of the retained rows.
-:class:`NetworkRegressionMixin` gives MarginalUnlearner the method that runs it
-and sets its fitted attributes.
 """
 
 from collections.abc import Callable
 from functools import partial
 
 import numpy as np
-from sklearn.utils import check_random_state
-from threadpoolctl import threadpool_limits
 
-from sklearn_unlearn.datapoint._adapters import l2_penalty, network_of, with_network
-from sklearn_unlearn.datapoint._calibration import calibrated_settings
 from sklearn_unlearn.datapoint._fine_tuning import (
     FineTuned,
     FineTuneSettings,
     _float32,
-    log_epoch,
 )
 from sklearn_unlearn.datapoint._forget_phase import (
     FitState,
@@ -43,7 +36,6 @@ from sklearn_unlearn.datapoint._retained_fit import settle_adam
 
 __all__ = [
     "REGRESSION_HISTORY_KEYS",
-    "NetworkRegressionMixin",
     "fine_tune_regressor",
     "regression_measures",
 ]
@@ -135,37 +127,3 @@ def fine_tune_regressor(
         snapshot(net, state, "settle")
     history = {k: v for k, v in state.history.items() if v}
     return FineTuned(net, history, n_steps, n_steps, n_epochs)
-
-
-class NetworkRegressionMixin:
-    """The MLPRegressor fit of MarginalUnlearner (see module)."""
-
-    def _fit_network_regressor(self, model, X, y, mask):
-        """Fine-tune a copy of the fitted ``model`` on the checked arrays."""
-        Y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
-        fields = FineTuneSettings._fields[:7]  # the parameters of the same names
-        settings = calibrated_settings(
-            model,
-            FineTuneSettings(*(getattr(self, n) for n in fields)),
-            len(X),
-            None,
-        )
-        # small GEMMs on mini-batches: one BLAS thread is faster
-        with threadpool_limits(limits=1, user_api="blas"):
-            result = fine_tune_regressor(
-                network_of(model, X[:20]),
-                X,
-                Y,
-                mask,
-                l2_penalty(model, int(np.count_nonzero(~mask))),
-                settings,
-                check_random_state(self.random_state),
-                log_epoch if self.verbose else None,
-            )
-        self.estimator_ = model
-        self.unlearned_estimator_ = with_network(model, result.net)
-        self.best_step_ = result.best_step
-        self.n_steps_ = result.n_steps
-        self.n_iter_ = result.n_epochs
-        self.history_ = result.history
-        return self
