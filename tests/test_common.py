@@ -10,6 +10,7 @@ from sklearn_unlearn import (
     DistributionalSelector,
     MarginalUnlearner,
     SelectiveRetrainer,
+    ShardedUnlearner,
 )
 
 
@@ -92,6 +93,9 @@ def _estimators():
         forget_rows=every_fourth_of_each_class,
         random_state=0,
     )
+    # The sharded unlearner takes its type from the estimator: one of each.
+    yield ShardedUnlearner(LogisticRegression(), n_shards=3, random_state=0)
+    yield ShardedUnlearner(Ridge(), n_shards=3, random_state=0)
 
 
 @parametrize_with_checks(list(_estimators()))
