@@ -9,7 +9,11 @@ import pandas as pd
 from sklearn.base import is_classifier
 from sklearn.utils import get_tags
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    validate_data,
+)
 
 __all__ = ["check_rows", "check_settings", "class_codes", "validated"]
 
@@ -59,6 +63,8 @@ def check_rows(rows, forgotten: np.ndarray) -> np.ndarray:
     """
     n_samples = forgotten.shape[0]
     rows = np.asarray(rows)
+    if rows.size == 0 or (rows.dtype == bool and not rows.any()):
+        raise ValueError("rows is empty: pass at least one row to forget.")
     if rows.dtype == bool:
         if rows.shape != (n_samples,):
             raise ValueError(
@@ -73,8 +79,6 @@ def check_rows(rows, forgotten: np.ndarray) -> np.ndarray:
             f"array of dtype {rows.dtype} and shape {rows.shape}."
         )
     rows = rows.reshape(-1).astype(np.intp)
-    if rows.size == 0:
-        raise ValueError("rows is empty: pass at least one row to forget.")
     outside = rows[(rows < 0) | (rows >= n_samples)]
     if outside.size:
         raise ValueError(
@@ -117,11 +121,12 @@ def validated(unlearner, X, y=None, reset=False):
     """
     inner = get_tags(unlearner.estimator)
     if isinstance(X, pd.DataFrame):  # for pipelines that encode columns
-        validate_data(unlearner, X, skip_check_array=True, reset=reset)
         if not reset:
-            return X
-        y = validate_data(unlearner, y=y, multi_output=True, reset=False)
-        return X.copy(), y.copy()
+            return validate_data(unlearner, X, skip_check_array=True, reset=False)
+        X, y = validate_data(unlearner, X, y, skip_check_array=True, reset=True)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y", copy=True)
+        check_consistent_length(X, y)
+        return X.copy(), y
     finite = "allow-nan" if inner.input_tags.allow_nan else True
     kwargs = {"dtype": "numeric", "ensure_all_finite": finite, "reset": reset}
     if not reset:
