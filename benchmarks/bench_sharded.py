@@ -203,7 +203,7 @@ def main(argv=None):
                     out["speed"].append(
                         {"data": data_name, "estimator": name, "k": k, **r}
                     )
-                    log(f"{data_name} {name} k={k}: done")
+                    log(" | ".join(speed_rows({(data_name, name, k): r})[0]))
         log()
         print_table(
             SPEED_HEADER,
