@@ -15,7 +15,7 @@ Submodules: :mod:`sklearn_unlearn.feature` (feature unlearning),
 (bundled data and synthetic generators).
 """
 
-from sklearn_unlearn.datapoint import MarginalUnlearner
+from sklearn_unlearn.datapoint import MarginalUnlearner, ShardedUnlearner
 from sklearn_unlearn.feature import BarycenterFeatureUnlearner
 from sklearn_unlearn.outcome import BarycenterOutcomeUnlearner
 from sklearn_unlearn.selection import DistributionalSelector, SelectiveRetrainer
@@ -28,5 +28,6 @@ __all__ = [
     "DistributionalSelector",
     "MarginalUnlearner",
     "SelectiveRetrainer",
+    "ShardedUnlearner",
     "__version__",
 ]

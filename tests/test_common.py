@@ -14,6 +14,7 @@ from sklearn_unlearn import (
     DistributionalSelector,
     MarginalUnlearner,
     SelectiveRetrainer,
+    ShardedUnlearner,
 )
 
 
@@ -118,6 +119,9 @@ def _estimators():
         forget_rows=every_fourth_row,
         random_state=0,
     )
+    # The sharded unlearner takes its type from the estimator: one of each.
+    yield ShardedUnlearner(LogisticRegression(), n_shards=3, random_state=0)
+    yield ShardedUnlearner(Ridge(), n_shards=3, random_state=0)
 
 
 @parametrize_with_checks(list(_estimators()))
