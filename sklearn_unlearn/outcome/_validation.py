@@ -5,35 +5,14 @@ here are the checks around it: X before the wrapped model reads it, and the
 groups of new rows against the fitted ones.
 """
 
-from numbers import Integral, Real
-
 import numpy as np
-from sklearn.utils.validation import check_array
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_array, check_is_fitted
 
-from sklearn_unlearn.utils._compat import HasMethods, Interval, StrOptions
 from sklearn_unlearn.utils._sensitive import SensitiveRecord
 from sklearn_unlearn.utils._validation import check_no_sparse, is_dataframe
 
-__all__ = ["MISSING_S", "PARAMETER_CONSTRAINTS", "check_rows", "known_codes"]
-
-#: The valid parameters of BarycenterOutcomeUnlearner, checked by
-#: scikit-learn's parameter validation at fit (and at prediction time, when
-#: ``repair_level`` is read).
-PARAMETER_CONSTRAINTS: dict = {
-    "estimator": [HasMethods(["fit"])],
-    "sensitive_feature_ids": [None, str, Integral, "array-like", callable],
-    "repair_level": [Interval(Real, 0, 1, closed="both")],
-    "weights": [StrOptions({"proportional", "uniform"}), "array-like"],
-    "cv": [None, "cv_object"],
-    "n_quantiles": [Interval(Integral, 2, None, closed="left")],
-    "output_levels": [
-        StrOptions({"auto"}),
-        Interval(Integral, 2, None, closed="left"),
-        None,
-    ],
-    "duplicates": [StrOptions({"spread", "identical"})],
-    "random_state": ["random_state"],
-}
+__all__ = ["MISSING_S", "NOT_PREFITTED", "check_rows", "is_prefitted", "known_codes"]
 
 #: The error when S is neither passed nor located in X.
 MISSING_S = (
@@ -42,6 +21,24 @@ MISSING_S = (
     "say where S is in X with BarycenterOutcomeUnlearner(estimator, "
     "sensitive_feature_ids=...)."
 )
+
+
+#: The error when a fit that reads a fitted model's outputs (``partial_fit``,
+#: ``fit`` of dask arrays) gets an unfitted one; formatted with ``caller``.
+NOT_PREFITTED = (
+    "{caller} gathers the groups' output laws of a fitted model from chunks of "
+    "rows: pass a fitted estimator (e.g. sklearn.frozen.FrozenEstimator(model)), "
+    "or call fit on rows in memory."
+)
+
+
+def is_prefitted(model) -> bool:
+    """Whether ``model`` is already fitted (scikit-learn's check)."""
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        return False
+    return True
 
 
 def check_rows(X, *, allow_nan: bool, fitting: bool):
