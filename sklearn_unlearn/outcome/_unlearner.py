@@ -22,7 +22,8 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_unlearn.outcome import _outputs
-from sklearn_unlearn.outcome._methods import METHODS, fit_repair, repair_outputs
+from sklearn_unlearn.outcome._dask import dask_output_sketches, dask_repaired
+from sklearn_unlearn.outcome._methods import METHODS, fit_repair, repaired
 from sklearn_unlearn.outcome._sketches import (
     single_output,
     sketch_capacity,
@@ -32,6 +33,7 @@ from sklearn_unlearn.outcome._unlearner_params import DOCSTRING, PARAMETER_CONST
 from sklearn_unlearn.outcome._validation import (
     MISSING_S,
     NOT_PREFITTED,
+    check_dask_fit,
     check_rows,
     is_prefitted,
     known_codes,
@@ -42,7 +44,7 @@ from sklearn_unlearn.utils._groups import group_weights
 from sklearn_unlearn.utils._quantile_sketch import merge_chunk_sketches
 from sklearn_unlearn.utils._sensitive import check_group_counts, parse_sensitive
 from sklearn_unlearn.utils._state import fit_context
-from sklearn_unlearn.utils._validation import delegate_tags, estimator_has
+from sklearn_unlearn.utils._validation import delegate_tags, estimator_has, is_dask
 
 __all__ = ["BarycenterOutcomeUnlearner"]
 
@@ -93,9 +95,13 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training rows, in any form ``estimator`` accepts.
+            Training rows, in any form ``estimator`` accepts. A dask array or
+            DataFrame needs a fitted ``estimator`` with one output column,
+            used as it is (as by ``partial_fit``): its outputs are read block
+            by block and the groups' laws merged from the blocks' quantile
+            sketches (exact counts; the rank error of ``partial_fit``).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Targets.
+            Targets (ignored for dask ``X``: the model is already fitted).
         %(sensitive_values)s
         **fit_params : dict
             Passed (routed) to ``estimator.fit``, and to each fold's with ``cv``.
@@ -106,14 +112,20 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
             The fitted meta-estimator.
         """
         self.__dict__.pop("_sketches", None)  # partial_fit starts anew
+        dask = is_dask(X)
+        if dask:
+            check_dask_fit(self.estimator, self.cv, fit_params)
         record = self._validate_rows(
             X, sensitive_features, reset=True, fitting=True, fitted=None
         )
-        check_consistent_length(record.features, y, record.codes)
+        if not dask:
+            check_consistent_length(record.features, y, record.codes)
         check_group_counts(
             record.encoding, what="outcome unlearning", hint="Merge rare groups."
         )
         weights = group_weights(self.weights, record.encoding.counts)
+        if dask:
+            return self._fit_dask(record, weights)
         if _routing_enabled():
             params = process_routing(self, "fit", **fit_params).estimator.fit
         else:
@@ -124,7 +136,9 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         """Validate X; parse S (encode it, or look it up in ``fitted``)."""
         allow_nan = get_tags(self.estimator).input_tags.allow_nan
         X = check_rows(X, allow_nan=allow_nan, fitting=fitting)
-        validate_data(self, X, skip_check_array=True, reset=reset)
+        # a dask DataFrame's columns are those of its empty pandas ``_meta``
+        checked = X._meta if is_dask(X) and hasattr(X, "columns") else X
+        validate_data(self, checked, skip_check_array=True, reset=reset)
         return parse_sensitive(
             X,
             sensitive_features,
@@ -143,6 +157,30 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         levels, codes = self.output_levels, record.codes
         repair = fit_repair(raw, method, codes, weights, self.n_quantiles, levels, seed)
         return self._set_fitted(estimator, method, record, weights, repair)
+
+    def _fit_dask(self, record, weights: np.ndarray):
+        """The repair of a fitted model's outputs on dask rows, from sketches."""
+        model = self.estimator
+        method = _outputs.model_output_method(model)
+        sketches = dask_output_sketches(
+            record.features,
+            record.codes,
+            model,
+            method,
+            n_groups=weights.size,
+            capacity=sketch_capacity(self.n_quantiles),
+            allow_nan=get_tags(model).input_tags.allow_nan,
+        )
+        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        repair = sketched_repair(
+            record.encoding,
+            sketches,
+            weights,
+            self.n_quantiles,
+            self.output_levels,
+            seed,
+        )
+        return self._set_fitted(model, method, record, weights, repair)
 
     def _has_fitted_estimator(self) -> bool:
         if not is_prefitted(self.estimator):
@@ -253,15 +291,13 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
             X, sensitive_features, reset=False, fitting=False, fitted=self._encoding
         )
         X, codes = record.features, known_codes(record, self.groups_)
-        if self.repair_level == 0:
-            return getattr(self.estimator_, form)(X)
-        method, spread = self.output_method_, self.duplicates == "spread"
-        raw = getattr(self.estimator_, method)(X)
-        Z = repair_outputs(
-            self._repair, raw, method, X, codes, self.repair_level, spread
-        )
         classes = self.classes_ if is_classifier(self.estimator_) else None
-        return _outputs.repaired_form(form, Z, raw, method, classes)
+        spread = self.duplicates == "spread"
+        args = (self.output_method_, form, self._repair, self.repair_level, spread)
+        if is_dask(X):  # lazy, block by block
+            allow_nan = get_tags(self.estimator_).input_tags.allow_nan
+            return dask_repaired(X, codes, self.estimator_, (*args, classes), allow_nan)
+        return repaired(X, codes, self.estimator_, *args, classes)
 
     @fill_docs
     def predict(self, X, *, sensitive_features=None):

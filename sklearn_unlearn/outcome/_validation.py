@@ -10,9 +10,16 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from sklearn_unlearn.utils._sensitive import SensitiveRecord
-from sklearn_unlearn.utils._validation import check_no_sparse, is_dataframe
+from sklearn_unlearn.utils._validation import check_no_sparse, is_dask, is_dataframe
 
-__all__ = ["MISSING_S", "NOT_PREFITTED", "check_rows", "is_prefitted", "known_codes"]
+__all__ = [
+    "MISSING_S",
+    "NOT_PREFITTED",
+    "check_dask_fit",
+    "check_rows",
+    "is_prefitted",
+    "known_codes",
+]
 
 #: The error when S is neither passed nor located in X.
 MISSING_S = (
@@ -41,6 +48,23 @@ def is_prefitted(model) -> bool:
     return True
 
 
+def check_dask_fit(model, cv, fit_params: dict) -> None:
+    """A dask fit reads a fitted model's outputs: no refit, no cross-fitting."""
+    if not is_prefitted(model):
+        raise ValueError(
+            "dask input: a model is fitted on rows in memory, and fit of dask X "
+            "reads a fitted model's outputs block by block. Fit the estimator on "
+            "rows in memory (a sample) and pass it fitted (e.g. "
+            "sklearn.frozen.FrozenEstimator(model)), or compute X first."
+        )
+    if cv is not None or fit_params:
+        raise ValueError(
+            "dask input: the fitted estimator is used as it is, so cv and fit "
+            "parameters (which refit it) are not used: pass cv=None and no fit "
+            "parameters, or compute X first."
+        )
+
+
 def check_rows(X, *, allow_nan: bool, fitting: bool):
     """X as the wrapped model will read it: dense, of any column types.
 
@@ -67,7 +91,7 @@ def check_rows(X, *, allow_nan: bool, fitting: bool):
         For a non-2-D array, too few rows, or NaN or inf (unless ``allow_nan``).
     """
     check_no_sparse(X)
-    if is_dataframe(X):
+    if is_dataframe(X) or is_dask(X):  # dask: each block is checked
         return X
     return check_array(
         X,
