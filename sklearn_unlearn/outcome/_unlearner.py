@@ -172,14 +172,8 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
             allow_nan=get_tags(model).input_tags.allow_nan,
         )
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-        repair = sketched_repair(
-            record.encoding,
-            sketches,
-            weights,
-            self.n_quantiles,
-            self.output_levels,
-            seed,
-        )
+        levels, q = self.output_levels, self.n_quantiles
+        repair = sketched_repair(record.encoding, sketches, weights, q, levels, seed)
         return self._set_fitted(model, method, record, weights, repair)
 
     def _has_fitted_estimator(self) -> bool:
@@ -250,14 +244,8 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         if encoding.groups.size < 2 or encoding.counts.min() < 2:
             return self  # not yet enough groups for a barycenter
         weights = group_weights(self.weights, encoding.counts)
-        repair = sketched_repair(
-            encoding,
-            sketches,
-            weights,
-            self.n_quantiles,
-            self.output_levels,
-            self._sketch_seed,
-        )
+        levels, q, seed = self.output_levels, self.n_quantiles, self._sketch_seed
+        repair = sketched_repair(encoding, sketches, weights, q, levels, seed)
         record = record._replace(encoding=encoding)
         return self._set_fitted(model, method, record, weights, repair)
 
@@ -312,7 +300,8 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predictions; those of ``estimator_`` when ``repair_level=0``.
+            Predictions; those of ``estimator_`` when ``repair_level=0``. For
+            dask ``X``, a lazy dask array (each block repaired on its own).
         """
         return self._repaired(X, sensitive_features, "predict")
 
@@ -330,7 +319,8 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to one; those of ``estimator_`` when ``repair_level=0``.
+            Rows sum to one; those of ``estimator_`` when ``repair_level=0``
+            (a lazy dask array for dask ``X``).
         """
         return self._repaired(X, sensitive_features, "predict_proba")
 
@@ -349,7 +339,7 @@ class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Positive means the second class (binary); those of ``estimator_``
-            when ``repair_level=0``.
+            when ``repair_level=0`` (a lazy dask array for dask ``X``).
         """
         return self._repaired(X, sensitive_features, "decision_function")
 
