@@ -7,11 +7,16 @@ wrapped model is already fitted (the rule of ``partial_fit``): ``fit`` reads
 its single output column on each block, on the workers, sketches each group's
 outputs there (:func:`~sklearn_unlearn.utils._quantile_sketch.group_sketches`,
 bounded size), merges the sketches by a balanced tree of tasks and reads the
-quantile repair from them (:func:`~sklearn_unlearn.outcome._sketches.
-sketched_repair`); only the sketches travel. Prediction is lazy: each block's
-rows are repaired as in memory (:func:`~sklearn_unlearn.outcome._methods.
-repaired`), by one ``map_blocks`` for a dask array and one task per partition
-for a dask DataFrame. Dask is imported only when dask data are passed.
+quantile repair from them
+(:func:`~sklearn_unlearn.outcome._sketches.sketched_repair`); only the
+sketches travel. Prediction is lazy: each block's rows are repaired as in
+memory (:func:`~sklearn_unlearn.outcome._methods.repaired`), by one
+``map_blocks`` for a dask array and one task per partition for a dask
+DataFrame. Dask is imported only when dask data are passed.
+
+BLAS: the model's own predictions of a block may use the worker's BLAS
+threads (a product of the whole block); the repair's kernels run their small
+linear algebra on one thread themselves.
 """
 
 from functools import partial
@@ -138,11 +143,12 @@ def _repaired_block(X, codes, fitted, allow_nan, empty):
 def dask_repaired(features, codes: np.ndarray, model, args: tuple, allow_nan: bool):
     """Lazy repaired outputs of the rows: a dask array, block by block.
 
-    ``args`` are the arguments of :func:`~sklearn_unlearn.outcome._methods.
-    repaired` after ``model``. A row's output is the in-memory one (a pure
-    function of the row, its group and the seed), except that copies of a row
-    are told apart within a block only. The dtype and trailing shape come from
-    the first two rows, repaired in memory.
+    ``args`` are the arguments of
+    :func:`~sklearn_unlearn.outcome._methods.repaired` after ``model``. A
+    row's output is the in-memory one (a pure function of the row, its group
+    and the seed), except that copies of a row are told apart within a block
+    only. The dtype and trailing shape come from the first two rows, repaired
+    in memory.
     """
     import dask
     import dask.array as da
