@@ -9,9 +9,15 @@ maps equal those of an in-memory fit on the same rows (to rounding); only
 ``n_groups`` moment matrices travel. Transform is lazy: one ``map_blocks``
 applying the affine map of each row's group. Dask is imported only when dask
 data are passed.
+
+Inside a block task BLAS runs on one thread (as the in-memory fit and
+transform do within each of their threads): a block's products are small
+(``d x d`` scatter matrices, and products with ``d x d`` maps of about a
+megabyte of rows each), and the workers already run blocks in parallel.
 """
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn.feature._bures import AffineMap
 from sklearn_unlearn.feature._gaussian_maps import (
@@ -59,7 +65,10 @@ def _code_blocks(codes: np.ndarray, features):
 
 def _block_moments(X, codes, n_groups: int) -> GroupMoments:
     # NaN and inf reach the moments; the caller checks the merged ones
-    with np.errstate(invalid="ignore", over="ignore"):
+    with (
+        np.errstate(invalid="ignore", over="ignore"),
+        threadpool_limits(limits=1, user_api="blas"),
+    ):
         return group_moments(np.asarray(X), np.asarray(codes), n_groups)
 
 
@@ -79,7 +88,10 @@ def dask_group_moments(features, codes: np.ndarray, n_groups: int) -> GroupMomen
 
 
 def _transform_block(X, codes, maps: AffineMap) -> np.ndarray:
-    with np.errstate(invalid="ignore", over="ignore"):
+    with (
+        np.errstate(invalid="ignore", over="ignore"),
+        threadpool_limits(limits=1, user_api="blas"),
+    ):
         return affine_transport(
             np.asarray(X), np.asarray(codes).ravel(), maps, check_finite=True
         )

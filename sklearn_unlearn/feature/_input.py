@@ -195,10 +195,10 @@ def check_dask_supported(method: str, drop_sensitive: bool) -> None:
 
 def check_streaming(method: str, sensitive_bins) -> bool:
     """``partial_fit`` exists for the streaming methods without binning of S."""
-    if not METHODS[method].streams:
+    if METHODS[method].fit_chunk is None:
         raise AttributeError(
             "partial_fit merges the statistics of chunks, which only "
-            f"{_methods_with('streams')} can; method={method!r} needs every row "
+            f"{_methods_with('fit_chunk')} can; method={method!r} needs every row "
             "at once: call fit."
         )
     if sensitive_bins is not None:

@@ -16,7 +16,10 @@ estimator looks up by name (a dict, not an if/elif ladder):
   array or None), and ``dask_transport(features, codes, model, repair_level,
   seed, **transport_params)`` returns a lazy dask array; both are ``None``
   when the method needs every row in memory;
-* ``streams``: whether ``partial_fit`` exists for the method.
+* ``fit_chunk(X, codes, y, chunk, previous, *, weights, fit_params, seed)``
+  merges one more chunk of rows into the state of the earlier ones
+  (:mod:`~sklearn_unlearn.feature._streaming`), or is ``None`` when the method
+  does not stream (``partial_fit`` then does not exist).
 
 ``fit_params`` and ``transport_params`` name the estimator parameters each
 method takes (the estimator builds them in one place); ``tol`` is the default
@@ -40,6 +43,7 @@ from sklearn_unlearn.feature import (
     _quantile_dask,
     _stochastic,
     _stochastic_dask,
+    _streaming,
 )
 from sklearn_unlearn.utils._warnings import warn_user
 
@@ -57,7 +61,7 @@ class Method(NamedTuple):
     stalled: str  # formatted with max_iter and tol
     dask_fit: Callable | None = None
     dask_transport: Callable | None = None
-    streams: bool = False
+    fit_chunk: Callable | None = None
 
 
 METHODS = {
@@ -73,7 +77,7 @@ METHODS = {
         "{max_iter} iterations (tol={tol}); increase max_iter or reg.",
         dask_fit=_dask.dask_gaussian_fit,
         dask_transport=_dask.dask_gaussian_transport,
-        streams=True,
+        fit_chunk=_streaming.gaussian_chunk,
     ),
     "quantile": Method(
         _quantile.fit,
@@ -86,6 +90,7 @@ METHODS = {
         stalled="",  # a closed form: always converged
         dask_fit=_quantile_dask.dask_fit,
         dask_transport=_quantile_dask.dask_transport,
+        fit_chunk=_streaming.quantile_chunk,
     ),
     "empirical": Method(
         _empirical.fit,
@@ -119,7 +124,7 @@ METHODS = {
         "projections (tol={tol}); increase max_iter or tol.",
         dask_fit=_stochastic_dask.dask_cell_fit,
         dask_transport=_stochastic_dask.dask_cell_transport,
-        streams=True,
+        fit_chunk=_streaming.cell_chunk,
     ),
 }
 

@@ -24,6 +24,7 @@ told apart by their rank among their copies within a block.
 from functools import partial
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from sklearn_unlearn.feature._dask import _code_blocks
 from sklearn_unlearn.feature._stochastic import STOCHASTIC_BLOCK, transport
@@ -78,16 +79,19 @@ def _sample_block(X, codes, y, start, seed):
 
 
 def _sketch_block(X, codes, start, n_groups, embedding, centers, seed, chunk_rows):
-    return sketch_block(
-        np.asarray(X),
-        np.asarray(codes),
-        n_groups,
-        start,
-        embedding,
-        centers,
-        seed=seed,
-        chunk_rows=chunk_rows,
-    )
+    # distances of row chunks to the cells: small products, one BLAS thread
+    # (as partial_fit and the in-memory fit); the workers run blocks in parallel
+    with threadpool_limits(limits=1, user_api="blas"):
+        return sketch_block(
+            np.asarray(X),
+            np.asarray(codes),
+            n_groups,
+            start,
+            embedding,
+            centers,
+            seed=seed,
+            chunk_rows=chunk_rows,
+        )
 
 
 def _tree(parts, combine):

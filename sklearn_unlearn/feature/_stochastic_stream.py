@@ -1,7 +1,7 @@
 """The ``"stochastic"`` fit out of core: a bounded sample, then mergeable sketches.
 
 Arrays in, arrays or NamedTuples out; no validation and no scikit-learn objects.
-Used by ``partial_fit`` (:mod:`sklearn_unlearn.feature._unlearner_stream`) and
+Used by ``partial_fit`` (:mod:`sklearn_unlearn.feature._streaming`) and
 by the dask fit (:mod:`sklearn_unlearn.feature._stochastic_dask`).
 
 The in-memory fit (:func:`~sklearn_unlearn.feature._stochastic.fit`) learns five

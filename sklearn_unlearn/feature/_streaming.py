@@ -1,5 +1,11 @@
 """Streaming fits: merge the statistics of successive chunks.
 
+``partial_fit`` of BarycenterFeatureUnlearner validates a chunk, then calls
+the method's chunk function (``METHODS[name].fit_chunk``: :func:`gaussian_chunk`,
+:func:`cell_chunk`, :func:`quantile_chunk`), which merges the chunk into the
+state of the earlier ones and returns the updated model (a :class:`ChunkFit`);
+:func:`continues` says whether there is such a state.
+
 Gaussian method: group moments (counts, means, scatter matrices) are mergeable
 exactly, so ``partial_fit`` over chunks gives the same barycenter and maps as
 ``fit`` on their concatenation (up to rounding).
@@ -13,25 +19,84 @@ seen so far), turns the kept rows into a
 :class:`~sklearn_unlearn.feature._stochastic_stream.CellSketch` and drops them;
 later chunks add their exact counts per group and cell and their candidate
 stored rows. Groups may first appear in any chunk.
+
+``"quantile"`` method (:func:`quantile_chunk`): each group's columns are
+summarised by a mergeable quantile sketch
+(:mod:`~sklearn_unlearn.utils._quantile_sketch`), merged chunk after chunk, and
+the quantile maps are read from the merged sketches, as the dask fit does.
 """
 
 from typing import NamedTuple
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
+from sklearn_unlearn.feature import _stochastic
+from sklearn_unlearn.feature._gaussian_maps import (
+    GaussianModel,
+    check_finite_moments,
+    fit_moments,
+)
 from sklearn_unlearn.feature._moments import GroupMoments, group_moments, merge_moments
+from sklearn_unlearn.feature._quantile import QuantileBarycenter
+from sklearn_unlearn.feature._quantile_dask import fit_from_sketches, sketch_capacity
 from sklearn_unlearn.feature._stochastic_cells import Embedding
 from sklearn_unlearn.feature._stochastic_stream import (
     SAMPLE_ROWS,
     CellSketch,
     cells_from_sample,
     merge_sketches,
+    model_from_sketch,
     sample_block,
     sketch_block,
+    sketch_from_model,
 )
+from sklearn_unlearn.utils._groups import group_weights
+from sklearn_unlearn.utils._quantile_sketch import merge_chunk_sketches
 from sklearn_unlearn.utils._sensitive import GroupEncoding, merge_encodings
 
-__all__ = ["CellStream", "merge_chunk", "stream_cells"]
+__all__ = [
+    "CellStream",
+    "ChunkFit",
+    "cell_chunk",
+    "continues",
+    "gaussian_chunk",
+    "merge_chunk",
+    "quantile_chunk",
+    "stream_cells",
+]
+
+
+class ChunkFit(NamedTuple):
+    """The fit after one more chunk: the groups so far, their weights, the
+    method's model, and the state the next chunk continues from."""
+
+    encoding: GroupEncoding
+    weights: np.ndarray
+    model: NamedTuple
+    state: object
+
+
+#: The model of each streaming method; ``fit``'s models of the first two hold
+#: what a chunk merges into (moments; cells and counts), so ``partial_fit``
+#: continues from them, while the quantile grid of ``fit`` does not (the next
+#: chunk starts anew).
+_MODELS = {
+    "gaussian": GaussianModel,
+    "stochastic": _stochastic.CellBarycenter,
+    "quantile": QuantileBarycenter,
+}
+_AFTER_FIT = ("gaussian", "stochastic")
+
+
+def continues(method: str, model, stream: tuple | None) -> bool:
+    """Whether a chunk continues from ``model`` (else the stream starts anew).
+
+    ``stream`` is the ``(model, state)`` pair of the last chunk, or None.
+    """
+    if not isinstance(model, _MODELS[method]):
+        return False
+    return method in _AFTER_FIT or (stream is not None and stream[0] is model)
 
 
 def _placed(moments: GroupMoments, index: np.ndarray, k: int) -> GroupMoments:
@@ -173,3 +238,80 @@ def stream_cells(
     )
     sketch = merge_sketches(_regrouped(state.sketch, old_index, n_groups), part)
     return state._replace(n_seen=state.n_seen + X.shape[0], sketch=sketch)
+
+
+def gaussian_chunk(X, codes, y, chunk, previous, *, weights, fit_params, seed):
+    """``partial_fit`` of ``"gaussian"``: merged moments, then the maps.
+
+    ``previous`` is None or ``(encoding, model, stream)`` (see
+    :func:`continues`); ``weights`` is the estimator's parameter. ``y`` and
+    ``seed`` are not used (one interface for every method).
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        old = None if previous is None else (previous[0], previous[1].moments)
+        encoding, moments = merge_chunk(X, codes, chunk, old)
+    check_finite_moments(moments)
+    w = group_weights(weights, encoding.counts)
+    return ChunkFit(encoding, w, fit_moments(moments, w, **fit_params), None)
+
+
+def cell_chunk(X, codes, y, chunk, previous, *, weights, fit_params, seed):
+    """``partial_fit`` of ``"stochastic"`` (see :func:`stream_cells`).
+
+    After ``fit``, the stream continues from the fitted cells, counts and
+    stored rows.
+    """
+    state, encoding, old_index = None, chunk, np.empty(0, dtype=np.intp)
+    if previous is not None:
+        old, model, (kept_model, state) = previous
+        if kept_model is not model:  # fitted by fit: continue from its model
+            counts = sketch_from_model(model, old.counts, seed)
+            state = CellStream(
+                int(old.counts.sum()), None, model.embedding, model.centers, counts
+            )
+        encoding, old_index, new_index = merge_encodings(old, chunk)
+        codes = new_index[codes]
+    with threadpool_limits(limits=1, user_api="blas"):
+        state = stream_cells(
+            state,
+            X,
+            codes,
+            y,
+            old_index,
+            encoding.groups.size,
+            n_support=fit_params["n_support"],
+            label_weight=fit_params["label_weight"],
+            seed=seed,
+        )
+        w = group_weights(weights, encoding.counts)
+        if state.kept is not None:
+            X_kept, codes_kept, y_kept = state.kept
+            model = _stochastic.fit(X_kept, codes_kept, w, y=y_kept, **fit_params)
+        else:
+            model = model_from_sketch(
+                state.sketch,
+                state.embedding,
+                state.centers,
+                w,
+                tol=fit_params["tol"],
+                max_iter=fit_params["max_iter"],
+                seed=seed,
+            )
+    return ChunkFit(encoding, w, model, state)
+
+
+def quantile_chunk(X, codes, y, chunk, previous, *, weights, fit_params, seed):
+    """``partial_fit`` of ``"quantile"``: each group's merged column sketches.
+
+    The quantile maps are those of the dask fit
+    (:func:`~sklearn_unlearn.feature._quantile_dask.fit_from_sketches`): equal
+    to ``fit``'s on the same rows while no sketch compacted, else within the
+    sketches' certified rank error.
+    """
+    n_quantiles = fit_params["n_quantiles"]
+    sketched = None if previous is None else (previous[0], previous[2][1])
+    encoding, sketches = merge_chunk_sketches(
+        X, codes, chunk, sketched, sketch_capacity(n_quantiles)
+    )
+    w = group_weights(weights, encoding.counts)
+    return ChunkFit(encoding, w, fit_from_sketches(sketches, w, n_quantiles), sketches)

@@ -9,7 +9,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from sklearn_unlearn.feature._gaussian_maps import check_finite_moments, fit_moments
 from sklearn_unlearn.feature._input import (
     GROUPS_HINT,
     assemble,
@@ -17,15 +16,20 @@ from sklearn_unlearn.feature._input import (
     check_inverse_input,
     check_known,
     check_label,
+    check_streaming,
     draw_seed,
     split_features,
     warn_discrete_columns,
 )
 from sklearn_unlearn.feature._methods import METHODS, warn_if_stalled
-from sklearn_unlearn.feature._unlearner_params import DOCSTRING, PARAMETER_CONSTRAINTS
-from sklearn_unlearn.feature._unlearner_stream import PartialFitMixin
+from sklearn_unlearn.feature._streaming import continues
+from sklearn_unlearn.feature._unlearner_params import (
+    DOCSTRING,
+    PARAMETER_CONSTRAINTS,
+    PARTIAL_FIT_DOCSTRING,
+)
 from sklearn_unlearn.utils._compat import _check_feature_names_in
-from sklearn_unlearn.utils._docs import fill_docs
+from sklearn_unlearn.utils._docs import fill_docs, with_doc
 from sklearn_unlearn.utils._groups import group_weights
 from sklearn_unlearn.utils._sensitive import (
     GroupEncoding,
@@ -40,7 +44,7 @@ __all__ = ["BarycenterFeatureUnlearner"]
 
 
 @fill_docs
-class BarycenterFeatureUnlearner(PartialFitMixin, TransformerMixin, BaseEstimator):
+class BarycenterFeatureUnlearner(TransformerMixin, BaseEstimator):
     __doc__ = DOCSTRING
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
@@ -136,6 +140,37 @@ class BarycenterFeatureUnlearner(PartialFitMixin, TransformerMixin, BaseEstimato
         fit = method.dask_fit if dask else method.fit
         model = fit(record.features, record.codes, weights, y=label, **fit_params)
         return self._set_fitted(record.encoding, weights, seed, model)
+
+    def _can_stream(self) -> bool:
+        return check_streaming(self.method, self.sensitive_bins)
+
+    @available_if(_can_stream)
+    @fit_context(prefer_skip_nested_validation=True)
+    @fill_docs
+    @with_doc(PARTIAL_FIT_DOCSTRING)
+    def partial_fit(self, X, y=None, *, sensitive_features=None):
+        model, stream = getattr(self, "_model", None), getattr(self, "_stream", None)
+        first = not continues(self.method, model, stream)
+        record = self._split(X, sensitive_features, reset=first)
+        label = None
+        if y is not None and self.label_weight and self.method == "stochastic":
+            label = check_label(y, record.features.shape[0])
+        seed = draw_seed(self.random_state) if first else self._seed
+        fit_params, _ = self._method_params(seed)
+        previous = None if first else (self._encoding, model, stream or (None, None))
+        step = METHODS[self.method].fit_chunk(
+            record.features,
+            record.codes,
+            label,
+            record.encoding,
+            previous,
+            weights=self.weights,
+            fit_params=fit_params,
+            seed=seed,
+        )
+        self._set_fitted(step.encoding, step.weights, seed, step.model)
+        self._stream = (step.model, step.state)
+        return self
 
     @fill_docs
     def transform(self, X, *, sensitive_features=None):
@@ -306,15 +341,6 @@ class BarycenterFeatureUnlearner(PartialFitMixin, TransformerMixin, BaseEstimato
         return (
             {name: values[name] for name in method.fit_params},
             {name: values[name] for name in method.transport_params},
-        )
-
-    def _fit_moments(self, encoding: GroupEncoding, moments, seed: int):
-        """The Gaussian fit from gathered moments (streamed or dask)."""
-        check_finite_moments(moments)
-        weights = group_weights(self.weights, encoding.counts)
-        fit_params, _ = self._method_params(seed)
-        return self._set_fitted(
-            encoding, weights, seed, fit_moments(moments, weights, **fit_params)
         )
 
     def _set_fitted(self, encoding: GroupEncoding, weights, seed: int, model):

@@ -1,7 +1,8 @@
 """The parameters of BarycenterFeatureUnlearner: constraints and documentation.
 
 :data:`PARAMETER_CONSTRAINTS` says what each parameter accepts;
-:data:`DOCSTRING`, the class docstring, what each parameter and fitted
+:data:`DOCSTRING`, the class docstring (and :data:`PARTIAL_FIT_DOCSTRING`, that
+of ``partial_fit``), what each parameter and fitted
 attribute means, the math of the methods (Notes), references and examples.
 They are kept beside the estimator's module, which holds its behaviour, so
 that both stay within the size limit; the class sets ``__doc__`` to
@@ -15,7 +16,7 @@ from numbers import Integral, Real
 from sklearn_unlearn.feature._methods import METHODS
 from sklearn_unlearn.utils._compat import Interval, StrOptions
 
-__all__ = ["DOCSTRING", "PARAMETER_CONSTRAINTS"]
+__all__ = ["DOCSTRING", "PARAMETER_CONSTRAINTS", "PARTIAL_FIT_DOCSTRING"]
 
 PARAMETER_CONSTRAINTS: dict = {
     "sensitive_feature_ids": [None, str, Integral, "array-like"],
@@ -307,3 +308,55 @@ DOCSTRING = r"""Remove a sensitive attribute from features by Wasserstein-2 bary
     >>> bool(np.allclose(G[s == 0].mean(axis=0), G[s == 1].mean(axis=0)))
     True
     """
+
+PARTIAL_FIT_DOCSTRING = """Update the barycenter and maps with one more chunk of rows.
+
+        ``method="gaussian"`` is exact: the groups' counts, means and scatter
+        matrices are merged, so a sequence of ``partial_fit`` calls gives the
+        barycenter and maps of ``fit`` on all the rows (to rounding).
+
+        ``method="stochastic"`` keeps the rows of the first calls until 50,000
+        rows have been seen, refitting on all of them at each call (the same
+        model as ``fit`` on their concatenation). The call that reaches 50,000
+        rows fixes the embedding (with ``y``, if given) and the cells, fitted
+        on a uniform sample of 50,000 of those rows, their number set by the
+        rows seen so far; the rows are then dropped. Later chunks add their
+        exact counts per group and cell and candidate stored rows (each cell
+        keeps the 32 with the smallest seeded hash of their position in the
+        stream), and the barycenter and plans are recomputed from the counts.
+        Unlike ``fit`` on the concatenation, the standardisation, label score
+        and cells come from that sample, the number of cells does not grow
+        after it, and ``y`` of later chunks is not used.
+
+        ``method="quantile"`` summarises each group's columns by a mergeable
+        quantile sketch of at most ``8 n_quantiles`` values per level (the
+        sketch of the dask fit), merged chunk after chunk; the quantile maps
+        are read from the merged sketches. Up to ``8 n_quantiles`` rows per
+        group nothing is compacted and the maps are those of ``fit`` on the
+        concatenation, bit for bit; beyond, the sketch certifies its rank error
+        ``e`` (rows): each fitted ``Q_s(u)`` lies between the exact quantiles
+        at ``u -+ e / (n_s - 1)``, with ``e / n_s <= ceil(log2(n_s / k)) / k``
+        for ``k = 8 n_quantiles`` (below the grid step ``1 / n_quantiles`` up
+        to ``2**11 n_quantiles`` rows per group).
+
+        A group may first appear in any chunk. After ``fit``, ``partial_fit``
+        continues from its model for ``"gaussian"`` and ``"stochastic"`` (its
+        cells, counts and stored rows); for ``"quantile"`` it starts anew (the
+        fitted grid is not a sketch). ``"empirical"`` and ``sensitive_bins``
+        do not stream (``partial_fit`` does not exist and the AttributeError
+        says why).
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            A chunk of training rows.
+        y : array-like of shape (n_samples,), default=None
+            Labels of the chunk: used by ``"stochastic"`` until its cells are
+            fixed (pass them with every chunk or with none); ignored otherwise.
+        %(sensitive_values)s
+
+        Returns
+        -------
+        self : BarycenterFeatureUnlearner
+            The updated transformer.
+        """

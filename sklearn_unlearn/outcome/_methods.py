@@ -40,7 +40,7 @@ from sklearn_unlearn.outcome._kernels import (
     _fit_outcome_barycenter,
     _outcome_transport,
 )
-from sklearn_unlearn.outcome._outputs import output_columns
+from sklearn_unlearn.outcome._outputs import output_columns, repaired_form
 from sklearn_unlearn.outcome._row_hashes import hash_columns, row_uniforms
 from sklearn_unlearn.utils._random import _row_uniforms, draw_windows
 from sklearn_unlearn.utils._warnings import warn_user
@@ -54,6 +54,7 @@ __all__ = [
     "method_for",
     "output_level_count",
     "repair_outputs",
+    "repaired",
 ]
 
 #: The grid of a group's quantile function has ``GRID_PER_SQRT * sqrt(n)``
@@ -368,3 +369,17 @@ def repair_outputs(
     transport = METHODS[repair.method].transport
     H = hash_columns(X, F)
     return transport(F, H, codes, repair.model, repair_level, repair.seed, spread)
+
+
+def repaired(X, codes, model, output, form, repair, repair_level, spread, classes):
+    """What the prediction method ``form`` of the repaired ``model`` returns on X.
+
+    ``output`` is the repaired output of ``model`` (see
+    :func:`~sklearn_unlearn.outcome._outputs.model_output_method`), ``classes``
+    its labels (None for a regressor); ``repair_level=0`` gives ``model``'s own.
+    """
+    if repair_level == 0:
+        return getattr(model, form)(X)
+    raw = getattr(model, output)(X)
+    Z = repair_outputs(repair, raw, output, X, codes, repair_level, spread)
+    return repaired_form(form, Z, raw, output, classes)

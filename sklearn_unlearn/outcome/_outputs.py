@@ -22,6 +22,7 @@ __all__ = [
     "ModelOutputs",
     "decision_scores",
     "fit_model_outputs",
+    "model_output_method",
     "output_columns",
     "output_method",
     "predictions",
@@ -81,6 +82,15 @@ def output_method(classifier: bool, methods: Container[str], model: str) -> str:
     )
 
 
+def model_output_method(model) -> str:
+    """The output of a fitted ``model`` that the repair maps.
+
+    See :func:`output_method`.
+    """
+    available = {name for name in OUTPUTS if hasattr(model, name)}
+    return output_method(is_classifier(model), available, type(model).__name__)
+
+
 class ModelOutputs(NamedTuple):
     """A fitted clone of the wrapped model and the outputs the repair learns."""
 
@@ -113,9 +123,7 @@ def fit_model_outputs(model, X, y, *, cv, params) -> ModelOutputs:
         that output on the training rows.
     """
     estimator = clone(model).fit(X, y, **params)
-    available = {name for name in OUTPUTS if hasattr(estimator, name)}
-    name = type(estimator).__name__
-    method = output_method(is_classifier(estimator), available, name)
+    method = model_output_method(estimator)
     if cv is None:
         raw = getattr(estimator, method)(X)
     else:

@@ -22,20 +22,29 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_unlearn.outcome import _outputs
-from sklearn_unlearn.outcome._methods import METHODS, fit_repair, repair_outputs
-from sklearn_unlearn.outcome._sketches import OutputStreamingMixin
+from sklearn_unlearn.outcome._dask import dask_output_sketches, dask_repaired
+from sklearn_unlearn.outcome._methods import METHODS, fit_repair, repaired
+from sklearn_unlearn.outcome._sketches import (
+    single_output,
+    sketch_capacity,
+    sketched_repair,
+)
+from sklearn_unlearn.outcome._unlearner_params import DOCSTRING, PARAMETER_CONSTRAINTS
 from sklearn_unlearn.outcome._validation import (
     MISSING_S,
-    PARAMETER_CONSTRAINTS,
+    NOT_PREFITTED,
+    check_dask_fit,
     check_rows,
+    is_prefitted,
     known_codes,
 )
 from sklearn_unlearn.utils._compat import _routing_enabled
 from sklearn_unlearn.utils._docs import fill_docs
 from sklearn_unlearn.utils._groups import group_weights
+from sklearn_unlearn.utils._quantile_sketch import merge_chunk_sketches
 from sklearn_unlearn.utils._sensitive import check_group_counts, parse_sensitive
 from sklearn_unlearn.utils._state import fit_context
-from sklearn_unlearn.utils._validation import delegate_tags, estimator_has
+from sklearn_unlearn.utils._validation import delegate_tags, estimator_has, is_dask
 
 __all__ = ["BarycenterOutcomeUnlearner"]
 
@@ -43,139 +52,13 @@ _S_REQUEST = {"sensitive_features": True}
 
 
 @fill_docs
-class BarycenterOutcomeUnlearner(
-    OutputStreamingMixin, MetaEstimatorMixin, BaseEstimator
-):
-    r"""Make a model's outputs independent of S by 1-D Wasserstein-2 barycenters.
-
-    A clone of ``estimator`` is fitted on ``(X, y)``; each group's law of its
-    outputs is then mapped onto the W2 barycenter of the groups' laws, fully
-    (``repair_level=1``: the outputs carry no information about S) or part of
-    the way: among the S-independent outputs, the closest to the model's in
-    mean square (Chzhen et al. [1]_, Le Gouic et al. [2]_).
-
-    Read more in the :ref:`User Guide <outcome_unlearning>`.
-
-    Parameters
-    ----------
-    estimator : estimator object
-        A regressor, or a classifier with ``predict_proba`` or
-        ``decision_function``.
-    sensitive_feature_ids : str, int, list or callable, default=None
-        Where S is when it is not passed as values: columns of ``X`` (names or
-        positions; removed before ``estimator`` sees ``X``), or a function
-        ``X -> values`` of each row alone. None: S is passed as
-        ``sensitive_features=`` values to ``fit`` and the prediction methods
-        (requested by default when metadata routing is enabled).
-    repair_level : float in [0, 1], default=1.0
-        Read at prediction time; 0 returns the model's outputs exactly. One
-        output column: the position ``t`` on the W2 geodesic; several: the
-        fraction of each group's rows that is repaired.
-    %(weights)s
-    cv : int, cross-validation generator, iterable or None, default=None
-        None: the group laws are learned from the in-sample outputs of
-        ``estimator_``; otherwise from cross-fitted outputs (closer to new
-        rows' outputs; near-ties of ``estimator_`` are then missed).
-    n_quantiles : int >= 2, default=1000
-        Largest size of the grid of each group's quantile function (one output
-        column; at most :math:`2 \sqrt{n}` levels for the smallest group's
-        ``n`` rows), and of the repeated output values placed exactly.
-    output_levels : "auto", int >= 2 or None, default="auto"
-        Values of the fully repaired output (one output column): the barycenter
-        quantised to ``m`` equally likely values shared by all groups. "auto":
-        one per 50 training rows (at least 2); None: continuous.
-    duplicates : {"spread", "identical"}, default="spread"
-        Exact copies of a row in one batch. "spread": the k-th copy takes the
-        k-th draw of the row's sequence; "identical": each output is a pure
-        function of the row, its group and ``random_state``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the tie randomisation. Pass an int for reproducible outputs.
-
-    Attributes
-    ----------
-    estimator_ : estimator object
-        The fitted clone of ``estimator``.
-    output_method_ : {"predict", "predict_proba", "decision_function"}
-        The repaired output (classifiers: ``predict_proba`` if they have it).
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classifiers only).
-    groups_ : ndarray of shape (n_groups,)
-        Group labels, sorted (tuples for several sensitive attributes).
-    group_counts_ : ndarray of shape (n_groups,)
-        Training rows of each group.
-    group_weights_ : ndarray of shape (n_groups,)
-        Barycenter weights ``p_s`` (sum to one).
-    repair_method_ : {"quantile", "cells"}
-        One output column's 1-D repair, or an output vector's on shared cells.
-    references_ : ndarray of shape (n_quantiles,)
-        Probability levels of the grid ("quantile" only, as the next three).
-    group_quantiles_ : ndarray of shape (n_groups, n_quantiles, 1)
-        Each group's quantile function of the output.
-    barycenter_quantiles_ : ndarray of shape (n_quantiles, 1)
-        The barycenter's quantile function :math:`\bar Q`.
-    output_levels_ : int or None
-        Values of the fully repaired output; None: continuous.
-    cell_centers_ : ndarray of shape (n_cells, n_outputs)
-        Cell centers in the output space ("cells" only, as the next two).
-    group_cell_masses_ : ndarray of shape (n_groups, n_cells)
-        Each group's law on the cells.
-    cell_barycenter_ : ndarray of shape (n_cells,)
-        Their W2 barycenter.
-    sensitive_columns_ : ndarray of int
-        Positions of the sensitive columns in ``X`` (when named).
-    n_features_in_ : int
-        Number of columns of ``X`` during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names of ``X``, when it has string column names.
-
-    See Also
-    --------
-    sklearn_unlearn.BarycenterFeatureUnlearner : Repairs the features instead.
-    sklearn_unlearn.metrics.independence_reference : The utility of this repair.
-
-    Notes
-    -----
-    One output ``f`` of a row of group ``s`` (a regression, a binary
-    classifier's positive-class probability or decision score) becomes
-
-    .. math:: f_t = (1 - t) f + t \bar Q(U), \qquad
-              \bar Q(u) = \sum_s p_s Q_s(u),
-
-    with ``Q_s`` the group's quantile function of the fitted outputs and
-    ``U = F_s(f)`` its CDF, uniform on ``[F_s(f-), F_s(f)]`` on an atom (a draw
-    hashed from the row, its group and ``random_state``). At ``t = 1`` ``U`` is
-    uniform in every group: the outputs have the barycenter law whatever S.
-    Several outputs are repaired jointly [3]_, on cells of the output space
-    shared by the groups.
-
-    References
-    ----------
-    .. [1] E. Chzhen et al., "Fair regression with Wasserstein barycenters",
-       NeurIPS 2020.
-    .. [2] T. Le Gouic, J.-M. Loubes and P. Rigollet, "Projection to fairness in
-       statistical learning", arXiv:2005.11720, 2020.
-    .. [3] S. Xu and T. Strohmer, "Fair Data Representation for Machine Learning
-       at the Pareto Frontier", JMLR 24, 2023.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LinearRegression
-    >>> from sklearn_unlearn import BarycenterOutcomeUnlearner
-    >>> rng = np.random.default_rng(0)
-    >>> s = np.repeat([0, 1], 200)
-    >>> X = rng.normal(size=(400, 2)) + 2.0 * s[:, None]
-    >>> y = X.sum(axis=1) + rng.normal(size=400)
-    >>> model = BarycenterOutcomeUnlearner(LinearRegression(), random_state=0)
-    >>> model = model.fit(X, y, sensitive_features=s)
-    >>> pred = model.predict(X, sensitive_features=s)
-    >>> round(float(pred[s == 0].mean() - pred[s == 1].mean()), 2)
-    0.0
-    """
+class BarycenterOutcomeUnlearner(MetaEstimatorMixin, BaseEstimator):
+    __doc__ = DOCSTRING
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
 
     __metadata_request__fit = _S_REQUEST
+    __metadata_request__partial_fit = _S_REQUEST
     __metadata_request__predict = _S_REQUEST
     __metadata_request__predict_proba = _S_REQUEST
     __metadata_request__decision_function = _S_REQUEST
@@ -212,9 +95,13 @@ class BarycenterOutcomeUnlearner(
         Parameters
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training rows, in any form ``estimator`` accepts.
+            Training rows, in any form ``estimator`` accepts. A dask array or
+            DataFrame needs a fitted ``estimator`` with one output column,
+            used as it is (as by ``partial_fit``): its outputs are read block
+            by block and the groups' laws merged from the blocks' quantile
+            sketches (exact counts; the rank error of ``partial_fit``).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Targets.
+            Targets (ignored for dask ``X``: the model is already fitted).
         %(sensitive_values)s
         **fit_params : dict
             Passed (routed) to ``estimator.fit``, and to each fold's with ``cv``.
@@ -225,29 +112,39 @@ class BarycenterOutcomeUnlearner(
             The fitted meta-estimator.
         """
         self.__dict__.pop("_sketches", None)  # partial_fit starts anew
-        record = self._validate_rows(X, sensitive_features, reset=True)
-        check_consistent_length(record.features, y, record.codes)
+        dask = is_dask(X)
+        if dask:
+            check_dask_fit(self.estimator, self.cv, fit_params)
+        record = self._validate_rows(
+            X, sensitive_features, reset=True, fitting=True, fitted=None
+        )
+        if not dask:
+            check_consistent_length(record.features, y, record.codes)
         check_group_counts(
             record.encoding, what="outcome unlearning", hint="Merge rare groups."
         )
         weights = group_weights(self.weights, record.encoding.counts)
+        if dask:
+            return self._fit_dask(record, weights)
         if _routing_enabled():
             params = process_routing(self, "fit", **fit_params).estimator.fit
         else:
             params = Bunch(**fit_params)
         return self._fit(record, y, weights, params)
 
-    def _validate_rows(self, X, sensitive_features, *, reset: bool):
-        """Validate X; parse S (encode it at fit, else look it up): a record."""
+    def _validate_rows(self, X, sensitive_features, *, reset, fitting, fitted):
+        """Validate X; parse S (encode it, or look it up in ``fitted``)."""
         allow_nan = get_tags(self.estimator).input_tags.allow_nan
-        X = check_rows(X, allow_nan=allow_nan, fitting=reset)
-        validate_data(self, X, skip_check_array=True, reset=reset)
+        X = check_rows(X, allow_nan=allow_nan, fitting=fitting)
+        # a dask DataFrame's columns are those of its empty pandas ``_meta``
+        checked = X._meta if is_dask(X) and hasattr(X, "columns") else X
+        validate_data(self, checked, skip_check_array=True, reset=reset)
         return parse_sensitive(
             X,
             sensitive_features,
             spec=self.sensitive_feature_ids,
             feature_names=getattr(self, "feature_names_in_", None),
-            fitted=None if reset else self._encoding,
+            fitted=fitted,
             missing=MISSING_S,
         )
 
@@ -260,6 +157,97 @@ class BarycenterOutcomeUnlearner(
         levels, codes = self.output_levels, record.codes
         repair = fit_repair(raw, method, codes, weights, self.n_quantiles, levels, seed)
         return self._set_fitted(estimator, method, record, weights, repair)
+
+    def _fit_dask(self, record, weights: np.ndarray):
+        """The repair of a fitted model's outputs on dask rows, from sketches."""
+        model = self.estimator
+        method = _outputs.model_output_method(model)
+        sketches = dask_output_sketches(
+            record.features,
+            record.codes,
+            model,
+            method,
+            n_groups=weights.size,
+            capacity=sketch_capacity(self.n_quantiles),
+            allow_nan=get_tags(model).input_tags.allow_nan,
+        )
+        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        levels, q = self.output_levels, self.n_quantiles
+        repair = sketched_repair(record.encoding, sketches, weights, q, levels, seed)
+        return self._set_fitted(model, method, record, weights, repair)
+
+    def _has_fitted_estimator(self) -> bool:
+        if not is_prefitted(self.estimator):
+            raise AttributeError(NOT_PREFITTED.format(caller="partial_fit"))
+        return True
+
+    @available_if(_has_fitted_estimator)
+    @fit_context(prefer_skip_nested_validation=True)
+    @fill_docs
+    def partial_fit(self, X, y=None, *, sensitive_features=None):
+        """Update the groups' output laws with one more chunk of rows.
+
+        For a fitted ``estimator`` (used as it is, not cloned or refitted, as
+        ``estimator_``) with a single output column (a regressor, a binary
+        classifier): its outputs on the chunk update each group's quantile
+        sketch, and the repair is read from the merged sketches once two
+        groups of two rows or more have been seen. A group may first appear in
+        any chunk; ``fit`` discards the sketches, and the next ``partial_fit``
+        starts anew. Typically the chunks are held-out rows, which the model
+        did not see (the laws of new rows' outputs).
+
+        Each group's sketch keeps at most ``8 n_quantiles`` values per level,
+        and certifies its rank error ``e`` (rows): every fitted quantile
+        ``Q_s(u)`` lies between the exact quantiles of the outputs at
+        ``u -+ e / (n_s - 1)``, with ``e / n_s <= ceil(log2(n_s / k)) / k``
+        for ``k = 8 n_quantiles`` (below the grid resolution up to
+        ``2**11 n_quantiles`` rows per group). Without compaction (at most
+        ``k`` rows per group) the repair is that of ``fit`` on the same
+        outputs, bit for bit.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            A chunk of rows, in any form ``estimator`` accepts.
+        y : None
+            Ignored: the model is already fitted.
+        %(sensitive_values)s
+
+        Returns
+        -------
+        self : BarycenterOutcomeUnlearner
+            The updated meta-estimator.
+        """
+        first = getattr(self, "_sketches", None) is None
+        if first:  # the repair of an earlier fit is replaced
+            for name in ("_repair", "repair_method_"):
+                self.__dict__.pop(name, None)
+        record = self._validate_rows(
+            X, sensitive_features, reset=first, fitting=False, fitted=None
+        )
+        check_consistent_length(record.features, record.codes)
+        model = self.estimator
+        method = _outputs.model_output_method(model)
+        F = single_output(model, record.features, method, "partial_fit")
+        if first:
+            self._sketch_seed = int(
+                check_random_state(self.random_state).randint(2**31 - 1)
+            )
+        encoding, sketches = merge_chunk_sketches(
+            F,
+            record.codes,
+            record.encoding,
+            None if first else self._sketches,
+            sketch_capacity(self.n_quantiles),
+        )
+        self._sketches = (encoding, sketches)
+        if encoding.groups.size < 2 or encoding.counts.min() < 2:
+            return self  # not yet enough groups for a barycenter
+        weights = group_weights(self.weights, encoding.counts)
+        levels, q, seed = self.output_levels, self.n_quantiles, self._sketch_seed
+        repair = sketched_repair(encoding, sketches, weights, q, levels, seed)
+        record = record._replace(encoding=encoding)
+        return self._set_fitted(model, method, record, weights, repair)
 
     def _set_fitted(self, estimator, method, record, weights, repair):
         """Store the fitted state; drop the attributes of the other repair."""
@@ -287,17 +275,17 @@ class BarycenterOutcomeUnlearner(
         """Validate once, then the repaired output ``form`` (a method's name)."""
         check_is_fitted(self, "repair_method_")
         self._validate_params()
-        record = self._validate_rows(X, sensitive_features, reset=False)
-        X, codes = record.features, known_codes(record, self.groups_)
-        if self.repair_level == 0:
-            return getattr(self.estimator_, form)(X)
-        method, spread = self.output_method_, self.duplicates == "spread"
-        raw = getattr(self.estimator_, method)(X)
-        Z = repair_outputs(
-            self._repair, raw, method, X, codes, self.repair_level, spread
+        record = self._validate_rows(
+            X, sensitive_features, reset=False, fitting=False, fitted=self._encoding
         )
+        X, codes = record.features, known_codes(record, self.groups_)
         classes = self.classes_ if is_classifier(self.estimator_) else None
-        return _outputs.repaired_form(form, Z, raw, method, classes)
+        spread = self.duplicates == "spread"
+        args = (self.output_method_, form, self._repair, self.repair_level, spread)
+        if is_dask(X):  # lazy, block by block
+            allow_nan = get_tags(self.estimator_).input_tags.allow_nan
+            return dask_repaired(X, codes, self.estimator_, (*args, classes), allow_nan)
+        return repaired(X, codes, self.estimator_, *args, classes)
 
     @fill_docs
     def predict(self, X, *, sensitive_features=None):
@@ -312,7 +300,8 @@ class BarycenterOutcomeUnlearner(
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predictions; those of ``estimator_`` when ``repair_level=0``.
+            Predictions; those of ``estimator_`` when ``repair_level=0``. For
+            dask ``X``, a lazy dask array (each block repaired on its own).
         """
         return self._repaired(X, sensitive_features, "predict")
 
@@ -330,7 +319,8 @@ class BarycenterOutcomeUnlearner(
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to one; those of ``estimator_`` when ``repair_level=0``.
+            Rows sum to one; those of ``estimator_`` when ``repair_level=0``
+            (a lazy dask array for dask ``X``).
         """
         return self._repaired(X, sensitive_features, "predict_proba")
 
@@ -349,7 +339,7 @@ class BarycenterOutcomeUnlearner(
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Positive means the second class (binary); those of ``estimator_``
-            when ``repair_level=0``.
+            when ``repair_level=0`` (a lazy dask array for dask ``X``).
         """
         return self._repaired(X, sensitive_features, "decision_function")
 

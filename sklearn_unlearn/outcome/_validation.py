@@ -5,35 +5,21 @@ here are the checks around it: X before the wrapped model reads it, and the
 groups of new rows against the fitted ones.
 """
 
-from numbers import Integral, Real
-
 import numpy as np
-from sklearn.utils.validation import check_array
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_array, check_is_fitted
 
-from sklearn_unlearn.utils._compat import HasMethods, Interval, StrOptions
 from sklearn_unlearn.utils._sensitive import SensitiveRecord
-from sklearn_unlearn.utils._validation import check_no_sparse, is_dataframe
+from sklearn_unlearn.utils._validation import check_no_sparse, is_dask, is_dataframe
 
-__all__ = ["MISSING_S", "PARAMETER_CONSTRAINTS", "check_rows", "known_codes"]
-
-#: The valid parameters of BarycenterOutcomeUnlearner, checked by
-#: scikit-learn's parameter validation at fit (and at prediction time, when
-#: ``repair_level`` is read).
-PARAMETER_CONSTRAINTS: dict = {
-    "estimator": [HasMethods(["fit"])],
-    "sensitive_feature_ids": [None, str, Integral, "array-like", callable],
-    "repair_level": [Interval(Real, 0, 1, closed="both")],
-    "weights": [StrOptions({"proportional", "uniform"}), "array-like"],
-    "cv": [None, "cv_object"],
-    "n_quantiles": [Interval(Integral, 2, None, closed="left")],
-    "output_levels": [
-        StrOptions({"auto"}),
-        Interval(Integral, 2, None, closed="left"),
-        None,
-    ],
-    "duplicates": [StrOptions({"spread", "identical"})],
-    "random_state": ["random_state"],
-}
+__all__ = [
+    "MISSING_S",
+    "NOT_PREFITTED",
+    "check_dask_fit",
+    "check_rows",
+    "is_prefitted",
+    "known_codes",
+]
 
 #: The error when S is neither passed nor located in X.
 MISSING_S = (
@@ -42,6 +28,41 @@ MISSING_S = (
     "say where S is in X with BarycenterOutcomeUnlearner(estimator, "
     "sensitive_feature_ids=...)."
 )
+
+
+#: The error when a fit that reads a fitted model's outputs (``partial_fit``,
+#: ``fit`` of dask arrays) gets an unfitted one; formatted with ``caller``.
+NOT_PREFITTED = (
+    "{caller} gathers the groups' output laws of a fitted model from chunks of "
+    "rows: pass a fitted estimator (e.g. sklearn.frozen.FrozenEstimator(model)), "
+    "or call fit on rows in memory."
+)
+
+
+def is_prefitted(model) -> bool:
+    """Whether ``model`` is already fitted (scikit-learn's check)."""
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        return False
+    return True
+
+
+def check_dask_fit(model, cv, fit_params: dict) -> None:
+    """A dask fit reads a fitted model's outputs: no refit, no cross-fitting."""
+    if not is_prefitted(model):
+        raise ValueError(
+            "dask input: a model is fitted on rows in memory, and fit of dask X "
+            "reads a fitted model's outputs block by block. Fit the estimator on "
+            "rows in memory (a sample) and pass it fitted (e.g. "
+            "sklearn.frozen.FrozenEstimator(model)), or compute X first."
+        )
+    if cv is not None or fit_params:
+        raise ValueError(
+            "dask input: the fitted estimator is used as it is, so cv and fit "
+            "parameters (which refit it) are not used: pass cv=None and no fit "
+            "parameters, or compute X first."
+        )
 
 
 def check_rows(X, *, allow_nan: bool, fitting: bool):
@@ -70,7 +91,7 @@ def check_rows(X, *, allow_nan: bool, fitting: bool):
         For a non-2-D array, too few rows, or NaN or inf (unless ``allow_nan``).
     """
     check_no_sparse(X)
-    if is_dataframe(X):
+    if is_dataframe(X) or is_dask(X):  # dask: each block is checked
         return X
     return check_array(
         X,

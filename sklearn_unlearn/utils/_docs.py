@@ -2,12 +2,14 @@
 
 A docstring names a shared entry by a line holding only ``%(name)s`` (indented
 as the entry should be); :func:`fill_docs` replaces it with the entry,
-re-indented. Used as a class or function decorator.
+re-indented. Used as a class or function decorator. :func:`with_doc` sets a
+docstring kept in another module (as a long one that would take an estimator's
+module over the size limit).
 """
 
 import textwrap
 
-__all__ = ["DOCS", "fill_docs"]
+__all__ = ["DOCS", "fill_docs", "with_doc"]
 
 DOCS = {
     "sensitive_values": """\
@@ -36,3 +38,13 @@ def fill_docs(obj):
             lines.append(line)
     obj.__doc__ = "\n".join(lines)
     return obj
+
+
+def with_doc(text: str):
+    """A decorator setting ``obj.__doc__`` to ``text``; apply it innermost."""
+
+    def decorate(obj):
+        obj.__doc__ = text
+        return obj
+
+    return decorate

@@ -19,10 +19,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sklearn_unlearn.utils._sensitive import GroupEncoding, merge_encodings
+
 __all__ = [
     "QuantileSketch",
     "a_priori_error",
     "group_sketches",
+    "merge_chunk_sketches",
     "merge_group_sketches",
     "merge_sketches",
     "sketch_columns",
@@ -235,6 +238,52 @@ def group_sketches(
 def merge_group_sketches(a: tuple, b: tuple, capacity: int) -> tuple:
     """Merge two tuples of per-group sketches, group by group."""
     return tuple(merge_sketches(sa, sb, capacity) for sa, sb in zip(a, b, strict=True))
+
+
+def merge_chunk_sketches(
+    X: np.ndarray,
+    codes: np.ndarray,
+    chunk: GroupEncoding,
+    previous: tuple[GroupEncoding, tuple] | None,
+    capacity: int,
+) -> tuple[GroupEncoding, tuple]:
+    """Merge a chunk's rows into the groups' running sketches.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_columns)
+        The chunk's values (finite).
+    codes : ndarray of shape (n_samples,)
+        Group codes of the rows in ``chunk``.
+    chunk : GroupEncoding
+        The encoding of the chunk's own groups.
+    previous : tuple (encoding, sketches) or None
+        The state after the earlier chunks.
+    capacity : int
+        Values per level of the sketches.
+
+    Returns
+    -------
+    encoding : GroupEncoding
+        Every group seen so far, sorted, with its rows over all chunks.
+    sketches : tuple of QuantileSketch
+        One per group of ``encoding``, in its order (a group may first appear
+        in any chunk).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    sketches = group_sketches(X, codes, chunk.groups.size, capacity)
+    if previous is None:
+        return chunk, sketches
+    old_encoding, old_sketches = previous
+    encoding, old_index, new_index = merge_encodings(old_encoding, chunk)
+    placed = [None] * encoding.groups.size
+    for i, sketch in zip(old_index, old_sketches, strict=True):
+        placed[i] = sketch
+    for i, sketch in zip(new_index, sketches, strict=True):
+        placed[i] = merge_sketches(placed[i], sketch, capacity)
+    merged = tuple(placed)
+    counts = np.array([s.count for s in merged], dtype=encoding.counts.dtype)
+    return encoding._replace(counts=counts), merged
 
 
 def sketch_masses(sketch: QuantileSketch, column: int) -> tuple[np.ndarray, np.ndarray]:

@@ -93,3 +93,50 @@ def test_dask_nan_is_detected_in_fit_and_transform(client, data):
         GaussianUnlearner().fit(bad_d, sensitive_features=sd)
     with pytest.raises(ValueError, match="NaN or infinity"):
         unlearner.transform(bad_d, sensitive_features=sd).compute()
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+
+def test_block_tasks_run_blas_on_one_thread(data, monkeypatch):
+    # a worker runs blocks in parallel: each block's small products (d x d
+    # moments, products with d x d maps) use one BLAS thread, even where the
+    # process allows more
+    from threadpoolctl import threadpool_limits
+
+    from sklearn_unlearn.feature import _dask, _stochastic_dask
+    from sklearn_unlearn.feature._gaussian_maps import affine
+
+    seen = []
+
+    def spy(kernel):
+        def wrapped(*args, **kwargs):
+            seen.append(_blas_threads())
+            return kernel(*args, **kwargs)
+
+        return wrapped
+
+    for module, name in [
+        (_dask, "group_moments"),
+        (_dask, "affine_transport"),
+        (_stochastic_dask, "sketch_block"),
+    ]:
+        monkeypatch.setattr(module, name, spy(getattr(module, name)))
+    X, s = data
+    codes = s.astype(np.intp)
+    model = BarycenterFeatureUnlearner(random_state=0).fit(X, sensitive_features=s)
+    cells = model._model
+    with threadpool_limits(limits=2, user_api="blas"):
+        if _blas_threads() != {2}:
+            pytest.skip("no BLAS library whose threads can be set")
+        moments = _dask._block_moments(X, codes, 3)
+        gaussian = GaussianUnlearner().fit(X, sensitive_features=s)._model
+        _dask._transform_block(X, codes[:, None], affine(gaussian, 1.0))
+        _stochastic_dask._sketch_block(
+            X, codes, 0, 3, cells.embedding, cells.centers, 0, 512
+        )
+    assert moments.counts.sum() == len(s)
+    assert seen == [{1}, {1}, {1}]

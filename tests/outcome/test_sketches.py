@@ -10,8 +10,8 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn_unlearn import BarycenterOutcomeUnlearner
 from sklearn_unlearn.outcome._kernels import _fit_outcome_barycenter
 from sklearn_unlearn.outcome._methods import grid_levels
-from sklearn_unlearn.outcome._sketches import fit_from_sketches, merge_output_chunk
-from sklearn_unlearn.utils._quantile_sketch import a_priori_error
+from sklearn_unlearn.outcome._sketches import fit_from_sketches
+from sklearn_unlearn.utils._quantile_sketch import a_priori_error, merge_chunk_sketches
 from sklearn_unlearn.utils._sensitive import parse_sensitive
 
 
@@ -27,7 +27,7 @@ def _stream(F, s, chunk, capacity):
     state = None
     for i in range(0, len(s), chunk):
         record = parse_sensitive(values=s[i : i + chunk])
-        state = merge_output_chunk(
+        state = merge_chunk_sketches(
             F[i : i + chunk], record.codes, record.encoding, state, capacity
         )
     return state

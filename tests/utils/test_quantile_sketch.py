@@ -6,6 +6,7 @@ import pytest
 from sklearn_unlearn.utils._quantile_sketch import (
     a_priori_error,
     group_sketches,
+    merge_chunk_sketches,
     merge_group_sketches,
     merge_sketches,
     sketch_columns,
@@ -14,6 +15,7 @@ from sklearn_unlearn.utils._quantile_sketch import (
     sketch_ranks,
 )
 from sklearn_unlearn.utils._reduce import tree_reduce
+from sklearn_unlearn.utils._sensitive import parse_sensitive
 
 CAPACITY = 64
 
@@ -108,3 +110,23 @@ def test_group_sketches_and_their_merge():
     for g in (0, 1):
         assert merged[g].count == np.sum(codes == g)
         _check_ranks(merged[g], X[codes == g])
+
+
+def test_merge_chunk_sketches_places_groups_seen_later():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(900, 2))
+    s = np.array(["b"] * 300 + ["a", "c"] * 300)  # "a" and "c" come later
+    state = None
+    for rows in (slice(0, 300), slice(300, 600), slice(600, 900)):
+        record = parse_sensitive(values=s[rows])
+        state = merge_chunk_sketches(
+            X[rows], record.codes, record.encoding, state, CAPACITY
+        )
+    encoding, sketches = state
+    assert list(encoding.groups) == ["a", "b", "c"]
+    np.testing.assert_array_equal(encoding.counts, [300, 300, 300])
+    for g, sketch in zip("abc", sketches, strict=True):
+        assert sketch.count == 300
+        ranks = sketch_ranks(sketch, np.zeros((1, 2)))[0]
+        exact = np.sum(X[s == g] <= 0.0, axis=0)
+        assert np.all(np.abs(ranks - exact) <= sketch.error)
