@@ -18,6 +18,7 @@ from sklearn_unlearn import (
     BarycenterOutcomeUnlearner,
     DistributionalSelector,
     MarginalUnlearner,
+    ShardedUnlearner,
 )
 from sklearn_unlearn.utils._compat import InvalidParameterError
 
@@ -43,6 +44,10 @@ def _fitted_outcome():
     return BarycenterOutcomeUnlearner(LogisticRegression(), random_state=0).fit(
         X[:, 1:], Y, sensitive_features=S
     )
+
+
+def _sharded():
+    return ShardedUnlearner(LogisticRegression(), random_state=0).fit(X[:, 1:], Y)
 
 
 def _mlp():
@@ -408,6 +413,47 @@ CASES = [
         (X[:, 1:], Y[:9], S == 1),
         ValueError,
         "^y has 9 rows",
+    ),
+    # ---- ShardedUnlearner
+    (
+        "sharded n_shards",
+        lambda: ShardedUnlearner(LogisticRegression(), n_shards=0),
+        "fit",
+        (X[:, 1:], Y),
+        InvalidParameterError,
+        "n_shards",
+    ),
+    (
+        "sharded NaN",
+        lambda: ShardedUnlearner(LogisticRegression()),
+        "fit",
+        (_with(np.nan)[:, 1:], Y),
+        ValueError,
+        "NaN",
+    ),
+    (
+        "sharded y length",
+        lambda: ShardedUnlearner(LogisticRegression()),
+        "fit",
+        (X[:, 1:], Y[:9]),
+        ValueError,
+        "^y has 9 rows",
+    ),
+    (
+        "sharded forget out of range",
+        _sharded,
+        "forget",
+        (np.array([N + 5]),),
+        ValueError,
+        "out of range",
+    ),
+    (
+        "sharded forget repeated",
+        _sharded,
+        "forget",
+        (np.array([3, 3]),),
+        ValueError,
+        "repeated",
     ),
 ]
 

@@ -15,6 +15,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from sklearn_unlearn.utils._validation import check_same_rows
+
 __all__ = ["check_rows", "check_settings", "class_codes", "validated"]
 
 
@@ -120,6 +122,8 @@ def validated(unlearner, X, y=None, reset=False):
     ``fit`` whatever the caller does to its arrays later.
     """
     inner = get_tags(unlearner.estimator)
+    if reset:
+        check_same_rows(X, y, "y", "one label or target per row of X")
     if isinstance(X, pd.DataFrame):  # for pipelines that encode columns
         if not reset:
             return validate_data(unlearner, X, skip_check_array=True, reset=False)
