@@ -5,9 +5,9 @@ starting from the weights the forgetting phase left, with the estimator's own
 objective (mean cross-entropy plus its L2 penalty). For a network without
 hidden layer (logistic regression, SGD with log-loss) that objective is convex
 and is minimised to convergence by L-BFGS: its minimiser is the model that
-retraining on the retained rows computes. For an MLP a few epochs of Adam let
-the retained rows pull the weights back to a settled state. Pure functions on
-:class:`Network`.
+retraining on the retained rows computes. For an MLP a few epochs (or a budget
+of steps) of Adam let the retained rows pull the weights back to a settled
+state. Pure functions on :class:`Network`.
 """
 
 import numpy as np
@@ -48,9 +48,11 @@ def settle_adam(
     batch_size: int,
     learning_rate: float,
     rng: np.random.RandomState,
+    max_steps: int | None = None,
 ) -> int:
     """``n_epochs`` of mini-batch Adam on the retained objective, in place.
 
+    Stops after ``max_steps`` steps when it is set (mid-epoch if need be).
     Updates the arrays of ``net`` and returns the number of steps.
     """
     optimizer = Adam([*net.weights, *net.biases], learning_rate)
@@ -58,6 +60,8 @@ def settle_adam(
     for _ in range(n_epochs):
         order = rng.permutation(X.shape[0])
         for start in range(0, order.size, batch_size):
+            if max_steps is not None and steps >= max_steps:
+                return steps
             rows = order[start : start + batch_size]
             _, grad_w, grad_b = retained_objective(net, X[rows], y[rows], l2)
             optimizer.step([*grad_w, *grad_b])

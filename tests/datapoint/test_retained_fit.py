@@ -78,3 +78,17 @@ def test_settle_adam_runs_whole_epochs_and_lowers_the_objective():
     assert steps == 3 * 3  # ceil(150 / 64) batches an epoch
     assert all(a is b for a, b in zip(arrays, [*net.weights, *net.biases], strict=True))
     assert retained_objective(net, X, y, 1e-3)[0] < before
+
+
+def test_settle_adam_stops_at_max_steps_mid_epoch():
+    X, y = _data(n=150, seed=2)
+    nets = [_mlp(np.random.default_rng(1)) for _ in range(2)]
+    kw = dict(n_epochs=3, batch_size=64, learning_rate=1e-2)
+    capped = settle_adam(
+        nets[0], X, y, 1e-3, rng=np.random.RandomState(0), max_steps=4, **kw
+    )
+    assert capped == 4  # one epoch (3 steps) and one step of the second
+    # without a cap: the same first 4 steps, then 5 more
+    full = settle_adam(nets[1], X, y, 1e-3, rng=np.random.RandomState(0), **kw)
+    assert full == 9
+    assert not np.array_equal(nets[0].weights[0], nets[1].weights[0])
