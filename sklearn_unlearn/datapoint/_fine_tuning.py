@@ -3,7 +3,9 @@
 A fit is one or more rounds; each round is a forgetting phase
 (:func:`~sklearn_unlearn.datapoint._forget_phase.forget_phase`) followed by a
 settling phase on the retained rows
-(:mod:`~sklearn_unlearn.datapoint._retained_fit`). Rounds repeat, for an MLP
+(:mod:`~sklearn_unlearn.datapoint._retained_fit`), for an MLP optionally
+after a partial re-initialisation
+(:func:`~sklearn_unlearn.datapoint._reset.partial_reset`). Rounds repeat, for an MLP
 with validation data, while a forgetting phase improves on the weights the
 previous settling phase left. Pure functions on arrays and
 :class:`~sklearn_unlearn.datapoint._network.Network`: no validation, no
@@ -24,6 +26,7 @@ from sklearn_unlearn.datapoint._forget_phase import (
     snapshot,
 )
 from sklearn_unlearn.datapoint._network import Network
+from sklearn_unlearn.datapoint._reset import partial_reset
 from sklearn_unlearn.datapoint._retained_fit import settle_adam, settle_lbfgs
 
 __all__ = [
@@ -53,6 +56,8 @@ class FineTuneSettings(NamedTuple):
     n_rounds: int
     settle_epochs: int
     forget_steps: int | None = None  # a step budget for forgetting (see below)
+    settle_steps: int | None = None  # a step budget for settling (an MLP)
+    reset_share: float = 0.0  # partial re-initialisation before settling
 
 
 class FineTuned(NamedTuple):
@@ -182,17 +187,24 @@ def fine_tune(
                 net, X_retain, y_retain, l2, max_iter=SETTLE_LBFGS_ITER
             )
         elif settings.settle_epochs:
+            batch = min(settings.batch_size, retain_rows.size)
+            settle_epochs = settings.settle_epochs
+            if settings.settle_steps:  # a step budget: the epochs that hold it
+                per_epoch = -(-retain_rows.size // batch)
+                settle_epochs = -(-settings.settle_steps // per_epoch)
+            partial_reset(net, settings.reset_share, rng)
             n_steps += settle_adam(
                 net,
                 X_retain,
                 y_retain,
                 l2,
-                n_epochs=settings.settle_epochs,
-                batch_size=min(settings.batch_size, retain_rows.size),
+                n_epochs=settle_epochs,
+                batch_size=batch,
                 learning_rate=settings.learning_rate,
                 rng=rng,
+                max_steps=settings.settle_steps,
             )
-            n_epochs += settings.settle_epochs
+            n_epochs += settle_epochs
         else:
             continue
         best_step = n_steps

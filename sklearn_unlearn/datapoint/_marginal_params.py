@@ -85,8 +85,9 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
         one round.
     settle_epochs : int, default=5
         Epochs of the settling phase of an MLP: plain training (cross-entropy
-        and L2 penalty) on the retained rows. 0 skips it. Linear models settle
-        by L-BFGS instead (see Notes).
+        and L2 penalty) on the retained rows (a calibrated budget without
+        validation data, see Notes). 0 skips it. Linear models settle by
+        L-BFGS instead (see Notes).
     linear_update : {"settle", "newton"}, default="settle"
         How a linear model approaches the optimum of its objective on the
         retained rows. ``"settle"``: a classifier forgets, then settles by
@@ -180,17 +181,23 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
     those at which the forgotten rows are as confidently classified as the
     validation rows of the same classes (the step minimising the marginal
     information between membership and the confidence :math:`f_y(x)`).
-    Without validation data, an MLP trained by Adam or SGD forgets for a
-    budget calibrated on its own fit: :math:`\\lceil \\rho T_0 \\rceil` steps at
-    its ``learning_rate_init`` (settling too; ``n_iter_no_change`` does not
-    apply; set ``max_iter`` to run epochs instead), where :math:`T_0 =
-    n_{iter} \\lceil n / b \\rceil` counts the steps (of :math:`b` rows) that
-    built the model and its memory of each row, and :math:`\\rho = 0.15`. An
-    Adam step's size is set by the step size, not the gradient, so how far the
-    weights move is tied to :math:`T_0`; :math:`\\rho` was set on digits and MNIST
-    (``benchmarks/bench_datapoint.py``, within 2 points of retraining). Other
-    models run ``max_iter`` epochs (fewer if the training set's marginal
-    information stops decreasing).
+    Without validation data, an MLP trained by Adam or SGD runs budgets
+    calibrated on its own fit, at its ``learning_rate_init`` (``max_iter`` set:
+    epochs instead). :math:`T_0 = n_{iter} \\lceil n / b \\rceil` counts the
+    steps (of :math:`b` rows) that built the model and its memory of each row;
+    an Adam step's size is set by the step size, not the gradient, so how far
+    the weights move is tied to :math:`T_0`. It forgets for :math:`\\lceil 0.15
+    T_0 \\rceil` steps, is partly re-initialised, :math:`\\theta \\leftarrow
+    (1 - s) \\theta + s \\theta_0` with :math:`s = 1/2` and :math:`\\theta_0` a
+    fresh draw of scikit-learn's initial law (shrink and perturb [3]_), and
+    settles for :math:`\\lceil 0.3 T_0 \\rceil` steps. The penalty cannot see
+    the memory of random rows (the retained rows are memorised too, so their
+    outputs look alike); the reset halves a row's own imprint on the weights
+    and buries it under the fresh draw, the settling steps re-grow what many
+    retained rows share, and a forgotten row, in no batch, keeps only what the
+    model generalises to it. The constants were set on digits and MNIST
+    (``benchmarks/bench_datapoint.py``, ``bench_membership.py``). Other models
+    run ``max_iter`` epochs (fewer if the marginal information stops falling).
 
     *Settling.* The criterion sees how much the model remembers the forgotten
     rows, not what a model trained without them would have lost, and it picks
@@ -202,9 +209,7 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
     on 1e5 rows in ``benchmarks/bench_certified.py``), or
     ``settle_epochs`` epochs of Adam for an MLP, after which a new forgetting
     phase starts; rounds repeat while forgetting improves on the settled
-    weights, up to ``n_rounds``. On digits (``benchmarks/bench_datapoint.py``)
-    settling removed most of the seed-to-seed spread of the forget-set
-    accuracy and brought the test accuracy back to the retrained model's.
+    weights, up to ``n_rounds``.
 
     *Linear models: exact and certified removal.* A linear model's objective
     on the :math:`n` retained rows, in scikit-learn's mean scaling, is
@@ -275,6 +280,8 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
        Theoretic Regularization".
     .. [2] C. Guo, T. Goldstein, A. Hannun and L. van der Maaten, "Certified
        Data Removal from Machine Learning Models", ICML 2020.
+    .. [3] J. Ash and R. Adams, "On Warm-Starting Neural Network Training",
+       NeurIPS 2020.
 
     Examples
     --------

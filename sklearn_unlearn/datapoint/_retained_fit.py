@@ -8,7 +8,8 @@ and L-BFGS minimises it until every gradient entry is below ``gtol`` (1e-4,
 the tolerance of scikit-learn's own L-BFGS): near the minimiser that retraining
 approximates, not at it (the certified Newton removal of
 :mod:`~sklearn_unlearn.datapoint._newton` says how near it gets). For an MLP
-a few epochs of Adam let the retained rows pull the weights back to a settled
+a few epochs (or a budget of steps) of Adam let the retained rows pull the
+weights back to a settled
 state. Pure functions on :class:`Network`.
 """
 
@@ -55,9 +56,11 @@ def settle_adam(
     batch_size: int,
     learning_rate: float,
     rng: np.random.RandomState,
+    max_steps: int | None = None,
 ) -> int:
     """``n_epochs`` of mini-batch Adam on the retained objective, in place.
 
+    Stops after ``max_steps`` steps when it is set (mid-epoch if need be).
     Updates the arrays of ``net`` and returns the number of steps.
     """
     optimizer = Adam([*net.weights, *net.biases], learning_rate)
@@ -65,6 +68,8 @@ def settle_adam(
     for _ in range(n_epochs):
         order = rng.permutation(X.shape[0])
         for start in range(0, order.size, batch_size):
+            if max_steps is not None and steps >= max_steps:
+                return steps
             rows = order[start : start + batch_size]
             _, grad_w, grad_b = retained_objective(net, X[rows], y[rows], l2)
             optimizer.step([*grad_w, *grad_b])

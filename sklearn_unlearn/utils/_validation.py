@@ -38,12 +38,20 @@ def is_dataframe(X) -> bool:
     return type(X).__module__.split(".")[0] == "polars" and hasattr(X, "columns")
 
 
+def _rows(values) -> int | None:
+    """Number of rows (the first dimension), None when it is not known."""
+    shape = getattr(values, "shape", None)
+    if shape is not None and len(shape) > 0:
+        return shape[0] if isinstance(shape[0], int | np.integer) else None
+    return len(values)
+
+
 def check_same_rows(X, values, name: str, what: str) -> None:
     """Raise if ``values`` (named ``name``) has not one entry per row of ``X``."""
     if values is None or not hasattr(values, "__len__") or not hasattr(X, "__len__"):
         return
-    n_values, n_samples = len(values), len(X)
-    if n_values != n_samples:
+    n_values, n_samples = _rows(values), _rows(X)
+    if None not in (n_values, n_samples) and n_values != n_samples:
         raise ValueError(
             f"{name} has {n_values} rows but X has {n_samples}: pass {what}."
         )

@@ -7,6 +7,8 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from sklearn_unlearn.datapoint._calibration import (
     FORGET_FRACTION,
+    RESET_SHARE,
+    SETTLE_FRACTION,
     calibrated_settings,
     forget_step_budget,
 )
@@ -22,6 +24,10 @@ def test_budget_is_a_fraction_of_the_original_steps():
     # a batch larger than the data is one step an epoch; never zero steps
     assert forget_step_budget(10, 50, 200) == round(FORGET_FRACTION * 10)
     assert forget_step_budget(1, 10, 200) == 1
+    # another fraction of the same steps (the settling budget)
+    assert forget_step_budget(40, 1000, 200, SETTLE_FRACTION) == round(
+        SETTLE_FRACTION * 200
+    )
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -33,8 +39,13 @@ def test_only_an_mlp_without_validation_gets_a_budget():
     mlp.fit(X, y)
     out = calibrated_settings(mlp, SETTINGS, 300, None)
     assert out.forget_steps == forget_step_budget(mlp.n_iter_, 300, 200)
+    assert out.settle_steps == forget_step_budget(
+        mlp.n_iter_, 300, 200, SETTLE_FRACTION
+    )
+    assert out.reset_share == RESET_SHARE
     assert out.learning_rate == 2e-3
-    assert out._replace(forget_steps=None, learning_rate=3e-3) == RESOLVED
+    budget = {"forget_steps": None, "settle_steps": None, "reset_share": 0.0}
+    assert out._replace(**budget, learning_rate=3e-3) == RESOLVED
     assert calibrated_settings(mlp, SETTINGS, 300, ("validation",)) == RESOLVED
     # an explicit max_iter (or step size) is the user's: no budget
     explicit = SETTINGS._replace(max_iter=2)

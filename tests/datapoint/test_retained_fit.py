@@ -99,3 +99,17 @@ def test_a_regression_network_settles_on_the_squared_loss():
         rng=np.random.RandomState(0),
     )  # fmt: skip
     assert retained_objective(net, X, Y, 0.0)[0] < 0.5 * loss
+
+
+def test_settle_adam_stops_at_max_steps_mid_epoch():
+    X, y = _data(n=150, seed=2)
+    nets = [_mlp(np.random.default_rng(1)) for _ in range(2)]
+    kw = dict(n_epochs=3, batch_size=64, learning_rate=1e-2)
+    capped = settle_adam(
+        nets[0], X, y, 1e-3, rng=np.random.RandomState(0), max_steps=4, **kw
+    )
+    assert capped == 4  # one epoch (3 steps) and one step of the second
+    # without a cap: the same first 4 steps, then 5 more
+    full = settle_adam(nets[1], X, y, 1e-3, rng=np.random.RandomState(0), **kw)
+    assert full == 9
+    assert not np.array_equal(nets[0].weights[0], nets[1].weights[0])
