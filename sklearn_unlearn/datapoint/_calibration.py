@@ -7,7 +7,8 @@ the Adam steps that built the model (and so its memory of each row), at the
 step size it was trained with. The network is then moved part of the way back
 to a random initialisation (erasing what the forgetting phase cannot see: the
 memory of single rows), and settles on the retained rows for another fraction
-of those steps. Explicit ``max_iter`` and ``learning_rate`` override it.
+of those steps. Validation data, when given, choose the reset share among a
+few. Explicit ``max_iter`` and ``learning_rate`` override it.
 """
 
 import math
@@ -19,6 +20,7 @@ __all__ = [
     "DEFAULT_MAX_ITER",
     "FORGET_FRACTION",
     "RESET_SHARE",
+    "RESET_SHARES",
     "SETTLE_FRACTION",
     "calibrated_settings",
     "forget_step_budget",
@@ -32,6 +34,9 @@ SETTLE_FRACTION = 0.3
 
 #: Share of a fresh initialisation mixed into the weights before settling.
 RESET_SHARE = 0.5
+
+#: With validation data, the reset shares tried (each from the same weights).
+RESET_SHARES = (0.25, 0.5, 0.75)
 
 #: ``max_iter`` and ``learning_rate`` when left to None and no budget applies.
 DEFAULT_MAX_ITER, DEFAULT_LEARNING_RATE = 5, 3e-3
@@ -48,16 +53,17 @@ def forget_step_budget(
 def calibrated_settings(model, settings, n_samples: int, validation):
     """``settings`` with its defaults (``None``) resolved for ``model``.
 
-    An MLP trained by Adam or SGD, without validation data and with
-    ``max_iter=None``, forgets for :func:`forget_step_budget` steps, at its own
-    ``learning_rate_init`` unless ``learning_rate`` is set, then is reset by
-    :data:`RESET_SHARE` and settles for the budget of :data:`SETTLE_FRACTION`.
+    An MLP trained by Adam or SGD, with ``max_iter=None``, forgets for
+    :func:`forget_step_budget` steps, at its own ``learning_rate_init`` unless
+    ``learning_rate`` is set, then is reset by :data:`RESET_SHARE` and settles
+    for the budget of :data:`SETTLE_FRACTION`; with validation data
+    (``validation`` not None) the reset share is chosen among
+    :data:`RESET_SHARES` instead.
     Otherwise ``max_iter=None`` means :data:`DEFAULT_MAX_ITER` epochs and
     ``learning_rate=None`` :data:`DEFAULT_LEARNING_RATE`.
     """
     budget = (
-        validation is None
-        and settings.max_iter is None
+        settings.max_iter is None
         and isinstance(model, MLPClassifier | MLPRegressor)
         and model.solver != "lbfgs"
     )
@@ -73,5 +79,6 @@ def calibrated_settings(model, settings, n_samples: int, validation):
         forget_steps=forget_step_budget(n_iter, n_samples, batch),
         settle_steps=forget_step_budget(n_iter, n_samples, batch, SETTLE_FRACTION),
         reset_share=RESET_SHARE,
+        reset_shares=() if validation is None else RESET_SHARES,
         learning_rate=settings.learning_rate or float(model.learning_rate_init),
     )

@@ -5,9 +5,11 @@ A fit is one or more rounds; each round is a forgetting phase
 settling phase on the retained rows
 (:mod:`~sklearn_unlearn.datapoint._retained_fit`), for an MLP optionally
 after a partial re-initialisation
-(:func:`~sklearn_unlearn.datapoint._reset.partial_reset`). Rounds repeat, for an MLP
-with validation data, while a forgetting phase improves on the weights the
-previous settling phase left. Pure functions on arrays and
+(:func:`~sklearn_unlearn.datapoint._reset.partial_reset`). An MLP on its
+calibrated budget runs one round; with validation data the reset share is
+chosen on them (:mod:`~sklearn_unlearn.datapoint._share_choice`). Otherwise
+rounds repeat, for an MLP with validation data, while a forgetting phase
+improves on the weights the previous settling phase left. Pure functions on arrays and
 :class:`~sklearn_unlearn.datapoint._network.Network`: no validation, no
 scikit-learn objects.
 """
@@ -26,8 +28,8 @@ from sklearn_unlearn.datapoint._forget_phase import (
     snapshot,
 )
 from sklearn_unlearn.datapoint._network import Network
-from sklearn_unlearn.datapoint._reset import partial_reset
-from sklearn_unlearn.datapoint._retained_fit import settle_adam, settle_lbfgs
+from sklearn_unlearn.datapoint._retained_fit import settle_lbfgs
+from sklearn_unlearn.datapoint._share_choice import choose_reset_share, settle_network
 
 __all__ = [
     "SETTLE_LBFGS_ITER",
@@ -58,6 +60,7 @@ class FineTuneSettings(NamedTuple):
     forget_steps: int | None = None  # a step budget for forgetting (see below)
     settle_steps: int | None = None  # a step budget for settling (an MLP)
     reset_share: float = 0.0  # partial re-initialisation before settling
+    reset_shares: tuple = ()  # with validation data, the shares to choose from
 
 
 class FineTuned(NamedTuple):
@@ -68,6 +71,7 @@ class FineTuned(NamedTuple):
     best_step: int  # optimiser step whose weights were kept
     n_steps: int  # optimiser steps run (L-BFGS iterations included)
     n_epochs: int  # epochs run (forgetting and settling)
+    reset_share: float = 0.0  # share of a fresh draw mixed in before settling
 
 
 def class_matched_validation(
@@ -171,9 +175,12 @@ def fine_tune(
     )
     snapshot(net, state, "start")
     # rounds need the validation criterion to decide when to stop; a convex
-    # model is at (a tolerance of) the retained optimum after one settling phase
-    n_rounds = 1 if validation is None or convex else settings.n_rounds
+    # model is at (a tolerance of) the retained optimum after one settling
+    # phase; a budget runs one round (validation data choose its reset share)
+    rounds = validation is not None and not convex and settings.forget_steps is None
+    n_rounds = settings.n_rounds if rounds else 1
     n_steps = n_epochs = best_step = 0
+    share = 0.0
     X_retain, y_retain = X[retain_rows], y_idx[retain_rows]
     for round_ in range(n_rounds):
         steps, epochs, best_step = forget_phase(
@@ -186,31 +193,27 @@ def fine_tune(
             n_steps += settle_lbfgs(
                 net, X_retain, y_retain, l2, max_iter=SETTLE_LBFGS_ITER
             )
-        elif settings.settle_epochs:
-            batch = min(settings.batch_size, retain_rows.size)
-            settle_epochs = settings.settle_epochs
-            if settings.settle_steps:  # a step budget: the epochs that hold it
-                per_epoch = -(-retain_rows.size // batch)
-                settle_epochs = -(-settings.settle_steps // per_epoch)
-            partial_reset(net, settings.reset_share, rng)
-            n_steps += settle_adam(
-                net,
-                X_retain,
-                y_retain,
-                l2,
-                n_epochs=settle_epochs,
-                batch_size=batch,
-                learning_rate=settings.learning_rate,
-                rng=rng,
-                max_steps=settings.settle_steps,
+        elif (
+            settings.settle_epochs
+            and validation is not None
+            and (settings.reset_shares)
+        ):
+            share, _, steps, epochs = choose_reset_share(
+                net, state, X_retain, y_retain, settings, rng
             )
-            n_epochs += settle_epochs
+            n_steps, n_epochs = n_steps + steps, n_epochs + epochs
+        elif settings.settle_epochs:
+            share = settings.reset_share
+            steps, epochs = settle_network(
+                net, X_retain, y_retain, l2, settings, share, rng
+            )
+            n_steps, n_epochs = n_steps + steps, n_epochs + epochs
         else:
             continue
         best_step = n_steps
         snapshot(net, state, "settle")
     history = {k: v for k, v in state.history.items() if v}
-    return FineTuned(net, history, best_step, n_steps, n_epochs)
+    return FineTuned(net, history, best_step, n_steps, n_epochs, share)
 
 
 def log_epoch(history: dict, epoch: int) -> None:

@@ -133,22 +133,26 @@ def forget_phase(
 ) -> tuple[int, int, int]:
     """One forgetting phase, in place on ``net``.
 
-    With validation data the weights kept are those of the step with the
-    lowest :func:`criterion` (checked several times an epoch); the phase ends
-    when it has not improved for ``n_iter_no_change`` epochs. Without, it ends
-    when the training set's marginal information stops decreasing, and the
-    last weights are kept. Returns (steps, epochs, best step), steps counted
+    With validation data and no step budget the weights kept are those of the
+    step with the lowest :func:`criterion` (checked several times an epoch);
+    the phase ends when it has not improved for ``n_iter_no_change`` epochs.
+    A step budget (``max_steps``) runs to its end and keeps the last weights,
+    with or without validation data. Without either, the phase ends when the
+    training set's marginal information stops decreasing, and the last
+    weights are kept. Returns (steps, epochs, best step), steps counted
     from ``step0``.
     """
     X, y_idx, mask, l2 = state.X, state.y_idx, state.mask, state.l2
     validation, rng, history = state.validation, state.rng, state.history
     retain_rows = state.retain_rows
+    # a step budget runs to its end: validation data choose what follows it
+    select = validation is not None and settings.max_steps is None
     params = [*net.weights, *net.biases]  # the arrays of net, updated in place
     optimizer = Adam(params, settings.learning_rate)
     batch = min(settings.batch_size, retain_rows.size)
 
     def current_value():
-        return history["mi"][-1] if validation is None else criterion(net, state)
+        return criterion(net, state) if select else history["mi"][-1]
 
     best = current_value()
     best_params = [p.copy() for p in params]
@@ -158,9 +162,9 @@ def forget_phase(
     # cost of a step), so the best state is not missed between epochs
     per_epoch = -(-retain_rows.size // batch)
     check_every = (
-        per_epoch
-        if validation is None
-        else max(1, (int(mask.sum()) + len(validation[0])) // (2 * batch))
+        max(1, (int(mask.sum()) + len(validation[0])) // (2 * batch))
+        if select
+        else per_epoch
     )
     n_epochs = settings.max_iter if settings.max_steps is None else settings.max_steps
     for epoch in range(1, n_epochs + 1):
@@ -186,7 +190,7 @@ def forget_phase(
                 settings.max_steps is not None and step - step0 >= settings.max_steps
             )
             last = start + batch >= order.size or out_of_steps
-            if validation is not None and (step % check_every == 0 or last):
+            if select and (step % check_every == 0 or last):
                 value = criterion(net, state)
                 if value < best:
                     best, best_step = value, step
@@ -196,8 +200,8 @@ def forget_phase(
                 break
         n_iter = epoch
         # the last step of the epoch checked the criterion at these weights
-        snapshot(net, state, "forget", value if validation is not None else None)
-        if validation is None and history["mi"][-1] < best:
+        snapshot(net, state, "forget", value if select else None)
+        if not select and history["mi"][-1] < best:
             best, best_step = history["mi"][-1], step
             improved = True
         if log is not None:
@@ -207,7 +211,7 @@ def forget_phase(
             settings.max_steps is None and stale >= settings.n_iter_no_change
         ):
             break
-    if validation is not None:  # the state closest to unseen-data behaviour
+    if select:  # the state closest to unseen-data behaviour
         for p, b in zip(params, best_params, strict=True):
             p[...] = b
     else:

@@ -99,9 +99,9 @@ class MarginalUnlearner(MetaEstimatorMixin, BaseEstimator):
         forget_mask : array-like of bool, shape (n_samples,), default=None
             True for the rows to forget. Required unless ``forget_rows`` is set.
         X_val, y_val : array-like, default=None
-            Rows the estimator never saw, with labels, for early stopping (see
-            Notes). Strongly recommended: without them, nothing tells how much
-            a model retrained without the forgotten rows would have forgotten.
+            Rows the estimator never saw, with labels. An MLP on its
+            calibrated budget uses them to choose its reset share; other
+            models, for early stopping (see Notes).
 
         Returns
         -------
@@ -184,7 +184,7 @@ class MarginalUnlearner(MetaEstimatorMixin, BaseEstimator):
         """The :class:`Update` of a fine-tuning outcome."""
         return Update(
             with_network(model, tuned.net), tuned.history, tuned.best_step,
-            tuned.n_steps, tuned.n_epochs, {},
+            tuned.n_steps, tuned.n_epochs, {"reset_share_": tuned.reset_share},
         )  # fmt: skip
 
     def _set_fitted(self, model, update):

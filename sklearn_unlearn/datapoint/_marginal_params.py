@@ -65,7 +65,7 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
         Weight of the mutual-information penalty (the paper used 4).
     max_iter : int or None, default=None
         Maximum number of epochs over the retained rows. None: 5 (the paper's),
-        or for an MLP without validation data a calibrated budget (see Notes).
+        or for an MLP trained by Adam or SGD a calibrated budget (see Notes).
     learning_rate : float or None, default=None
         Step size of Adam. None: 3e-3, or the MLP's ``learning_rate_init``
         when it runs the calibrated budget.
@@ -73,20 +73,21 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
         Retained rows per step; each step pairs them with as many rows drawn
         from the whole training set.
     n_iter_no_change : int, default=2
-        Early stopping: with validation data, stop when the validation
-        criterion (see Notes) has not improved for this many epochs and keep
-        the best epoch's weights; without, stop when the marginal information
-        of the training set has not decreased for this many epochs.
+        Early stopping: with validation data and no calibrated budget, stop
+        when the validation criterion (see Notes) has not improved for this
+        many epochs and keep the best epoch's weights; without, stop when the
+        marginal information of the training set has not decreased for this
+        many epochs.
     n_rounds : int, default=3
-        With validation data, at most this many rounds of a forgetting phase
-        followed by a settling phase (see Notes); rounds stop early when a
-        round's forgetting phase finds nothing better than the settled weights
-        it started from. Without validation data, and for linear models,
-        one round.
+        With validation data and no calibrated budget (``max_iter`` set, or an
+        L-BFGS MLP), at most this many rounds of a forgetting phase followed
+        by a settling phase (see Notes); rounds stop early when a round's
+        forgetting phase finds nothing better than the settled weights it
+        started from. Otherwise, and for linear models, one round.
     settle_epochs : int, default=5
         Epochs of the settling phase of an MLP: plain training (cross-entropy
-        and L2 penalty) on the retained rows (a calibrated budget without
-        validation data, see Notes). 0 skips it. Linear models settle by
+        and L2 penalty) on the retained rows (a calibrated budget when the
+        forgetting phase has one, see Notes). 0 skips it. Linear models settle by
         L-BFGS instead (see Notes).
     linear_update : {"settle", "newton"}, default="settle"
         How a linear model approaches the optimum of its objective on the
@@ -135,7 +136,12 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
         phase; without one, with validation data, the step with the lowest
         criterion, otherwise the last step).
     n_steps_ : int
-        Number of optimiser steps run (L-BFGS iterations included).
+        Number of optimiser steps run (L-BFGS iterations included; with
+        validation data, the settling steps of every candidate reset share).
+    reset_share_ : float
+        Fine-tuned models: the share :math:`s` of a fresh initialisation mixed
+        into the weights before the settling phase kept (chosen on the
+        validation rows when given; 0 when there was no reset).
     n_iter_ : int
         Number of epochs run (forgetting and settling); ``newton_steps`` for
         the Newton removal of a classifier, 1 for a regressor's solve.
@@ -176,17 +182,17 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
 
     *How much to forget.* Driving :math:`\\hat I` to zero over-unlearns: the
     forgotten rows end up misclassified more than by a model retrained without
-    them, which treats them like rows it never saw. So with validation data
-    (``X_val``, ``y_val``: rows never used for training) the weights kept are
-    those at which the forgotten rows are as confidently classified as the
-    validation rows of the same classes (the step minimising the marginal
-    information between membership and the confidence :math:`f_y(x)`).
-    Without validation data, an MLP trained by Adam or SGD runs budgets
-    calibrated on its own fit, at its ``learning_rate_init`` (``max_iter`` set:
-    epochs instead). :math:`T_0 = n_{iter} \\lceil n / b \\rceil` counts the
-    steps (of :math:`b` rows) that built the model and its memory of each row;
-    an Adam step's size is set by the step size, not the gradient, so how far
-    the weights move is tied to :math:`T_0`. It forgets for :math:`\\lceil 0.15
+    them, which treats them like rows it never saw. Validation data
+    (``X_val``, ``y_val``: rows never used for training) tell how far to go:
+    the criterion is the marginal information between membership (forgotten
+    or validation row, of the same classes) and the confidence :math:`f_y(x)`,
+    0 when the forgotten rows are as confidently classified as unseen ones.
+    An MLP trained by Adam or SGD runs budgets calibrated on its own fit, at
+    its ``learning_rate_init`` (``max_iter`` set: epochs instead, below).
+    :math:`T_0 = n_{iter} \\lceil n / b \\rceil` counts the steps (of
+    :math:`b` rows) that built the model and its memory of each row; an Adam
+    step's size is set by the step size, not the gradient, so how far the
+    weights move is tied to :math:`T_0`. It forgets for :math:`\\lceil 0.15
     T_0 \\rceil` steps, is partly re-initialised, :math:`\\theta \\leftarrow
     (1 - s) \\theta + s \\theta_0` with :math:`s = 1/2` and :math:`\\theta_0` a
     fresh draw of scikit-learn's initial law (shrink and perturb [3]_), and
@@ -196,8 +202,23 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
     and buries it under the fresh draw, the settling steps re-grow what many
     retained rows share, and a forgotten row, in no batch, keeps only what the
     model generalises to it. The constants were set on digits and MNIST
-    (``benchmarks/bench_datapoint.py``, ``bench_membership.py``). Other models
-    run ``max_iter`` epochs (fewer if the marginal information stops falling).
+    (``benchmarks/bench_datapoint.py``, ``bench_membership.py``). With
+    validation data the budgets stay and the rows the model never saw choose
+    the one constant that sets how much is erased, the share :math:`s`: from
+    the same post-forgetting weights :math:`\\theta_F`, each :math:`s \\in
+    \\{1/4, 1/2, 3/4\\}` gives :math:`\\theta_s` = settle(:math:`(1 - s)
+    \\theta_F + s \\theta_0`), and the one kept minimises the criterion,
+    :math:`\\hat I(c_{\\theta_s}; M)`, the information between membership
+    :math:`M` (forgotten or validation row, the validation rows weighted to
+    the forgotten rows' class counts) and the confidence
+    :math:`c_\\theta(x) = [f_y(x), 1 - f_y(x)]`: the forgotten rows then look
+    most like rows never seen. :math:`s = 1/2` is tried first with the random
+    draws of the fit without validation data and wins ties, so when it is
+    kept the weights are that fit's. That costs two more settling budgets,
+    :math:`\\lceil 0.15 T_0 \\rceil + 3 \\lceil 0.3 T_0 \\rceil` steps
+    in all. Other models (and ``max_iter`` set) run ``max_iter`` epochs
+    (fewer if the criterion, or without validation data the marginal
+    information, stops falling).
 
     *Settling.* The criterion sees how much the model remembers the forgotten
     rows, not what a model trained without them would have lost, and it picks
@@ -207,9 +228,9 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
     1e-4 (the tolerance at which ``LogisticRegression`` stops its own L-BFGS,
     so near the minimiser retraining approximates, not at it: about 1e-3 away
     on 1e5 rows in ``benchmarks/bench_certified.py``), or
-    ``settle_epochs`` epochs of Adam for an MLP, after which a new forgetting
-    phase starts; rounds repeat while forgetting improves on the settled
-    weights, up to ``n_rounds``.
+    ``settle_epochs`` epochs of Adam for an MLP without a calibrated budget,
+    after which a new forgetting phase starts; rounds repeat while
+    forgetting improves on the settled weights, up to ``n_rounds``.
 
     *Linear models: exact and certified removal.* A linear model's objective
     on the :math:`n` retained rows, in scikit-learn's mean scaling, is

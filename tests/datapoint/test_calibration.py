@@ -1,4 +1,4 @@
-"""The forgetting budget of a fit without validation data."""
+"""The forgetting budget of an MLP, and the reset shares validation data choose from."""
 
 import numpy as np
 import pytest
@@ -8,6 +8,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn_unlearn.datapoint._calibration import (
     FORGET_FRACTION,
     RESET_SHARE,
+    RESET_SHARES,
     SETTLE_FRACTION,
     calibrated_settings,
     forget_step_budget,
@@ -31,7 +32,7 @@ def test_budget_is_a_fraction_of_the_original_steps():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_only_an_mlp_without_validation_gets_a_budget():
+def test_only_an_mlp_gets_a_budget():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 3))
     y = (X[:, 0] > 0).astype(int)
@@ -42,11 +43,15 @@ def test_only_an_mlp_without_validation_gets_a_budget():
     assert out.settle_steps == forget_step_budget(
         mlp.n_iter_, 300, 200, SETTLE_FRACTION
     )
-    assert out.reset_share == RESET_SHARE
+    assert out.reset_share == RESET_SHARE and out.reset_shares == ()
     assert out.learning_rate == 2e-3
     budget = {"forget_steps": None, "settle_steps": None, "reset_share": 0.0}
     assert out._replace(**budget, learning_rate=3e-3) == RESOLVED
-    assert calibrated_settings(mlp, SETTINGS, 300, ("validation",)) == RESOLVED
+    # validation data keep the same budget and add the shares to choose from
+    # (they used to switch it off, for fixed epochs at 3e-3: that was worse)
+    with_val = calibrated_settings(mlp, SETTINGS, 300, ("validation",))
+    assert with_val == out._replace(reset_shares=RESET_SHARES)
+    assert RESET_SHARE in RESET_SHARES
     # an explicit max_iter (or step size) is the user's: no budget
     explicit = SETTINGS._replace(max_iter=2)
     assert calibrated_settings(mlp, explicit, 300, None).forget_steps is None

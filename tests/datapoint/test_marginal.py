@@ -279,6 +279,42 @@ def test_mlp_without_validation_forgets_for_the_calibrated_budget():
     assert "settle" not in unsettled.history_["phase"]
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_mlp_with_validation_chooses_the_reset_share_on_the_same_budget():
+    from sklearn_unlearn.datapoint._calibration import (
+        RESET_SHARE,
+        RESET_SHARES,
+        SETTLE_FRACTION,
+        forget_step_budget,
+    )
+
+    X, y = _data(n=600, seed=1)
+    X_val, y_val = X[400:], y[400:]
+    X, y = X[:400], y[:400]
+    model = MLPClassifier((8,), max_iter=60, random_state=0).fit(X, y)
+    forget = (y == 1) & (np.cumsum(y == 1) <= 30)
+    fit = MarginalUnlearner(model, random_state=0).fit(
+        X, y, forget_mask=forget, X_val=X_val, y_val=y_val
+    )
+    default = MarginalUnlearner(model, random_state=0).fit(X, y, forget_mask=forget)
+    budget = forget_step_budget(model.n_iter_, 400, 200)
+    settle_steps = forget_step_budget(model.n_iter_, 400, 200, SETTLE_FRACTION)
+    # one forgetting budget, then each candidate share settles for its budget
+    assert fit.n_steps_ == budget + len(RESET_SHARES) * settle_steps
+    assert default.n_steps_ == budget + settle_steps
+    assert fit.reset_share_ in RESET_SHARES and default.reset_share_ == RESET_SHARE
+    phases = fit.history_["phase"]
+    assert phases.count("settle") == 1 and phases[-1] == "settle"
+    assert len(fit.history_["validation_mi"]) == len(phases)
+    # the forgetting phase is the default path's, step for step
+    n_forget = phases.count("forget") + 1
+    assert fit.history_["mi"][:n_forget] == default.history_["mi"][:n_forget]
+    if fit.reset_share_ == RESET_SHARE:  # then the very weights of the default
+        assert_array_equal(
+            fit.unlearned_estimator_.coefs_[0], default.unlearned_estimator_.coefs_[0]
+        )
+
+
 def _logit_confidence(model, X, y):
     P = model.predict_proba(X)
     p = np.clip(P[np.arange(y.size), np.searchsorted(model.classes_, y)], 1e-6, None)
