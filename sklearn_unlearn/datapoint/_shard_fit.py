@@ -16,11 +16,11 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
 from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _num_samples
 
 from sklearn_unlearn.datapoint._shards import stage_rows
+from sklearn_unlearn.utils._validation import subset_params
 
-__all__ = ["ShardFit", "fit_shard", "fit_shards", "seeded_clone", "subset_params"]
+__all__ = ["ShardFit", "fit_shard", "fit_shards", "seeded_clone"]
 
 
 class ShardFit(NamedTuple):
@@ -45,17 +45,6 @@ def seeded_clone(estimator, seed: int):
         if name == "random_state" or name.endswith("__random_state")
     ]
     return model.set_params(**dict.fromkeys(names, int(seed)))
-
-
-def subset_params(params: dict, rows: np.ndarray, n_samples: int) -> dict:
-    """``params``, each per-sample value (one per training row) taken at ``rows``."""
-    out = {}
-    for key, value in params.items():
-        per_sample = hasattr(value, "__len__") and not isinstance(value, str | dict)
-        if per_sample and _num_samples(value) == n_samples:
-            value = _safe_indexing(value, rows)
-        out[key] = value
-    return out
 
 
 def _fit_whole(estimator, seed, X, y, params, rows, classifier):

@@ -24,22 +24,15 @@ from sklearn_unlearn.utils._compat import (
     _routing_enabled,
 )
 from sklearn_unlearn.utils._state import fit_context
-from sklearn_unlearn.utils._validation import delegate_tags, estimator_has
+from sklearn_unlearn.utils._validation import (
+    delegate_tags,
+    estimator_has,
+    subset_params,
+)
 
 __all__ = ["SelectiveRetrainer"]
 
 DELEGATED = ("predict", "predict_proba", "predict_log_proba", "decision_function")
-
-
-def _subset_params(params: dict, indices: np.ndarray, n_samples: int) -> dict:
-    """Index the per-sample values of ``params`` (length n_samples) by ``indices``."""
-    out = {}
-    for key, value in params.items():
-        per_sample = hasattr(value, "__len__") and not isinstance(value, str | dict)
-        if per_sample and _num_samples(value) == n_samples:
-            value = _safe_indexing(value, indices)
-        out[key] = value
-    return out
 
 
 class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
@@ -170,7 +163,7 @@ class SelectiveRetrainer(MetaEstimatorMixin, BaseEstimator):
             X_kept = _safe_indexing(features, kept)
             y_kept = None if y is None else _safe_indexing(y, kept)
             self.estimator_.fit(
-                X_kept, y_kept, **_subset_params(params, kept, n_samples)
+                X_kept, y_kept, **subset_params(params, kept, n_samples)
             )
         self.n_features_in_ = self.selector_.n_features_in_
         if hasattr(self.selector_, "feature_names_in_"):

@@ -6,9 +6,11 @@ The sensitive attribute is parsed in :mod:`sklearn_unlearn.utils._sensitive`.
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.utils.validation import check_array
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples, check_array
 
 __all__ = [
+    "subset_params",
     "MAX_FLOAT_LEVELS",
     "check_forget_mask",
     "check_no_sparse",
@@ -174,3 +176,14 @@ def delegate_tags(tags, estimator, *, allow_nan: bool):
     tags.input_tags.sparse = False
     tags.input_tags.allow_nan = allow_nan
     return tags
+
+
+def subset_params(params: dict, rows: np.ndarray, n_samples: int) -> dict:
+    """``params``, each per-sample value (one per training row) taken at ``rows``."""
+    out = {}
+    for key, value in params.items():
+        per_sample = hasattr(value, "__len__") and not isinstance(value, str | dict)
+        if per_sample and _num_samples(value) == n_samples:
+            value = _safe_indexing(value, rows)
+        out[key] = value
+    return out

@@ -12,7 +12,6 @@ from sklearn_unlearn.datapoint._shard_fit import (
     fit_shard,
     fit_shards,
     seeded_clone,
-    subset_params,
 )
 from sklearn_unlearn.datapoint._shards import stage_rows
 
@@ -30,13 +29,6 @@ def test_seeded_clone_seeds_nested_estimators_and_leaves_the_original():
     assert (
         seeded_clone(StandardScaler(), 7).get_params() == StandardScaler().get_params()
     )
-
-
-def test_subset_params_takes_per_sample_values_only():
-    params = {"sample_weight": np.arange(5.0), "other": "x", "pair": [1, 2]}
-    out = subset_params(params, np.array([1, 3]), 5)
-    assert_array_equal(out["sample_weight"], [1.0, 3.0])
-    assert out["other"] == "x" and out["pair"] == [1, 2]
 
 
 def test_a_shard_of_one_class_is_a_constant_model():
