@@ -198,9 +198,8 @@ def fine_tune(
             and validation is not None
             and (settings.reset_shares)
         ):
-            share, _, steps, epochs = choose_reset_share(
-                net, state, X_retain, y_retain, settings, rng
-            )
+            choice = choose_reset_share(net, state, X_retain, y_retain, settings, rng)
+            share, steps, epochs = choice.share, choice.steps, choice.epochs
             n_steps, n_epochs = n_steps + steps, n_epochs + epochs
         elif settings.settle_epochs:
             share = settings.reset_share

@@ -207,14 +207,30 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
     the one constant that sets how much is erased, the share :math:`s`: from
     the same post-forgetting weights :math:`\\theta_F`, each :math:`s \\in
     \\{1/4, 1/2, 3/4\\}` gives :math:`\\theta_s` = settle(:math:`(1 - s)
-    \\theta_F + s \\theta_0`), and the one kept minimises the criterion,
+    \\theta_F + s \\theta_0`), ranked by the criterion,
     :math:`\\hat I(c_{\\theta_s}; M)`, the information between membership
     :math:`M` (forgotten or validation row, the validation rows weighted to
     the forgotten rows' class counts) and the confidence
     :math:`c_\\theta(x) = [f_y(x), 1 - f_y(x)]`: the forgotten rows then look
-    most like rows never seen. :math:`s = 1/2` is tried first with the random
-    draws of the fit without validation data and wins ties, so when it is
-    kept the weights are that fit's. That costs two more settling budgets,
+    most like rows never seen. The estimate is noisy (a digit of a small data
+    set has a few dozen validation rows), so the choice is cautious:
+    :math:`s = 1/2` is kept unless another share is lower by more than twice
+    the standard error of the gap, :math:`\\hat I_{1/2} - \\hat I_s > 2\\,
+    \\widehat{\\mathrm{se}}(\\hat I_s - \\hat I_{1/2})`, and of the shares
+    that are, the lowest is kept. The standard error is the standard
+    deviation of the gap over :math:`B = 200` paired bootstrap resamples:
+    each draws, with replacement, as many rows as each stratum (forgotten or
+    validation row, and class) holds, so the class weights stay valid, and
+    every share is scored on the same rows, so what the candidates share (the
+    rows drawn) cancels in the gap. With the validation rows weighted to the
+    forgotten rows' class counts, :math:`\\hat I = H(\\bar q) - \\frac12
+    H(q_0) - \\frac12 H(q_1)`, with :math:`q_m` the weighted mean confidence
+    of group :math:`m`, :math:`\\bar q = (q_0 + q_1) / 2` and :math:`H` the
+    binary entropy; a resample only reweights the rows, so its value costs
+    one matrix product. The resamples use a generator of their own, and
+    :math:`s = 1/2` is tried first with the random draws of the fit without
+    validation data, so when it is kept the weights are that fit's. That
+    costs two more settling budgets,
     :math:`\\lceil 0.15 T_0 \\rceil + 3 \\lceil 0.3 T_0 \\rceil` steps
     in all. Other models (and ``max_iter`` set) run ``max_iter`` epochs
     (fewer if the criterion, or without validation data the marginal

@@ -2,15 +2,17 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_unlearn.datapoint._fine_tuning import (
     FineTuneSettings,
     class_matched_validation,
 )
 from sklearn_unlearn.datapoint._forget_phase import HISTORY_KEYS, FitState, criterion
-from sklearn_unlearn.datapoint._network import Network
+from sklearn_unlearn.datapoint._network import Network, forward
 from sklearn_unlearn.datapoint._share_choice import (
+    bootstrap_criteria,
+    cautious_choice,
     choose_reset_share,
     copy_network,
     settle_network,
@@ -86,10 +88,11 @@ def test_settle_network_runs_the_step_budget():
 
 
 def test_choice_keeps_the_candidate_with_the_lowest_criterion():
+    # without a noise margin the lowest criterion is kept
     net, state = _problem()
     X_r, y_r = state.X[state.retain_rows], state.y_idx[state.retain_rows]
     choice = choose_reset_share(
-        net, state, X_r, y_r, SETTINGS, np.random.RandomState(0)
+        net, state, X_r, y_r, SETTINGS, np.random.RandomState(0), margin=0.0
     )
     # the share without validation data first, then the others in order
     assert list(choice.values) == [0.5, 0.25, 0.75]
@@ -112,3 +115,66 @@ def test_the_default_share_alone_is_the_fit_without_validation_data():
     settle_network(reference, X_r, y_r, 1e-4, SETTINGS, 0.5, np.random.RandomState(7))
     for a, b in zip(net.weights, reference.weights, strict=True):
         assert_array_equal(a, b)
+
+
+def test_choice_with_a_margin_keeps_the_default_unless_another_is_clearly_lower():
+    net, state = _problem()
+    X_r, y_r = state.X[state.retain_rows], state.y_idx[state.retain_rows]
+    choice = choose_reset_share(
+        net, state, X_r, y_r, SETTINGS, np.random.RandomState(0)
+    )
+    assert list(choice.errors) == [0.5, 0.25, 0.75] and choice.errors[0.5] == 0.0
+    gaps = {s: choice.values[0.5] - v for s, v in choice.values.items()}
+    clear = [s for s in gaps if s != 0.5 and gaps[s] > 2.0 * choice.errors[s]]
+    expected = min(clear, key=choice.values.get) if clear else 0.5
+    assert choice.share == expected
+    assert criterion(net, state) == pytest.approx(
+        choice.values[choice.share], abs=1e-12
+    )
+
+
+def test_bootstrap_criteria_resample_the_criterion():
+    net, state = _problem()
+    X_val, y_all, weights = state.validation
+    n_forget = state.X_forget.shape[0]
+    P = np.vstack([forward(net, state.X_forget)[0], forward(net, X_val)[0]])
+    q = P[np.arange(y_all.size), y_all].astype(np.float64)
+    strata = np.r_[np.zeros(n_forget, int), np.ones(y_all.size - n_forget, int)]
+    out = bootstrap_criteria(np.array([q, q]), strata, n_forget, weights, 50)
+    assert out.shape == (50, 2)
+    assert_array_equal(out[:, 0], out[:, 1])  # paired: the same rows
+    # the resampled values scatter around the criterion itself
+    value = criterion(net, state)
+    assert abs(np.mean(out[:, 0]) - value) < 3 * np.std(out[:, 0]) + 1e-9
+    assert np.std(out[:, 0]) > 0
+
+
+def _synthetic(gaps, noise, n_resamples=2000, seed=0):
+    """Criterion values of a default and candidates, with paired noise."""
+    rng = np.random.default_rng(seed)
+    values = 0.01 - np.r_[0.0, gaps]
+    common = rng.normal(scale=0.002, size=(n_resamples, 1))  # shared by all
+    own = rng.normal(size=(n_resamples, len(values))) * np.r_[0.0, noise]
+    return values, values + common + own
+
+
+@pytest.mark.parametrize(
+    "gaps, noise, kept",
+    [
+        ([0.001, 0.002], [0.001, 0.002], 0),  # within 2 SE: the default
+        ([0.003, 0.001], [0.001, 0.001], 1),  # 3 SE lower: kept
+        ([0.003, 0.006], [0.001, 0.001], 2),  # both clear: the lowest
+        ([0.003, 0.006], [0.001, 0.004], 1),  # the lowest is noisy: the clear one
+        ([-0.002, -0.001], [0.0001, 0.0001], 0),  # higher: never kept
+    ],
+)
+def test_cautious_choice_needs_a_gap_beyond_the_noise(gaps, noise, kept):
+    values, resampled = _synthetic(gaps, noise)
+    index, errors = cautious_choice(values, resampled, margin=2.0)
+    assert index == kept
+    # the shared noise cancels in the paired gap: errors are the own noise
+    assert errors[0] == 0.0
+    assert_allclose(errors[1:], noise, rtol=0.1)
+    # no margin: the lowest criterion, the default on ties
+    assert cautious_choice(values, resampled, 0.0)[0] == int(np.argmin(values))
+    assert cautious_choice([0.1, 0.1], resampled[:, :2], 0.0)[0] == 0
