@@ -140,8 +140,9 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
         validation data, the settling steps of every candidate reset share).
     reset_share_ : float
         Fine-tuned models: the share :math:`s` of a fresh initialisation mixed
-        into the weights before the settling phase kept (chosen on the
-        validation rows when given; 0 when there was no reset).
+        into the weights before the settling phase kept (with validation
+        rows, 1/2 unless another share was clearly better on them; 0 when
+        there was no reset).
     n_iter_ : int
         Number of epochs run (forgetting and settling); ``newton_steps`` for
         the Newton removal of a classifier, 1 for a regressor's solve.
