@@ -215,8 +215,8 @@ DOCSTRING = """Make a fitted classifier or regressor forget training rows.
     :math:`c_\\theta(x) = [f_y(x), 1 - f_y(x)]`: the forgotten rows then look
     most like rows never seen. The estimate is noisy (a digit of a small data
     set has a few dozen validation rows), so the choice is cautious:
-    :math:`s = 1/2` is kept unless another share is lower by more than twice
-    the standard error of the gap, :math:`\\hat I_{1/2} - \\hat I_s > 2\\,
+    :math:`s = 1/2` is kept unless another share is lower by more than the
+    standard error of the gap, :math:`\\hat I_{1/2} - \\hat I_s >
     \\widehat{\\mathrm{se}}(\\hat I_s - \\hat I_{1/2})`, and of the shares
     that are, the lowest is kept. The standard error is the standard
     deviation of the gap over :math:`B = 200` paired bootstrap resamples:

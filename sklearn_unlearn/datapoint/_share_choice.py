@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 N_BOOTSTRAP = 200  # paired resamples of the forgotten and validation rows
-MARGIN = 2.0  # standard errors by which a share must beat the default one
+MARGIN = 1.0  # standard errors by which a share must beat the default one
 
 
 class ShareChoice(NamedTuple):

@@ -11,6 +11,7 @@ from sklearn_unlearn.datapoint._fine_tuning import (
 from sklearn_unlearn.datapoint._forget_phase import HISTORY_KEYS, FitState, criterion
 from sklearn_unlearn.datapoint._network import Network, forward
 from sklearn_unlearn.datapoint._share_choice import (
+    MARGIN,
     bootstrap_criteria,
     cautious_choice,
     choose_reset_share,
@@ -125,7 +126,7 @@ def test_choice_with_a_margin_keeps_the_default_unless_another_is_clearly_lower(
     )
     assert list(choice.errors) == [0.5, 0.25, 0.75] and choice.errors[0.5] == 0.0
     gaps = {s: choice.values[0.5] - v for s, v in choice.values.items()}
-    clear = [s for s in gaps if s != 0.5 and gaps[s] > 2.0 * choice.errors[s]]
+    clear = [s for s in gaps if s != 0.5 and gaps[s] > MARGIN * choice.errors[s]]
     expected = min(clear, key=choice.values.get) if clear else 0.5
     assert choice.share == expected
     assert criterion(net, state) == pytest.approx(
