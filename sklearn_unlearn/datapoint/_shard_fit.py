@@ -13,14 +13,14 @@ from typing import NamedTuple
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
 from sklearn.utils import _safe_indexing
 
 from sklearn_unlearn.datapoint._shards import stage_rows
+from sklearn_unlearn.utils._random import seeded_clone
 from sklearn_unlearn.utils._validation import subset_params
 
-__all__ = ["ShardFit", "fit_shard", "fit_shards", "seeded_clone"]
+__all__ = ["ShardFit", "fit_shard", "fit_shards"]
 
 
 class ShardFit(NamedTuple):
@@ -34,17 +34,6 @@ class ShardFit(NamedTuple):
     model: object
     checkpoints: list
     n_stages: int
-
-
-def seeded_clone(estimator, seed: int):
-    """A clone of ``estimator`` with every ``random_state`` set to ``seed``."""
-    model = clone(estimator)
-    names = [
-        name
-        for name in model.get_params(deep=True)
-        if name == "random_state" or name.endswith("__random_state")
-    ]
-    return model.set_params(**dict.fromkeys(names, int(seed)))
 
 
 def _fit_whole(estimator, seed, X, y, params, rows, classifier):

@@ -10,7 +10,6 @@ from typing import NamedTuple
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import clone
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -28,6 +27,7 @@ from sklearn_unlearn.utils._compat import (
     StrOptions,
     validate_params,
 )
+from sklearn_unlearn.utils._random import seeded_clone
 from sklearn_unlearn.utils._validation import check_forget_mask
 
 __all__ = ["MembershipAudit", "membership_audit"]
@@ -140,19 +140,8 @@ def _logits(model, X_forget, X_holdout, labels: np.ndarray) -> np.ndarray:
     return true_class_logit(proba, _columns(model.classes_, labels))
 
 
-def _reseeded(estimator, seed: int):
-    """A clone of ``estimator`` with every ``random_state`` parameter set to seed."""
-    model = clone(estimator)
-    keys = [
-        key
-        for key in model.get_params(deep=True)
-        if key == "random_state" or key.endswith("__random_state")
-    ]
-    return model.set_params(**dict.fromkeys(keys, seed))
-
-
 def _fit_reference(estimator, X, y, seed):
-    return _reseeded(estimator, int(seed)).fit(X, y)
+    return seeded_clone(estimator, int(seed)).fit(X, y)
 
 
 @validate_params(

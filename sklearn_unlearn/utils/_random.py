@@ -3,12 +3,14 @@
 A transformer that randomises must give ``transform(X[subset]) ==
 transform(X)[subset]`` (scikit-learn's common checks), so its random numbers can
 depend neither on a row's position nor on the other rows. Here they are derived by
-hashing the bits of each row, its group code and a seed.
+hashing the bits of each row, its group code and a seed. Also: seeded clones of
+estimators (every ``random_state`` of a clone, nested ones included, set).
 """
 
 import numpy as np
+from sklearn.base import clone
 
-__all__ = ["DRAW_WINDOW", "_row_uniforms", "draw_windows"]
+__all__ = ["seeded_clone", "DRAW_WINDOW", "_row_uniforms", "draw_windows"]
 
 #: Identical rows are told apart by their rank among their copies within aligned
 #: windows of this many consecutive rows. The transforms draw window by window
@@ -219,3 +221,14 @@ def _hash_uniforms(h: np.ndarray, n_columns: int) -> np.ndarray:
         U[:, c] = g >> np.uint64(11)
     U *= _TO_UNIT
     return U
+
+
+def seeded_clone(estimator, seed: int):
+    """A clone of ``estimator`` with every ``random_state`` set to ``seed``."""
+    model = clone(estimator)
+    names = [
+        name
+        for name in model.get_params(deep=True)
+        if name == "random_state" or name.endswith("__random_state")
+    ]
+    return model.set_params(**dict.fromkeys(names, int(seed)))

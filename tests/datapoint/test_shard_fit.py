@@ -4,14 +4,10 @@ import numpy as np
 from numpy.testing import assert_array_equal
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression, SGDClassifier, SGDRegressor
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_unlearn.datapoint._shard_fit import (
     fit_shard,
     fit_shards,
-    seeded_clone,
 )
 from sklearn_unlearn.datapoint._shards import stage_rows
 
@@ -19,16 +15,6 @@ RNG = np.random.default_rng(0)
 X = RNG.normal(size=(60, 3))
 Y = (X[:, 0] > 0).astype(int)
 CLASSES = np.array([0, 1])
-
-
-def test_seeded_clone_seeds_nested_estimators_and_leaves_the_original():
-    pipe = make_pipeline(StandardScaler(), DecisionTreeClassifier(random_state=1))
-    model = seeded_clone(pipe, 7)
-    assert model.get_params()["decisiontreeclassifier__random_state"] == 7
-    assert pipe.get_params()["decisiontreeclassifier__random_state"] == 1
-    assert (
-        seeded_clone(StandardScaler(), 7).get_params() == StandardScaler().get_params()
-    )
 
 
 def test_a_shard_of_one_class_is_a_constant_model():

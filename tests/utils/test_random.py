@@ -4,8 +4,11 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from scipy import stats
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
-from sklearn_unlearn.utils._random import _row_uniforms
+from sklearn_unlearn.utils._random import _row_uniforms, seeded_clone
 
 
 @pytest.fixture
@@ -92,3 +95,13 @@ def test_approximately_uniform_and_independent():
     assert np.max(np.abs(corr - np.eye(3))) < 0.02
     # neighbouring rows are not correlated either
     assert abs(np.corrcoef(U[:-1, 0], U[1:, 0])[0, 1]) < 0.02
+
+
+def test_seeded_clone_seeds_nested_estimators_and_leaves_the_original():
+    pipe = make_pipeline(StandardScaler(), DecisionTreeClassifier(random_state=1))
+    model = seeded_clone(pipe, 7)
+    assert model.get_params()["decisiontreeclassifier__random_state"] == 7
+    assert pipe.get_params()["decisiontreeclassifier__random_state"] == 1
+    assert (
+        seeded_clone(StandardScaler(), 7).get_params() == StandardScaler().get_params()
+    )
