@@ -13,6 +13,7 @@ from sklearn_unlearn.datapoint._network import (
     objective,
 )
 from sklearn_unlearn.utils._information import soft_mutual_information
+from tests.datapoint.finite_differences import assert_gradients
 
 
 def _network(kind, rng, d=4, n_classes=3):
@@ -55,18 +56,7 @@ def test_objective_gradient_matches_finite_differences(kind):
     result = objective(net, X, labels, retain_rows, y, 2.5, 0.1)
     params = [*net.weights, *net.biases]
     analytic = [*result.grad_weights, *result.grad_biases]
-    h = 1e-6
-    for p, g in zip(params, analytic, strict=True):
-        numeric = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + h
-            up = value(params)
-            p[idx] = old - h
-            down = value(params)
-            p[idx] = old
-            numeric[idx] = (up - down) / (2 * h)
-        assert_allclose(g, numeric, rtol=1e-5, atol=1e-8)
+    assert_gradients(value, params, analytic)
 
 
 def test_forward_matches_closed_forms():

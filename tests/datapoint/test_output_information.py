@@ -10,6 +10,7 @@ from sklearn_unlearn.datapoint._output_information import (
     output_information,
     regression_objective,
 )
+from tests.datapoint.finite_differences import assert_gradients
 
 
 def _net(rng, hidden, k, d=3):
@@ -66,18 +67,7 @@ def test_objective_gradient_matches_finite_differences(hidden, k):
     assert result.mi > 0
     params = [*net.weights, *net.biases]
     analytic = [*result.grad_weights, *result.grad_biases]
-    h = 1e-6
-    for p, g in zip(params, analytic, strict=True):
-        numeric = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + h
-            up = value(params)
-            p[idx] = old - h
-            down = value(params)
-            p[idx] = old
-            numeric[idx] = (up - down) / (2 * h)
-        assert_allclose(g, numeric, rtol=1e-5, atol=1e-8)
+    assert_gradients(value, params, analytic)
 
 
 def test_objective_value_is_its_three_terms():
