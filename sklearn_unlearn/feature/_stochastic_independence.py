@@ -10,10 +10,10 @@ removes nothing). Two checks must both find nothing:
 * **Per column**, a cross-fitted naive-Bayes adversary: each column cut into
   at most ``SEPARABILITY_BINS`` quantile bins (a column with fewer distinct
   values keeps them), smoothed per-group bin frequencies fitted on one half of
-  the rows and scored on the other, and the other way round (the halves and
-  the sample of at most ``SEPARABILITY_ROWS`` rows are drawn from a hash of
-  each row, so they do not depend on the order of the rows, and copies of a
-  row stay in one half); its ROC AUC of
+  the rows and scored on the other, and the other way round (on a seeded
+  sample of at most ``SEPARABILITY_ROWS`` rows; the halves are drawn from a
+  hash of each row, so they do not depend on the order of the rows, and
+  copies of a row stay in one half); its ROC AUC of
   each group against the rest must stay below ``0.5`` plus one standard error
   of the AUC of a score independent of the group (Hanley and McNeil's
   ``sqrt((n_1 + n_0 + 1) / (12 n_1 n_0))``). Naive Bayes sums the evidence of
@@ -50,19 +50,25 @@ CELL_LEVEL = 0.05
 
 
 def _binned(X: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bin index of every value (per column) and each column's number of bins."""
+    """Bin index of every value (per column) and each column's number of bins.
+
+    One sort per column: a column with at most ``bins`` distinct values keeps
+    them, another is cut at its order statistics of ranks ``k n / bins``.
+    """
     n, d = X.shape
     B = np.empty((n, d), dtype=np.intp)
     levels = np.empty(d, dtype=np.intp)
-    cuts = np.linspace(0.0, 1.0, bins + 1)[1:-1]
+    ranks = (np.arange(1, bins) * n) // bins
     for j in range(d):
         column = X[:, j]
-        values = np.unique(column)
-        if values.size <= bins:
+        ordered = np.sort(column)
+        new = np.r_[True, ordered[1:] != ordered[:-1]]
+        if np.count_nonzero(new) <= bins:
+            values = ordered[new]
             B[:, j] = np.searchsorted(values, column)
             levels[j] = values.size
         else:
-            edges = np.unique(np.quantile(column, cuts))
+            edges = np.unique(ordered[ranks])
             B[:, j] = np.searchsorted(edges, column, side="right")
             levels[j] = edges.size + 1
     return B, levels
@@ -86,24 +92,24 @@ def _group_separability(
     Groups with fewer than four rows, or all but fewer than four, are left
     out; with no group left the AUC is 0.5 and the bound 1.
     """
-    # the sample and the halves are functions of the rows' values (not of
-    # their order), and equal rows of a group fall in the same half
-    draws = _row_uniforms(X, codes, seed, 2)
     rows = np.arange(X.shape[0])
-    if rows.size > SEPARABILITY_ROWS:
-        rows = np.sort(
-            np.argpartition(draws[:, 0], SEPARABILITY_ROWS)[:SEPARABILITY_ROWS]
-        )
+    if rows.size > SEPARABILITY_ROWS:  # a seeded sample: no pass over all rows
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(rows.size, SEPARABILITY_ROWS, replace=False))
+    # the halves are a function of the rows' values (not of their order), and
+    # equal rows of a group fall in the same half
+    half = (_row_uniforms(X[rows], codes[rows], seed, 1)[:, 0] < 0.5).astype(np.intp)
     B, levels = _binned(np.asarray(X[rows], dtype=np.float64), SEPARABILITY_BINS)
     g = np.asarray(codes[rows], dtype=np.intp)
     flat = B + np.concatenate([[0], np.cumsum(levels)[:-1]])
     width = np.repeat(levels, levels).astype(np.float64)  # bins of each bin's column
-    half = (draws[rows, 1] < 0.5).astype(np.intp)
     log_odds = np.zeros((rows.size, n_groups))
     for fold in (0, 1):
         train, test = half != fold, half == fold
-        counts = np.zeros((n_groups, levels.sum()))
-        np.add.at(counts, (g[train][:, None], flat[train]), 1.0)
+        n_bins = int(levels.sum())
+        cells = g[train][:, None] * n_bins + flat[train]
+        counts = np.bincount(cells.ravel(), minlength=n_groups * n_bins)
+        counts = counts.reshape(n_groups, n_bins).astype(np.float64)
         sizes = np.bincount(g[train], minlength=n_groups).astype(np.float64)
         log_freq = np.log(counts + 1.0) - np.log(sizes[:, None] + width)
         prior = np.log(np.maximum(sizes, 1.0) / sizes.sum())
